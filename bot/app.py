@@ -1,0 +1,59 @@
+"""The front door: builds the product, the Bolt app and the web server from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App as BoltApp
+from slack_sdk import WebClient
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.context import App
+from bot.settings import Settings
+from handlers.common import Deps
+from handlers.deliver import retry_handlers
+from handlers.directory import SlackDirectory
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_product(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> App:
+    """The product without Slack: database (migrated), clock, time zone, admins."""
+    db = Database(settings.database_url)
+    if migrate:
+        db.upgrade()
+    return App(db=db, clock=clock or SystemClock(), tz=settings.tz, admins=settings.admins)
+
+
+@dataclass
+class Bot:
+    product: App
+    bolt: BoltApp
+    client: WebClient
+
+
+def build_bot(
+    settings: Settings,
+    product: App,
+    *,
+    process_before_response: bool = False,
+) -> Bot:
+    """The Bolt app with every handler registered, talking to settings.api_url."""
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=retry_handlers(),
+    )
+    bolt = BoltApp(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
+    )
+    handlers.register(bolt, Deps(product, SlackDirectory(client)))
+    return Bot(product, bolt, client)

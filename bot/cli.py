@@ -1,0 +1,111 @@
+"""`ledningsbot`: run the bot, the local shell, migrations and organ administration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot import texts
+from bot.settings import Settings, SettingsError, load_settings
+
+CLI_USER = "U0CLI"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ledningsbot", description="Ledningsgruppens Slack-bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="kör boten mot Slack (Socket Mode med SLACK_APP_TOKEN, annars HTTP)")
+    sub.add_parser("shell", help="boten i terminalen, utan Slack")
+    db = sub.add_parser("db", help="databasen")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: kör väntande migreringar")
+    organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
+    organ.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(os.environ)
+        if args.command == "run":
+            settings.require_slack()
+    except SettingsError as error:
+        print(f"ledningsbot: {error}", file=sys.stderr)
+        return 2
+
+    try:
+        if args.command == "shell":
+            from bot import shell
+
+            logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())
+            return shell.main(settings)
+        if args.command == "db":
+            from storage.db import Database
+
+            Database(settings.database_url).upgrade()
+            print("Databasen är uppdaterad.")
+            return 0
+        if args.command == "organ":
+            return _organ(settings, args.args)
+        return _run(settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # start-up failures: one clear line, details in the log
+        logging.getLogger(__name__).debug("start-up failed", exc_info=True)
+        print(
+            "ledningsbot: "
+            + texts.STARTUP_DB_FAILED.format(url=settings.database_url, error=error),
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _organ(settings: Settings, words: list[str]) -> int:
+    from bot import commands
+    from bot.app import build_product
+    from bot.context import Ctx, StaticDirectory
+    from bot.localslack import render_message
+    from handlers.render import payload
+
+    product = build_product(settings)
+    ctx = Ctx(product, CLI_USER, None, StaticDirectory(admins={CLI_USER}))
+    text = " ".join(_escape_cli_word(w) for w in words)
+    reply = commands.run(ctx, "/organ", text)
+    print(render_message(payload(reply.message)))
+    return 0
+
+
+def _escape_cli_word(word: str) -> str:
+    """`#C0123` and `@U0123` on the command line mean a channel and a user by id."""
+    if word.startswith("#C") and word[1:].isalnum():
+        return f"<{word}>"
+    if word.startswith("@U") and word[1:].isalnum():
+        return f"<{word}>"
+    return word
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import build_bot, build_product
+    from bot.server import WebServer
+
+    product = build_product(settings)
+    bot = build_bot(settings, product)
+    server = WebServer(bot if not settings.socket_mode else None, product.db, port=settings.port)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        server.start()
+        print(texts.READY_SOCKET, flush=True)
+        SocketModeHandler(bot.bolt, settings.app_token).start()
+        return 0
+    print(texts.READY_HTTP.format(port=server.port), flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The command language: `/beslut …`, `/uppdrag …`, `/mote …`, `/organ …` as text in, Reply out.
+
+Slack handlers, the CLI and the local shell all come through `run`, so every feature can be
+driven without a Slack payload.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot import texts
+from bot.commands import beslut, mote, organ, uppdrag
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.markup import clean
+from bot.replies import Reply, say
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
+    "/beslut": beslut.run,
+    "/uppdrag": uppdrag.run,
+    "/mote": mote.run,
+    "/organ": organ.run,
+}
+MAX_COMMAND_TEXT = 12_000
+
+
+def run(ctx: Ctx, command: str, text: str) -> Reply:
+    """Run one command. User errors come back as a Swedish answer; nothing else escapes."""
+    handler = COMMANDS.get(command)
+    if handler is None:
+        return say(texts.DECISION_USAGE)
+    text = clean(text)
+    if len(text) > MAX_COMMAND_TEXT:
+        return say(texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT))
+    try:
+        return handler(ctx, text)
+    except UserError as error:
+        return say(error.message)
+    except Exception:
+        log.exception("command %s failed", command)
+        return say(texts.GENERIC_ERROR)

@@ -1,0 +1,208 @@
+"""`/beslut`: log, list, search, show, amend, revoke and export decisions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import assignments, decisions, organs, texts
+from bot.assignments import OwnerSpec
+from bot.commands.uppdrag import dm_message
+from bot.commands.words import HELP, scope, split_first
+from bot.context import Ctx
+from bot.dates import DateError, parse_when
+from bot.errors import UserError
+from bot.markup import clip, esc, unesc
+from bot.replies import SECTION_LIMIT, Attachment, Message, Reply, context, header, listing, say, section
+
+SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
+_HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
+_ITEM = re.compile(r"^§\s*(\d{1,3}[a-z]?)$|^§$", re.IGNORECASE)
+_MEETING_REF = re.compile(r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{6}(-\d+)?$", re.IGNORECASE)
+_REASON = re.compile(r"\s+skäl\s*:\s*", re.IGNORECASE)
+
+
+def run(ctx: Ctx, text: str) -> Reply:
+    sub, rest = split_first(text)
+    if sub in HELP:
+        return say(texts.DECISION_USAGE)
+    if not text:
+        return say(texts.DECISION_USAGE)  # the Slack handler opens the form instead
+    if sub not in SUBCOMMANDS:
+        return _log(ctx, text)
+    if sub == "lista":
+        organ, year = scope(rest)
+        rows = decisions.listing(ctx, organ, year)
+        if not rows:
+            return say(texts.DECISIONS_NONE)
+        title = texts.list_header(organ, year, len(rows))
+        return listing(title, [texts.decision_line(d, o) for d, o in rows])
+    if sub in ("sök", "sok"):
+        rows = decisions.find(ctx, rest)
+        if not rows:
+            return say(texts.DECISIONS_NONE)
+        title = texts.search_header(rest, len(rows))
+        return listing(title, [texts.decision_line(d, o) for d, o in rows])
+    if sub == "visa":
+        return _show(ctx, rest.strip())
+    if sub in ("ändra", "andra"):
+        ref, body = split_first(rest)
+        parts = _REASON.split(" " + body, maxsplit=1)
+        if not ref or len(parts) != 2:
+            raise UserError(texts.DECISION_AMEND_USAGE)
+        logged = decisions.amend(ctx, ref, unesc(parts[0]), unesc(parts[1]))
+        return say(texts.decision_amended(logged.decision), public=True)
+    if sub in ("upphäv", "upphav"):
+        ref, reason = split_first(rest)
+        if not ref:
+            raise UserError(texts.DECISION_REVOKE_USAGE)
+        logged = decisions.revoke(ctx, ref, unesc(reason))
+        return say(texts.decision_revoked(logged.decision), public=True)
+    # export
+    organ, year = scope(rest)
+    csv_bytes, md_bytes, count = decisions.export(ctx, organ, year)
+    stem = "beslutslogg" + "".join(f"-{x}" for x in (organ, year) if x)
+    reply = say(texts.exported(count))
+    reply.files = [
+        Attachment(f"{stem}.csv", "Beslutslogg (CSV)", csv_bytes),
+        Attachment(f"{stem}.md", "Beslutslogg (Markdown)", md_bytes),
+    ]
+    return reply
+
+
+def _log(ctx: Ctx, text: str) -> Reply:
+    """`[Beslut:] [ORGAN] [datum|möte] [§N]: text`, or just the text for the channel's organ."""
+    text = re.sub(r"^beslut\s*:\s*", "", text, flags=re.IGNORECASE)
+    organ_name, on, meeting_ref, item, body = None, None, None, None, text
+    match = _HEAD.match(text)
+    if match:
+        parsed = _parse_head(ctx, match.group("head"))
+        if parsed is not None:
+            organ_name, on, meeting_ref, item = parsed
+            body = match.group("body")
+    logged = decisions.log(
+        ctx,
+        organ_name=organ_name,
+        decision_text=unesc(body),
+        item=item,
+        on=on,
+        meeting_ref=meeting_ref,
+    )
+    return say(texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True)
+
+
+def _parse_head(
+    ctx: Ctx, head: str
+) -> tuple[str | None, date | None, str | None, str | None] | None:
+    """What stands before the colon, if it is organ/date/meeting/§ and nothing else."""
+    words = head.replace("§ ", "§").split()
+    organ_name = meeting_ref = item = None
+    on: date | None = None
+    with ctx.db.transaction() as session:
+        aliases = organs.aliases(session)
+    if words and words[0].lower() in aliases:
+        organ_name = words.pop(0)
+    item_match = _ITEM.match(words[-1]) if words else None
+    if item_match:
+        item = item_match.group(1)
+        words.pop()
+    if words and len(words) == 1 and _MEETING_REF.match(words[0]):
+        meeting_ref = words.pop()
+    if words:
+        try:
+            when = parse_when(" ".join(words), ctx.app.today(), future=False)
+        except DateError:
+            return None
+        on = when.start
+    if organ_name is None and on is None and meeting_ref is None and item is None:
+        return None
+    return organ_name, on, meeting_ref, item
+
+
+def _show(ctx: Ctx, ref: str) -> Reply:
+    if not ref:
+        raise UserError(texts.unknown_decision(""))
+    shown = decisions.show(ctx, ref)
+    d = shown.decision
+    parts = [
+        header(texts.decision_title(d, shown.organ)),
+        context(texts.decision_meta(d, shown.organ, shown.meeting)),
+    ]
+    if d.proposal:
+        parts.append(section(clip(f"*Förslag till beslut:*\n{esc(d.proposal)}", SECTION_LIMIT)))
+    parts.append(section(clip(f"*Beslut:*\n{esc(d.text)}", SECTION_LIMIT)))
+    if shown.assignments:
+        lines = [f"`{a.ref}` {esc(a.what[:200])} ({a.status})" for a in shown.assignments]
+        parts.append(section(clip("*Uppdrag:*\n" + "\n".join(lines), SECTION_LIMIT)))
+    if len(shown.revisions) > 1:
+        history = "\n".join(texts.decision_revision_line(r) for r in shown.revisions)
+        parts.append(section(clip("*Historik:*\n" + history, SECTION_LIMIT)))
+    return Reply(Message(f"Beslut {d.ref}", parts))
+
+
+@dataclass
+class DecisionForm:
+    """What the decision form (modal) sends."""
+
+    organ: str | None
+    text: str
+    meeting: str | None = None
+    item: str | None = None
+    proposal: str | None = None
+    assign: bool = False
+    owners: list[str] = field(default_factory=list)
+    what: str | None = None
+    due: str | None = None
+
+
+def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
+    """The decision and its assignment in one transaction: both are saved, or neither.
+    Errors carry the form field they concern."""
+    meeting_ref: str | None = None
+    on: date | None = None
+    if form.meeting and form.meeting.strip():
+        value = form.meeting.strip()
+        if _MEETING_REF.match(value):
+            meeting_ref = value
+        else:
+            try:
+                on = parse_when(value, ctx.app.today(), future=False).start
+            except DateError as error:
+                raise UserError(str(error), "meeting") from None
+    if form.assign and not form.owners:
+        raise UserError(texts.MODAL_NEED_OWNER, "owners")
+    if form.assign and not (form.what or "").strip():
+        raise UserError(texts.MODAL_NEED_WHAT, "what")
+    item = (form.item or "").strip().lstrip("§").strip() or None
+    with ctx.db.transaction() as session:
+        try:
+            logged = decisions.log(
+                ctx,
+                organ_name=form.organ,
+                decision_text=form.text,
+                proposal=(form.proposal or "").strip() or None,
+                item=item,
+                on=on,
+                meeting_ref=meeting_ref,
+                session=session,
+            )
+        except UserError as error:
+            raise UserError(error.message, error.field or "text") from None
+        reply = say(texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True)
+        if form.assign:
+            try:
+                view = assignments.create(
+                    ctx,
+                    [OwnerSpec(user_id=u) for u in form.owners],
+                    form.what or "",
+                    (form.due or "").strip() or None,
+                    decision_id=logged.decision.id,
+                    organ_id=logged.organ.id,
+                    session=session,
+                )
+            except UserError as error:
+                raise UserError(error.message, error.field or "due") from None
+            reply.message.parts.append(section(texts.assignment_created(view)))
+            reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
+    return reply

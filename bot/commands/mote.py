@@ -1,0 +1,93 @@
+"""`/mote`: schedule, list, show, move and cancel meetings and sessions."""
+
+from __future__ import annotations
+
+import re
+
+from bot import meetings, texts
+from bot.commands.words import HELP, split_first
+from bot.context import Ctx
+from bot.dates import DateError, When, split_when
+from bot.errors import UserError
+from bot.markup import clip, unesc
+from bot.replies import Message, Reply, listing, say, section
+
+_CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)\s+", re.IGNORECASE)
+MAX_LOCATION = 300
+
+
+def run(ctx: Ctx, text: str) -> Reply:
+    cancel = _CANCEL.match(text)
+    if cancel:
+        ref, reason = split_first(text[cancel.end() :])
+        if not ref:
+            raise UserError(texts.MEETING_USAGE)
+        meeting, organ = meetings.cancel(ctx, ref, unesc(reason.strip())[:500] or None)
+        return say(texts.meeting_cancelled(meeting, organ), public=True)
+    sub, rest = split_first(text)
+    if sub in ("ny", "planera", "boka"):
+        return _schedule(ctx, rest)
+    if sub in ("lista", ""):
+        rows = meetings.upcoming(ctx, rest.strip() or None)
+        if not rows:
+            return say(texts.MEETINGS_NONE)
+        return listing("Kommande möten", [texts.meeting_line(m, o) for m, o in rows])
+    if sub == "visa":
+        meeting, organ = meetings.show(ctx, rest)
+        body = texts.meeting_details(meeting, organ)
+        return Reply(Message(body, [section(body)]))
+    if sub == "flytta":
+        return _move(ctx, rest)
+    if sub in HELP:
+        return say(texts.MEETING_USAGE)
+    raise UserError(texts.MEETING_USAGE)
+
+
+def _when(ctx: Ctx, text: str, usage: str) -> tuple[When, str]:
+    try:
+        return split_when(text, ctx.app.today(), future=True)
+    except DateError as error:
+        raise UserError(f"{error}\n{usage}") from None
+
+
+def _location(rest: str) -> str | None:
+    location = unesc(rest.strip().lstrip(",").strip())
+    return clip(location, MAX_LOCATION) or None
+
+
+def _schedule(ctx: Ctx, rest: str) -> Reply:
+    """`ny [ORGAN] [typ] <när> [plats]`"""
+    words = rest.split()
+    if not words:
+        raise UserError(texts.MEETING_NEW_USAGE)
+    organ_name: str | None = None
+    kind = "möte"
+    # An organ first, unless the first word is a kind or the start of a date.
+    if words[0].lower() not in meetings.KINDS and not _starts_with_date(ctx, rest):
+        organ_name, rest = words[0], rest.split(None, 1)[1] if len(words) > 1 else ""
+    first, after = split_first(rest)
+    if first in meetings.KINDS:
+        kind, rest = meetings.KINDS[first], after
+    when, location = _when(ctx, rest, texts.MEETING_NEW_USAGE)
+    meeting, organ = meetings.schedule(
+        ctx, organ_name, when, kind=kind, location=_location(location)
+    )
+    return say(texts.meeting_scheduled(meeting, organ), public=True)
+
+
+def _starts_with_date(ctx: Ctx, text: str) -> bool:
+    try:
+        split_when(text, ctx.app.today())
+    except DateError:
+        return False
+    return True
+
+
+def _move(ctx: Ctx, rest: str) -> Reply:
+    ref, rest = split_first(rest)
+    if not ref:
+        raise UserError(texts.MEETING_MOVE_USAGE)
+    rest = re.sub(r"^till\s+", "", rest.strip(), flags=re.IGNORECASE)
+    when, location = _when(ctx, rest, texts.MEETING_MOVE_USAGE)
+    meeting, organ, old = meetings.move(ctx, ref, when, _location(location))
+    return say(texts.meeting_moved(meeting, organ, old), public=True)

@@ -1,0 +1,69 @@
+"""`/organ`: create organs, bind them to channels, name convenors (admins)."""
+
+from __future__ import annotations
+
+from bot import organs, texts
+from bot.commands.words import HELP, split_first
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.markup import parse_channel, parse_mention, unesc
+from bot.replies import Reply, listing, say
+
+
+def run(ctx: Ctx, text: str) -> Reply:
+    sub, rest = split_first(text)
+    if sub in ("ny", "skapa"):
+        return _create(ctx, rest)
+    if sub in ("lista", ""):
+        return _list(ctx)
+    if sub == "koppla":
+        short, channel = split_first(rest)
+        channel_id = parse_channel(channel.strip())
+        if not short or channel_id is None:
+            raise UserError(texts.ORGAN_USAGE)
+        return say(texts.organ_bound(organs.bind(ctx, short, channel_id)), public=True)
+    if sub == "sammankallande":
+        short, who = split_first(rest)
+        user = parse_mention(who.strip())
+        if not short or (who.strip() and user is None):
+            raise UserError(texts.ORGAN_USAGE)
+        return say(texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
+    if sub in HELP:
+        return say(texts.ORGAN_USAGE)
+    raise UserError(texts.ORGAN_USAGE)
+
+
+def _create(ctx: Ctx, rest: str) -> Reply:
+    """`ny KORT Fullt namn [#kanal] [sammankallande @x]`"""
+    words = rest.split()
+    if len(words) < 2:
+        raise UserError(texts.ORGAN_USAGE)
+    short, name_words = words[0], []
+    channel_id: str | None = None
+    convenor: str | None = None
+    i = 1
+    while i < len(words):
+        word = words[i]
+        if parse_channel(word):
+            channel_id = parse_channel(word)
+        elif word.lower() == "sammankallande" and i + 1 < len(words):
+            convenor = parse_mention(words[i + 1])
+            if convenor is None:
+                raise UserError(texts.ORGAN_USAGE)
+            i += 1
+        elif parse_mention(word):
+            convenor = parse_mention(word)
+        else:
+            name_words.append(word)
+        i += 1
+    if not name_words:
+        raise UserError(texts.ORGAN_USAGE)
+    organ = organs.create(ctx, short, unesc(" ".join(name_words)), channel_id, convenor)
+    return say(texts.organ_created(organ), public=True)
+
+
+def _list(ctx: Ctx) -> Reply:
+    rows = organs.list_all(ctx)
+    if not rows:
+        return say(texts.ORGAN_NONE)
+    return listing("Organ", [texts.organ_line(o) for o in rows])

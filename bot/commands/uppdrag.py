@@ -1,0 +1,146 @@
+"""`/uppdrag`: give, list, close, update, move and strike assignments."""
+
+from __future__ import annotations
+
+import re
+
+from bot import assignments, organs, texts
+from bot.assignments import OwnerSpec, View
+from bot.commands.words import HELP, owner_token, split_first
+from bot.context import Ctx
+from bot.dates import DateError, parse_due
+from bot.errors import UserError
+from bot.markup import parse_mention, unesc
+from bot.replies import Button, Message, Part, Reply, buttons, context, listing, say, section
+
+ACTION_DONE = "uppdrag_klar"
+ACTION_STATUS = "uppdrag_status"
+SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa"}
+_REPORT = re.compile(
+    r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_DUE = re.compile(r"\s(?:till|senast|före|innan)\s", re.IGNORECASE)
+_JOINERS = {"och", "samt", "&amp;", "&", ","}
+
+
+def run(ctx: Ctx, text: str) -> Reply:
+    sub, rest = split_first(text)
+    if not text:
+        return _mine(ctx)
+    if sub in HELP:
+        return say(texts.ASSIGNMENT_USAGE)
+    if sub not in SUBCOMMANDS:
+        return _create(ctx, text)
+    if sub == "lista":
+        return _list(ctx, rest.strip())
+    ref, arg = split_first(rest)
+    if not ref:
+        raise UserError(texts.ASSIGNMENT_USAGE)
+    if sub == "klar":
+        return say(texts.assignment_closed(assignments.close(ctx, ref, unesc(arg.strip()))))
+    if sub == "status":
+        return say(texts.assignment_status_saved(assignments.add_status(ctx, ref, unesc(arg))))
+    if sub == "flytta":
+        due = re.sub(r"^till\s+", "", arg.strip(), flags=re.IGNORECASE)
+        return say(texts.assignment_moved(assignments.move(ctx, ref, due)))
+    if sub == "stryk":
+        return say(texts.assignment_struck(assignments.strike(ctx, ref, unesc(arg))))
+    return _show(ctx, ref)
+
+
+def _create(ctx: Ctx, text: str) -> Reply:
+    """`@anna @roger <vad> till <när> [återkoppling till AU]`"""
+    with ctx.db.transaction() as session:
+        aliases = organs.aliases(session)
+    words = text.split()
+    owners: list[OwnerSpec] = []
+    while words:
+        word = words[0].rstrip(",")
+        if word.lower() in _JOINERS or not word:
+            words.pop(0)
+            continue
+        user = owner_token(word)
+        if user:
+            owners.append(OwnerSpec(user_id=user))
+        elif word.lower() in aliases and word.upper() == aliases[word.lower()]:
+            owners.append(OwnerSpec(organ=aliases[word.lower()]))
+        else:
+            break
+        words.pop(0)
+    rest = " ".join(words)
+    if not owners:
+        raise UserError(texts.ASSIGNMENT_NO_OWNER)
+    report_to = None
+    report = _REPORT.search(rest)
+    if report:
+        report_to, rest = unesc(report.group("to").strip().rstrip(".")), rest[: report.start()]
+    what, due_text = _split_due(ctx, rest, aliases)
+    for word in what.split():
+        owner_token(word)  # a stray @name further on is still somebody we do not know
+    view = assignments.create(ctx, owners, unesc(what), due_text, report_to)
+    reply = say(texts.assignment_created(view), public=True)
+    reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
+    for owner in view.owners:
+        if owner.organ_id is not None and not view.organs[owner.organ_id].convenor_user_id:
+            reply.message.parts.append(
+                context(texts.organ_without_convenor(view.organs[owner.organ_id].short_name))
+            )
+    return reply
+
+
+def _split_due(ctx: Ctx, rest: str, aliases: dict[str, str]) -> tuple[str, str | None]:
+    """The rightmost `till <när>` that really is a due point; the text before it is the task."""
+    for match in reversed(list(_DUE.finditer(" " + rest))):
+        candidate = (" " + rest)[match.end() :].strip().rstrip(".")
+        try:
+            parse_due(candidate, ctx.app.today(), aliases)
+        except DateError:
+            continue
+        return (" " + rest)[: match.start()].strip(), candidate
+    return rest.strip(), None
+
+
+def dm_message(view: View, by: str) -> Message:
+    body = texts.assignment_dm(view, by)
+    return Message(body, [section(body), _buttons(view)])
+
+
+def _buttons(view: View) -> Part:
+    ref = view.assignment.ref
+    return buttons(
+        Button(texts.BUTTON_DONE, ACTION_DONE, ref, "primary"),
+        Button(texts.BUTTON_STATUS, ACTION_STATUS, ref),
+    )
+
+
+def _mine(ctx: Ctx) -> Reply:
+    views = assignments.mine(ctx)
+    if not views:
+        return say(texts.ASSIGNMENTS_MINE_NONE)
+    reply = listing(texts.my_assignments_header(len(views)), [])
+    for view in views[:20]:
+        reply.message.parts += [section(texts.assignment_line(view)), _buttons(view)]
+    if len(views) > 20:
+        reply.message.parts.append(context(texts.TRUNCATED))
+    return reply
+
+
+def _list(ctx: Ctx, who: str) -> Reply:
+    user = parse_mention(who) if who else None
+    if who and user is None:
+        owner_token(who)
+        views = assignments.listing(ctx, organ_name=who)
+    else:
+        views = assignments.listing(ctx, user_id=user)
+    if not views:
+        return say(texts.ASSIGNMENTS_NONE)
+    title = texts.assignments_header(None if user else who or None, len(views))
+    return listing(title, [texts.assignment_line(v) for v in views])
+
+
+def _show(ctx: Ctx, ref: str) -> Reply:
+    view, events = assignments.show(ctx, ref)
+    lines = [texts.assignment_line(view)]
+    lines += [texts.assignment_event_line(e.kind, e.text, e.by, e.at.date()) for e in events]
+    return listing(f"Uppdrag {view.assignment.ref} ({view.assignment.status})", lines)

@@ -1,0 +1,46 @@
+"""Small parsing helpers shared by the commands."""
+
+from __future__ import annotations
+
+import re
+
+from bot import texts
+from bot.errors import UserError
+from bot.markup import parse_mention
+
+HELP = {"hjälp", "help", "?", "hjalp"}
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def split_first(text: str) -> tuple[str, str]:
+    """The first word (lower-case) and the rest."""
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0].lower(), (parts[1] if len(parts) > 1 else "")
+
+
+def year_or_none(word: str) -> int | None:
+    return int(word) if _YEAR.match(word) else None
+
+
+def scope(rest: str) -> tuple[str | None, int | None]:
+    """`[organ] [år]` in either order."""
+    organ: str | None = None
+    year: int | None = None
+    for word in rest.split():
+        if year is None and year_or_none(word):
+            year = year_or_none(word)
+        elif organ is None:
+            organ = word
+        else:
+            raise UserError(texts.DECISION_USAGE)
+    return organ, year
+
+
+def owner_token(token: str) -> str | None:
+    """A user id from a Slack mention; an unescaped `@name` is an unknown person."""
+    user = parse_mention(token)
+    if user is None and token.startswith("@") and len(token) > 1:
+        raise UserError(texts.plain_at(token))
+    return user

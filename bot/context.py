@@ -1,0 +1,71 @@
+"""What every feature needs: the database, the clock, the time zone and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock, local_today
+from storage.db import Database
+
+
+class Directory(Protocol):
+    """Facts about people that live in the workspace, not in our tables."""
+
+    def is_admin(self, user_id: str) -> bool: ...
+
+    def user_exists(self, user_id: str) -> bool: ...
+
+    def display_name(self, user_id: str) -> str: ...
+
+
+class StaticDirectory:
+    """A directory from a dict, for the CLI and tests with no workspace behind them."""
+
+    def __init__(self, names: dict[str, str] | None = None, admins: set[str] | None = None):
+        self.names = names or {}
+        self.admins = admins or set()
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def user_exists(self, user_id: str) -> bool:
+        return not self.names or user_id in self.names
+
+    def display_name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+
+@dataclass(frozen=True)
+class App:
+    """The running product: one per process."""
+
+    db: Database
+    clock: Clock
+    tz: ZoneInfo
+    admins: frozenset[str] = field(default_factory=frozenset)
+
+    def today(self) -> date:
+        return local_today(self.clock, self.tz)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One request: the app, who asks, where, and how to look people up."""
+
+    app: App
+    user_id: str
+    channel_id: str | None
+    directory: Directory
+
+    @property
+    def db(self) -> Database:
+        return self.app.db
+
+    def is_admin(self) -> bool:
+        return self.user_id in self.app.admins or self.directory.is_admin(self.user_id)

@@ -1,0 +1,12 @@
+"""Errors a user can cause. The message is Swedish, says what was wrong and shows an example."""
+
+
+class UserError(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field  # which form field it concerns, when it came from a form
+
+
+class NotAllowed(UserError):
+    """The user may not do this (a polite Swedish refusal)."""

@@ -1,0 +1,39 @@
+"""The App Home tab: my open assignments, upcoming meetings and recent decisions."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import assignments, decisions, meetings, texts
+from bot.context import App, Ctx
+from bot.replies import Message, Part, context, divider, header, section
+from storage.models import ProcessedEvent
+
+
+def home(ctx: Ctx) -> Message:
+    mine = assignments.mine(ctx, limit=15)
+    upcoming = meetings.upcoming(ctx, None, limit=8)
+    recent = decisions.listing(ctx, None, None, limit=8)
+    parts: list[Part] = [header(texts.my_assignments_header(len(mine)))]
+    parts += [section(texts.assignment_line(v)) for v in mine] or [
+        context(texts.ASSIGNMENTS_MINE_NONE)
+    ]
+    parts += [divider(), header(texts.HOME_MEETINGS)]
+    parts += [section("\n".join(texts.meeting_line(m, o) for m, o in upcoming))] if upcoming else [
+        context(texts.MEETINGS_NONE)
+    ]
+    parts += [divider(), header(texts.HOME_DECISIONS)]
+    parts += [section("\n".join(texts.decision_line(d, o) for d, o in recent))] if recent else [
+        context(texts.DECISIONS_NONE)
+    ]
+    return Message(texts.HOME_TITLE, parts)
+
+
+def first_delivery(app: App, event_id: str) -> bool:
+    """Record a Slack event id; False when it was seen before (a retry), so it is dropped."""
+    try:
+        with app.db.transaction() as session:
+            session.add(ProcessedEvent(event_id=event_id[:64], received_at=app.now()))
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,81 @@
+"""The web server: Slack's requests on /slack/events, and /healthz, from one threaded WSGI server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import Bot
+
+log = logging.getLogger(__name__)
+StartResponse = Callable[..., Any]
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+def wsgi_app(bot: Bot | None, product_db: Any) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    slack = SlackRequestHandler(bot.bolt) if bot is not None else None
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/slack/events" and method == "POST" and slack is not None:
+            return slack(environ, start_response)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            try:
+                with product_db.engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except Exception:
+                log.exception("health check failed")
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"databasen svarar inte\n"]
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"finns inte\n"]
+
+    return application
+
+
+class WebServer:
+    """Serves until stopped; port 0 picks a free port (tests, benchmarks)."""
+
+    def __init__(self, bot: Bot | None, db: Any, host: str = "0.0.0.0", port: int = 3000) -> None:
+        self.httpd = make_server(
+            host, port, wsgi_app(bot, db), server_class=_Server, handler_class=_QuietHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.5)
+
+    def start(self) -> WebServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="web", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)

@@ -1,0 +1,543 @@
+"""Every text a user reads, in Swedish, in one place (to review, and one day to translate).
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.dates import When, format_date, format_when
+from bot.markup import clip, esc, mention
+
+if TYPE_CHECKING:
+    from bot.assignments import View
+    from storage.models import Decision, DecisionRevision, Meeting, Organ
+
+# ---------------------------------------------------------------- settings and start-up
+SETTING_MISSING_BOT_TOKEN = (
+    "SLACK_BOT_TOKEN saknas: sätt den till appens Bot User OAuth Token (xoxb-…) i miljön "
+    "eller i .env, eller kör `ledningsbot shell` för att prova utan Slack."
+)
+SETTING_MISSING_SECRET = (
+    "SLACK_APP_TOKEN (xapp-…, för Socket Mode) eller SLACK_SIGNING_SECRET (för HTTP-läge) "
+    "saknas: sätt en av dem i miljön eller i .env."
+)
+
+
+def setting_wrong(name: str, should: str) -> str:
+    return f"{name} är fel: värdet ska {should}. Rätta det i miljön eller i .env."
+
+
+STARTUP_DB_FAILED = "Kunde inte öppna databasen ({url}): {error}. Kontrollera DATABASE_URL."
+READY_HTTP = "ledningsbot lyssnar på http://0.0.0.0:{port}/slack/events"
+READY_SOCKET = "ledningsbot är ansluten till Slack (Socket Mode)"
+
+# ---------------------------------------------------------------- general
+GENERIC_ERROR = (
+    "Något gick fel hos mig, och ingenting sparades. Försök igen om en stund; "
+    "händer det igen, kontakta den som sköter boten."
+)
+ONLY_ADMINS = "Det här får bara administratörer göra. Be sekreteraren eller en ordförande om hjälp."
+WORKING = "Ett ögonblick …"
+TRUNCATED = "_… och fler. Avgränsa med organ eller år för att se resten._"
+
+
+def only_convenor_or_admin(organ: str) -> str:
+    return (
+        f"Det här får bara sammankallande för {esc(organ)} eller en administratör göra. "
+        "Be dem om hjälp, eller be att få bli sammankallande."
+    )
+
+
+def too_long(what: str, length: int, limit: int) -> str:
+    return (
+        f"För lång text: {what} är {length:,} tecken, högst {limit:,} går. ".replace(",", " ")
+        + "Korta ner den, eller lägg hela underlaget som en bilaga i kanalen och hänvisa till den."
+    )
+
+
+def unknown_user(user_id: str) -> str:
+    return (
+        f"Jag hittar ingen användare {esc(user_id)} i arbetsytan. Välj personen i listan som "
+        "visas när du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
+
+
+def plain_at(word: str) -> str:
+    return (
+        f"Jag känner inte igen {esc(word)} som en person. Välj personen i listan som visas när "
+        "du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
+
+
+# ---------------------------------------------------------------- organs
+ORGAN_USAGE = (
+    "*/organ* – ledningsgruppens organ (LG, AU, processgrupper, nätverk)\n"
+    "• `/organ ny LG Ledningsgrupp för samordning #ledningsgrupp` – skapa ett organ\n"
+    "• `/organ ny PG-AVTAL Processgrupp för avtal #pg-avtal sammankallande @Anna`\n"
+    "• `/organ lista` – alla organ\n"
+    "• `/organ koppla AU #au` – koppla ett organ till en kanal\n"
+    "• `/organ sammankallande AU @Anna` – byt sammankallande\n"
+    "Organ skapas och kopplas av administratörer."
+)
+ORGAN_NONE = "Inga organ ännu. Skapa det första: `/organ ny LG Ledningsgrupp för samordning #kanal`"
+
+
+def organ_bad_short_name(name: str) -> str:
+    return (
+        f"”{esc(clip(name, 40))}” går inte som kortnamn: använd 1–20 tecken, bokstäver, siffror "
+        "och bindestreck, och börja med en bokstav. Till exempel: `LG`, `AU`, `PG-AVTAL`."
+    )
+
+
+def organ_exists(short: str) -> str:
+    return f"Organet {esc(short)} finns redan. Se `/organ lista`."
+
+
+def channel_taken(short: str) -> str:
+    return (
+        f"Kanalen är redan kopplad till {esc(short)}. Varje organ har en egen kanal; "
+        "välj en annan, eller koppla om med `/organ koppla`."
+    )
+
+
+def unknown_organ(name: str, known: Iterable[str]) -> str:
+    names = ", ".join(esc(k) for k in known) or "inga ännu"
+    return (
+        f"Jag känner inte till något organ ”{esc(clip(name, 40))}”. Kända organ: {names}. "
+        "Till exempel: `/beslut AU: Arbetsutskottet beslutar att …`"
+    )
+
+
+def which_organ(known: Iterable[str]) -> str:
+    names = ", ".join(esc(k) for k in known) or "inga ännu – skapa ett med `/organ ny`"
+    return (
+        "Vilket organ gäller det? Den här kanalen hör inte till något organ. "
+        f"Skriv organet först, till exempel `/beslut LG: Ledningsgruppen beslutar att …` "
+        f"eller `/mote ny AU 14 augusti 13-15`. Kända organ: {names}."
+    )
+
+
+def organ_created(organ: Organ) -> str:
+    text = f"Organet *{esc(organ.short_name)}* – {esc(organ.name)} är skapat"
+    if organ.channel_id:
+        text += f" och kopplat till <#{organ.channel_id}>"
+    if organ.convenor_user_id:
+        text += f", sammankallande {mention(organ.convenor_user_id)}"
+    return text + "."
+
+
+def organ_bound(organ: Organ) -> str:
+    return f"{esc(organ.short_name)} hör nu till <#{organ.channel_id}>."
+
+
+def organ_convenor(organ: Organ) -> str:
+    if organ.convenor_user_id:
+        return f"Sammankallande för {esc(organ.short_name)} är nu {mention(organ.convenor_user_id)}."
+    return f"{esc(organ.short_name)} har ingen sammankallande längre."
+
+
+def organ_line(organ: Organ) -> str:
+    parts = [f"*{esc(organ.short_name)}* – {esc(organ.name)}"]
+    parts.append(f"<#{organ.channel_id}>" if organ.channel_id else "_ingen kanal_")
+    if organ.convenor_user_id:
+        parts.append(f"sammankallande {mention(organ.convenor_user_id)}")
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------- meetings
+MEETING_USAGE = (
+    "*/mote* – möten och sammankomster\n"
+    "• `/mote ny AU 14 augusti 13-15 Regionhuset` – planera ett möte\n"
+    "• `/mote ny workshop 17 november kl. 9-16 Kreativa rummet`\n"
+    "• `/mote ny internat 1-2 februari 2027` – heldagar, flera dagar\n"
+    "• `/mote lista [organ]` – kommande möten\n"
+    "• `/mote visa AU-260814` – ett möte\n"
+    "• `/mote flytta AU-260814 till 21 augusti 13-15` – nytt datum (plats kan läggas till)\n"
+    "• `/mote ställ in AU-260814 [skäl]` – ställ in mötet"
+)
+MEETING_NEW_USAGE = (
+    "Skriv organ (om kanalen inte hör till ett), typ och när, sist plats. Till exempel: "
+    "`/mote ny AU 14 augusti 13-15 Regionhuset` eller `/mote ny internat 1-2 februari`."
+)
+MEETING_MOVE_USAGE = "Skriv mötet och den nya tiden, till exempel `/mote flytta AU-260814 till 21 augusti 13-15`."
+MEETINGS_NONE = "Inga kommande möten. Planera ett: `/mote ny AU 14 augusti 13-15 Regionhuset`"
+
+
+def unknown_meeting(ref: str) -> str:
+    return (
+        f"Jag hittar inget möte ”{esc(clip(ref, 40))}”. Möten heter som organ och datum, "
+        "till exempel `AU-260814`; se `/mote lista`."
+    )
+
+
+def meeting_in_past(when: When) -> str:
+    return (
+        f"{format_when(when)} har redan varit. Ange ett kommande datum, "
+        "till exempel `/mote ny AU 14 augusti 13-15`."
+    )
+
+
+def meeting_cancelled_already(ref: str) -> str:
+    return f"Mötet {esc(ref)} är redan inställt. Planera ett nytt med `/mote ny`."
+
+
+def kind_label(kind: str, organ: Organ) -> str:
+    if kind == "möte":
+        return f"{organ.short_name}-möte"
+    return f"{kind.capitalize()} ({organ.short_name})"
+
+
+def meeting_line(meeting: Meeting, organ: Organ) -> str:
+    from bot.meetings import when_of
+
+    text = f"*{esc(kind_label(meeting.kind, organ))}* {format_when(when_of(meeting))}"
+    if meeting.location:
+        text += f", {esc(meeting.location)}"
+    return text + f" · `{meeting.ref}`"
+
+
+def meeting_scheduled(meeting: Meeting, organ: Organ) -> str:
+    return "📅 Planerat: " + meeting_line(meeting, organ)
+
+
+def meeting_moved(meeting: Meeting, organ: Organ, old: When) -> str:
+    return f"📅 Flyttat från {format_when(old)}: " + meeting_line(meeting, organ)
+
+
+def meeting_cancelled(meeting: Meeting, organ: Organ) -> str:
+    text = f"🚫 Inställt: ~{meeting_line(meeting, organ)}~"
+    if meeting.cancel_reason:
+        text += f"\nSkäl: {esc(meeting.cancel_reason)}"
+    return text
+
+
+def meeting_details(meeting: Meeting, organ: Organ) -> str:
+    from bot.meetings import CANCELLED, when_of
+
+    lines = [
+        f"*{esc(kind_label(meeting.kind, organ))}* · `{meeting.ref}`",
+        f"När: {format_when(when_of(meeting))}",
+        f"Var: {esc(meeting.location) if meeting.location else 'ingen plats angiven'}",
+        f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",
+    ]
+    if meeting.status == CANCELLED:
+        lines.append("Status: *inställt*" + (f" – {esc(meeting.cancel_reason)}" if meeting.cancel_reason else ""))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- decisions
+DECISION_USAGE = (
+    "*/beslut* – beslutsloggen\n"
+    "• `/beslut Ledningsgruppen beslutar enligt förslag` – logga ett beslut för kanalens organ\n"
+    "• `/beslut LG 2025-05-09 §6: Ledningsgruppen beslutar att …` – organ, datum och punkt\n"
+    "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
+    "• `/beslut lista [organ] [år]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
+    "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut upphäv LG-2025-3 <skäl>`\n"
+    "• `/beslut export [organ] [år]` – hela loggen som CSV och Markdown"
+)
+DECISION_AMEND_USAGE = (
+    "Skriv beslutet, den nya texten och skälet, till exempel: "
+    "`/beslut ändra LG-2025-3 Ledningsgruppen beslutar att … skäl: stavfel i protokollet`"
+)
+DECISION_REVOKE_USAGE = (
+    "Skriv beslutet och skälet, till exempel: "
+    "`/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9`"
+)
+SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/beslut sök hemsjukvårdsavtal`"
+DECISIONS_NONE = "Inga beslut hittades. Logga ett: `/beslut Ledningsgruppen beslutar enligt förslag`"
+
+
+def unknown_decision(ref: str) -> str:
+    return (
+        f"Jag hittar inget beslut ”{esc(clip(ref, 40))}”. Beslut heter organ-år-nummer, "
+        "till exempel `LG-2025-3`; sök med `/beslut sök <ord>`."
+    )
+
+
+def decision_in_future(day: date) -> str:
+    return (
+        f"{format_date(day)} har inte varit än – beslut loggas efter mötet. "
+        "Utelämna datumet för i dag, eller skriv till exempel `/beslut LG 9/5: …`."
+    )
+
+
+def decision_not_yours(ref: str) -> str:
+    return (
+        f"Beslutet {esc(ref)} får bara ändras av den som loggade det, organets sammankallande "
+        "eller en administratör."
+    )
+
+
+def decision_revoked_already(ref: str) -> str:
+    return f"Beslutet {esc(ref)} är redan upphävt och kan inte ändras."
+
+
+def decision_unchanged(ref: str) -> str:
+    return f"Den nya texten är samma som den gällande för {esc(ref)}; inget ändrades."
+
+
+def decision_title(decision: Decision, organ: Organ) -> str:
+    return f"Beslut {decision.ref}"
+
+
+def decision_meta(decision: Decision, organ: Organ, meeting: Meeting | None) -> str:
+    parts = [esc(organ.short_name), format_date(decision.decided_on)]
+    if meeting is not None:
+        parts.append(f"möte `{meeting.ref}`")
+    if decision.item:
+        parts.append(f"§ {esc(decision.item)}")
+    if decision.status != "gällande":
+        parts.append(f"*{decision.status}*")
+    return " · ".join(parts)
+
+
+def decision_logged(decision: Decision, organ: Organ, meeting: Meeting | None) -> str:
+    return (
+        f"✅ Beslut *{decision.ref}* loggat ({decision_meta(decision, organ, meeting)}):\n"
+        f"{esc(clip(decision.text, 2500))}"
+    )
+
+
+def decision_line(decision: Decision, organ: Organ) -> str:
+    text = esc(clip(decision.text.replace("\n", " "), 200))
+    struck = decision.status == "upphävd"
+    body = f"~{text}~ _(upphävt)_" if struck else text
+    return f"`{decision.ref}` {format_date(decision.decided_on, weekday=False)} – {body}"
+
+
+def decision_revision_line(rev: DecisionRevision) -> str:
+    when = rev.changed_at.date().isoformat()
+    text = f"v{rev.version} {rev.action} {when} av {mention(rev.changed_by)}"
+    if rev.reason:
+        text += f" – skäl: {esc(clip(rev.reason, 300))}"
+    if rev.action != "skapad" or rev.version == 1:
+        text += f"\n> {esc(clip(rev.text.replace(chr(10), ' '), 400))}"
+    return text
+
+
+def decision_amended(decision: Decision) -> str:
+    return f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken (`/beslut visa {decision.ref}`)."
+
+
+def decision_revoked(decision: Decision) -> str:
+    return f"⛔ Beslut *{decision.ref}* är upphävt. Det finns kvar i loggen med skälet."
+
+
+def search_header(query: str, count: int) -> str:
+    return f"Beslut som matchar ”{esc(clip(query, 80))}”: {count}{'+' if count >= 20 else ''}"
+
+
+def list_header(organ: str | None, year: int | None, count: int) -> str:
+    scope = " ".join(x for x in (organ and esc(organ), year and str(year)) if x)
+    return f"Senaste besluten{(' – ' + scope) if scope else ''} ({count})"
+
+
+def export_title(organ: str | None, year: int | None) -> str:
+    scope = " ".join(x for x in (organ, str(year) if year else None) if x)
+    return f"# Beslutslogg{(' – ' + scope) if scope else ''}"
+
+
+def export_markdown_entry(decision: Decision, organ: Organ, meeting: Meeting | None) -> list[str]:
+    meta = [organ.short_name, decision.decided_on.isoformat()]
+    if meeting is not None:
+        meta.append(f"möte {meeting.ref}")
+    if decision.item:
+        meta.append(f"§ {decision.item}")
+    meta.append(decision.status)
+    lines = [f"## {decision.ref}", "", "*" + " · ".join(meta) + "*", ""]
+    if decision.proposal:
+        lines += ["**Förslag till beslut:** " + _md(decision.proposal), ""]
+    lines += ["**Beslut:** " + _md(decision.text), ""]
+    return lines
+
+
+def _md(text: str) -> str:
+    """Markdown-safe: no HTML, no accidental headings or links."""
+    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "*_`[]#|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", "  \n")
+
+
+def exported(count: int) -> str:
+    return f"📄 Beslutsloggen ({count} beslut) som CSV (öppnas i Excel) och Markdown."
+
+
+# ---------------------------------------------------------------- assignments
+ASSIGNMENT_USAGE = (
+    "*/uppdrag* – uppdrag: vem gör vad, till när, och återkopplar till vem\n"
+    "• `/uppdrag @Anna @Roger Ta fram underlag om LINK till nästa AU återkoppling till LG`\n"
+    "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
+    "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]`\n"
+    "• `/uppdrag klar U-12 [kommentar]` · `/uppdrag status U-12 Utkast klart`\n"
+    "• `/uppdrag flytta U-12 till v 42` · `/uppdrag stryk U-12 <skäl>` · `/uppdrag visa U-12`\n"
+    "När: `2026-12-04`, `4/12`, `17 november`, `v 42`, `i morgon`, `om två veckor`, "
+    "`nästa AU`, `LG 7 oktober`."
+)
+ASSIGNMENT_NO_OWNER = (
+    "Vem ska göra det? Börja med en eller flera ansvariga, till exempel: "
+    "`/uppdrag @Anna Ta fram underlag till nästa AU`"
+)
+ASSIGNMENT_STATUS_USAGE = "Skriv uppdraget och läget, till exempel: `/uppdrag status U-12 Utkast skickat till AU`"
+ASSIGNMENT_MOVE_USAGE = "Skriv uppdraget och ny tidpunkt, till exempel: `/uppdrag flytta U-12 till nästa LG`"
+ASSIGNMENT_STRIKE_USAGE = "Skriv uppdraget och skälet, till exempel: `/uppdrag stryk U-12 ersätts av U-15`"
+ASSIGNMENTS_MINE_NONE = "Du har inga öppna uppdrag. 🎉"
+ASSIGNMENTS_NONE = "Inga öppna uppdrag."
+STATUS_MODAL_TITLE = "Lägg till status"
+STATUS_MODAL_LABEL = "Hur går det?"
+STATUS_MODAL_SUBMIT = "Spara"
+CANCEL = "Avbryt"
+BUTTON_DONE = "Klart"
+BUTTON_STATUS = "Lägg till status"
+
+
+def unknown_assignment(ref: str) -> str:
+    return (
+        f"Jag hittar inget uppdrag ”{esc(clip(ref, 40))}”. Uppdrag heter till exempel `U-12`; "
+        "se dina med `/uppdrag`."
+    )
+
+
+def due_in_past(day: date) -> str:
+    return (
+        f"{format_date(day)} har redan varit. Ange en kommande tidpunkt, till exempel "
+        "`till nästa AU`, `till v 42` eller `till 4/12`."
+    )
+
+
+def assignment_not_yours(ref: str) -> str:
+    return (
+        f"Tyvärr – uppdraget {esc(ref)} kan bara klarmarkeras, flyttas eller strykas av de "
+        "ansvariga, organets sammankallande eller en administratör."
+    )
+
+
+def assignment_not_open(ref: str, status: str) -> str:
+    return f"Uppdraget {esc(ref)} är redan {status}."
+
+
+def due_label(view: View) -> str:
+    a = view.assignment
+    if view.due_meeting is not None:
+        return f"till {view.due_meeting.ref} ({format_date(view.due_meeting.start_date)})"
+    if view.due_organ is not None and a.due_date is None:
+        return f"till nästa {esc(view.due_organ.short_name)}-möte (inte planerat än)"
+    if view.due_organ is not None and a.due_date is not None:
+        return f"till {esc(view.due_organ.short_name)} {format_date(a.due_date)}"
+    if a.due_date is not None:
+        return f"senast {format_date(a.due_date)}"
+    return "ingen tidpunkt"
+
+
+def owners_label(view: View) -> str:
+    names = []
+    for owner in view.owners:
+        if owner.organ_id is not None:
+            organ = view.organs[owner.organ_id]
+            convenor = f" ({mention(organ.convenor_user_id)})" if organ.convenor_user_id else ""
+            names.append(f"{esc(organ.short_name)}{convenor}")
+        elif owner.user_id:
+            names.append(mention(owner.user_id))
+    return ", ".join(names)
+
+
+def assignment_line(view: View) -> str:
+    a = view.assignment
+    text = f"`{a.ref}` {esc(clip(a.what.replace(chr(10), ' '), 300))} – {owners_label(view)}, {due_label(view)}"
+    if a.report_to:
+        text += f", återkoppling till {esc(a.report_to)}"
+    if a.last_status:
+        text += f"\n      _Senaste status: {esc(clip(a.last_status, 200))}_"
+    return text
+
+
+def assignment_created(view: View) -> str:
+    return f"📌 Uppdrag {assignment_line(view)}"
+
+
+def assignment_dm(view: View, by: str) -> str:
+    return (
+        f"Du har fått ett uppdrag av {mention(by)}:\n*{esc(clip(view.assignment.what, 2000))}*\n"
+        f"{_upper_first(due_label(view))}"
+        + (f", återkoppling till {esc(view.assignment.report_to)}" if view.assignment.report_to else "")
+        + f" · `{view.assignment.ref}`"
+    )
+
+
+def assignment_closed(view: View) -> str:
+    return f"✅ Uppdrag `{view.assignment.ref}` är klart. Tack!"
+
+
+def assignment_status_saved(view: View) -> str:
+    return f"📝 Status för `{view.assignment.ref}` sparad."
+
+
+def assignment_moved(view: View) -> str:
+    return f"📆 Uppdrag `{view.assignment.ref}` flyttat {due_label(view)}."
+
+
+def assignment_struck(view: View) -> str:
+    return f"🗑️ Uppdrag `{view.assignment.ref}` struket. Det finns kvar i historiken."
+
+
+def organ_without_convenor(short: str) -> str:
+    return f"Obs: {esc(short)} har ingen sammankallande, så ingen fick något DM för organets del."
+
+
+def my_assignments_header(count: int) -> str:
+    return f"Dina öppna uppdrag ({count})"
+
+
+def assignments_header(scope: str | None, count: int) -> str:
+    return f"Öppna uppdrag{(' – ' + scope) if scope else ''} ({count})"
+
+
+def assignment_event_line(kind: str, text: str | None, by: str, day: date) -> str:
+    line = f"{day.isoformat()} {kind} av {mention(by)}"
+    return line + (f": {esc(clip(text, 300))}" if text else "")
+
+
+def decision_link(decision_ref: str) -> str:
+    return f"Från beslut `{decision_ref}`"
+
+
+# ---------------------------------------------------------------- decision modal
+MODAL_TITLE = "Logga beslut"
+MODAL_SUBMIT = "Logga"
+MODAL_ORGAN = "Organ"
+MODAL_MEETING = "Mötesdatum eller möte"
+MODAL_MEETING_HINT = "Till exempel 2025-05-09, 9/5 eller AU-250509. Tomt = i dag."
+MODAL_ITEM = "Punkt (§)"
+MODAL_PROPOSAL = "Förslag till beslut"
+MODAL_TEXT = "Beslut"
+MODAL_TEXT_HINT = "Ledningsgruppen beslutar att …"
+MODAL_ASSIGN = "Skapa uppdrag av beslutet"
+MODAL_OWNERS = "Ansvariga för uppdraget"
+MODAL_WHAT = "Vad ska göras?"
+MODAL_DUE = "Till när?"
+MODAL_DUE_HINT = "Till exempel nästa AU, LG 7 oktober, v 42 eller 2026-12-04."
+MODAL_NEED_OWNER = "Välj minst en ansvarig, eller bocka ur ”Skapa uppdrag”."
+MODAL_NEED_WHAT = "Beskriv uppdraget, eller bocka ur ”Skapa uppdrag”."
+NO_ORGANS_FOR_MODAL = ORGAN_NONE
+
+# ---------------------------------------------------------------- home / events
+HOME_TITLE = "ledningsbot"
+
+
+def delivery_failed(targets: list[str]) -> str:
+    names = ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
+    return (
+        f"⚠️ Allt är sparat, men jag kunde inte skicka till {names}. "
+        "Slack svarade inte som det skulle; försök igen om en stund."
+    )
+
+HOME_MEETINGS = "Kommande möten"
+HOME_DECISIONS = "Senaste besluten"
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]

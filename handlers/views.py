@@ -1,0 +1,163 @@
+"""Forms (modals): log a decision with an optional assignment; add a status to an assignment."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import assignments, organs, texts
+from bot.commands.beslut import DecisionForm, log_from_form
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.replies import Message, section
+from handlers.common import Deps
+from handlers.deliver import respond, send_dm
+
+log = logging.getLogger(__name__)
+DECISION_VIEW = "beslut_form"
+STATUS_VIEW = "uppdrag_status_form"
+
+
+def _text_input(
+    block_id: str, label: str, *, multiline: bool = False, optional: bool = True, hint: str = ""
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint or None,
+        element=PlainTextInputElement(action_id="value", multiline=multiline, max_length=3000),
+    )
+
+
+def open_decision_form(ctx: Ctx, client: WebClient, trigger_id: str, response_url: str | None) -> None:
+    rows = organs.list_all(ctx)
+    if not rows:
+        respond(response_url, Message(texts.NO_ORGANS_FOR_MODAL, [section(texts.NO_ORGANS_FOR_MODAL)]))
+        return
+    options = [Option(value=o.short_name, text=f"{o.short_name} – {o.name}"[:75]) for o in rows[:100]]
+    here = next((opt for opt, o in zip(options, rows, strict=False) if o.channel_id == ctx.channel_id), None)
+    view = View(
+        type="modal",
+        callback_id=DECISION_VIEW,
+        title=texts.MODAL_TITLE,
+        submit=texts.MODAL_SUBMIT,
+        close=texts.CANCEL,
+        private_metadata=json.dumps({"channel": ctx.channel_id}),
+        blocks=[
+            InputBlock(
+                block_id="organ",
+                label=texts.MODAL_ORGAN,
+                element=StaticSelectElement(action_id="value", options=options, initial_option=here),
+            ),
+            _text_input("meeting", texts.MODAL_MEETING, hint=texts.MODAL_MEETING_HINT),
+            _text_input("item", texts.MODAL_ITEM),
+            _text_input("proposal", texts.MODAL_PROPOSAL, multiline=True),
+            _text_input("text", texts.MODAL_TEXT, multiline=True, optional=False, hint=texts.MODAL_TEXT_HINT),
+            InputBlock(
+                block_id="assign",
+                label=" ",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value", options=[Option(value="yes", text=texts.MODAL_ASSIGN)]
+                ),
+            ),
+            InputBlock(
+                block_id="owners",
+                label=texts.MODAL_OWNERS,
+                optional=True,
+                element=UserMultiSelectElement(action_id="value"),
+            ),
+            _text_input("what", texts.MODAL_WHAT, multiline=True),
+            _text_input("due", texts.MODAL_DUE, hint=texts.MODAL_DUE_HINT),
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the decision form")
+
+
+def open_status_form(client: WebClient, trigger_id: str, ref: str) -> None:
+    view = View(
+        type="modal",
+        callback_id=STATUS_VIEW,
+        title=texts.STATUS_MODAL_TITLE,
+        submit=texts.STATUS_MODAL_SUBMIT,
+        close=texts.CANCEL,
+        private_metadata=ref,
+        blocks=[_text_input("status", texts.STATUS_MODAL_LABEL, multiline=True, optional=False)],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the status form")
+
+
+def _value(state: dict[str, Any], block_id: str) -> Any:
+    element = state.get(block_id, {}).get("value", {})
+    if "selected_option" in element:
+        return (element["selected_option"] or {}).get("value")
+    if "selected_options" in element:
+        return [o.get("value") for o in element["selected_options"] or []]
+    if "selected_users" in element:
+        return element["selected_users"] or []
+    return element.get("value")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(DECISION_VIEW)
+    def submit_decision(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        state = view["state"]["values"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, meta.get("channel"))
+        form = DecisionForm(
+            organ=_value(state, "organ"),
+            meeting=_value(state, "meeting"),
+            item=_value(state, "item"),
+            proposal=_value(state, "proposal"),
+            text=_value(state, "text") or "",
+            assign=bool(_value(state, "assign")),
+            owners=_value(state, "owners") or [],
+            what=_value(state, "what"),
+            due=_value(state, "due"),
+        )
+        try:
+            reply = log_from_form(ctx, form)
+        except UserError as error:
+            ack(response_action="errors", errors={error.field or "text": error.message[:2000]})
+            return
+        ack()
+        channel = meta.get("channel") or user_id
+        if not send_dm(client, channel, reply.message):
+            send_dm(client, user_id, reply.message)
+        for recipient, message in reply.dms:
+            send_dm(client, recipient, message)
+
+    @app.view(STATUS_VIEW)
+    def submit_status(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        status = _value(view["state"]["values"], "status") or ""
+        try:
+            updated = assignments.add_status(deps.ctx(user_id, None), view["private_metadata"], status)
+        except UserError as error:
+            ack(response_action="errors", errors={"status": error.message[:2000]})
+            return
+        ack()
+        text = texts.assignment_status_saved(updated)
+        send_dm(client, user_id, Message(text, [section(text)]))

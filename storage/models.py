@@ -1,0 +1,149 @@
+"""The tables. Knows nothing of Slack; times are stored as UTC, meeting dates as local dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column() -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=False)
+
+
+class Organ(SQLModel, table=True):
+    """LG, AU, a processgrupp or a network: anything that meets or is given assignments."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    short_name: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=200)
+    channel_id: str | None = Field(default=None, max_length=32, unique=True)
+    convenor_user_id: str | None = Field(default=None, max_length=32)
+    reminders_enabled: bool = Field(default=False)
+    reminder_lead_days: int = Field(default=3)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting or session of an organ: timed or all-day, possibly spanning several days."""
+
+    __table_args__ = (Index("ix_meeting_organ_start", "organ_id", "start_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=40, unique=True)
+    organ_id: int = Field(foreign_key="organ.id")
+    kind: str = Field(max_length=40)
+    title: str | None = Field(default=None, max_length=200)
+    start_date: date
+    end_date: date
+    start_time: time | None = None
+    end_time: time | None = None
+    location: str | None = Field(default=None, max_length=300)
+    status: str = Field(default="planerat", max_length=20)
+    uid: str = Field(max_length=100, unique=True)
+    sequence: int = Field(default=0)
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class Decision(SQLModel, table=True):
+    """A decision: a public record. Never deleted; every change leaves a revision."""
+
+    __table_args__ = (
+        UniqueConstraint("organ_id", "year", "serial", name="uq_decision_serial"),
+        Index("ix_decision_organ_decided", "organ_id", "decided_on"),
+        Index("ix_decision_decided", "decided_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=40, unique=True)
+    organ_id: int = Field(foreign_key="organ.id")
+    year: int
+    serial: int
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    item: str | None = Field(default=None, max_length=20)
+    proposal: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    status: str = Field(default="gällande", max_length=20)
+    decided_on: date
+    search_terms: str = Field(default="", sa_type=Text)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class DecisionRevision(SQLModel, table=True):
+    """One version of a decision: what it said, who changed it, when and why."""
+
+    __table_args__ = (UniqueConstraint("decision_id", "version", name="uq_revision_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    version: int
+    action: str = Field(max_length=20)
+    text: str = Field(sa_type=Text)
+    proposal: str | None = Field(default=None, sa_type=Text)
+    item: str | None = Field(default=None, max_length=20)
+    status: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_type=Text)
+    changed_by: str = Field(max_length=32)
+    changed_at: datetime = Field(sa_column=_utc_column())
+
+
+class Assignment(SQLModel, table=True):
+    """Who shall do what, by when, reporting back to whom."""
+
+    __table_args__ = (Index("ix_assignment_status_due", "status", "due_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
+    what: str = Field(sa_type=Text)
+    due_date: date | None = None
+    due_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    due_organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    report_to: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="öppen", max_length=20)
+    last_status: str | None = Field(default=None, sa_type=Text)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    closed_by: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class AssignmentOwner(SQLModel, table=True):
+    """An owner: a Slack user, or an organ (its convenor answers for it)."""
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "user_id", "organ_id", name="uq_owner"),
+        Index("ix_owner_user", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    user_id: str | None = Field(default=None, max_length=32)
+    organ_id: int | None = Field(default=None, foreign_key="organ.id")
+
+
+class AssignmentEvent(SQLModel, table=True):
+    """The history of an assignment: created, status, moved, done, struck."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    kind: str = Field(max_length=20)
+    text: str | None = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=32)
+    at: datetime = Field(sa_column=_utc_column())
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack event ids already handled: retries of the same event are dropped."""
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(sa_column=_utc_column())
