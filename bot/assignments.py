@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -107,7 +107,9 @@ def create(
     for attempt in range(3):
         try:
             with ctx.db.transaction() as own:
-                return _create_in(own, ctx, owners, what, due_text, report_to, decision_id, organ_id)
+                return _create_in(
+                    own, ctx, owners, what, due_text, report_to, decision_id, organ_id
+                )
         except IntegrityError:
             if attempt == 2:  # the serial was taken by a concurrent command three times
                 raise
@@ -178,8 +180,7 @@ def _views(session: Session, assignments: list[Assignment]) -> list[View]:
     ).all()
     meeting_ids = {a.due_meeting_id for a in assignments if a.due_meeting_id}
     due_meetings = {
-        m.id: m
-        for m in session.exec(select(Meeting).where(col(Meeting.id).in_(meeting_ids))).all()
+        m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(meeting_ids))).all()
     }
     all_organs = {o.id: o for o in session.exec(select(Organ)).all() if o.id is not None}
     by_assignment: dict[int, list[AssignmentOwner]] = {}
@@ -197,15 +198,11 @@ def _views(session: Session, assignments: list[Assignment]) -> list[View]:
     ]
 
 
-def _due_order() -> tuple[object, ...]:
-    return (col(Assignment.due_date).is_(None), col(Assignment.due_date), col(Assignment.id))
-
-
-def _owned_by(user_id: str) -> object:
+def _owned_by(user_id: str) -> ColumnElement[bool]:
     convenor_of = select(Organ.id).where(Organ.convenor_user_id == user_id)
     owned = select(AssignmentOwner.assignment_id).where(
         or_(
-            AssignmentOwner.user_id == user_id,
+            col(AssignmentOwner.user_id) == user_id,
             col(AssignmentOwner.organ_id).in_(convenor_of),
         )
     )
@@ -223,16 +220,19 @@ def listing(
     with ctx.db.transaction() as session:
         query = select(Assignment).where(Assignment.status == OPEN)
         if user_id:
-            query = query.where(_owned_by(user_id))  # type: ignore[arg-type]
+            query = query.where(_owned_by(user_id))
         if organ_name:
             organ = organs.get(session, organ_name)
             owned = select(AssignmentOwner.assignment_id).where(
                 AssignmentOwner.organ_id == organ.id
             )
             query = query.where(
-                or_(Assignment.organ_id == organ.id, col(Assignment.id).in_(owned))
+                or_(col(Assignment.organ_id) == organ.id, col(Assignment.id).in_(owned))
             )
-        rows = list(session.exec(query.order_by(*_due_order()).limit(limit)).all())  # type: ignore[arg-type]
+        query = query.order_by(
+            col(Assignment.due_date).is_(None), col(Assignment.due_date), col(Assignment.id)
+        )
+        rows = list(session.exec(query.limit(limit)).all())
         return _views(session, rows)
 
 
@@ -298,7 +298,9 @@ def _change(ctx: Ctx, ref: str, kind: str, note: str | None, *, new_due: str | N
         session.add(assignment)
         assert assignment.id is not None
         session.add(
-            AssignmentEvent(assignment_id=assignment.id, kind=kind, text=note, by=ctx.user_id, at=now)
+            AssignmentEvent(
+                assignment_id=assignment.id, kind=kind, text=note, by=ctx.user_id, at=now
+            )
         )
         return view
 

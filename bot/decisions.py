@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
@@ -88,15 +88,12 @@ def _log_in(
     on: date | None,
     meeting_ref: str | None,
 ) -> Logged:
-    organ = organs.resolve(session, ctx, organ_name)
-    assert organ.id is not None
     meeting: Meeting | None
     if meeting_ref:
-        meeting, meeting_organ = meetings.get(session, meeting_ref)
-        organ = meeting_organ
-        assert organ.id is not None
+        meeting, organ = meetings.get(session, meeting_ref)
     else:
-        meeting = meetings.on_date(session, organ.id, on or ctx.app.today())
+        organ = organs.resolve(session, ctx, organ_name)
+        meeting = meetings.on_date(session, _id(organ), on or ctx.app.today())
     decided_on = on or (meeting.start_date if meeting else ctx.app.today())
     if decided_on > ctx.app.today():
         raise UserError(texts.decision_in_future(decided_on))
@@ -112,7 +109,7 @@ def _log_in(
     now = ctx.app.now()
     decision = Decision(
         ref=f"{organ.short_name}-{year}-{serial}",
-        organ_id=organ.id,
+        organ_id=_id(organ),
         year=year,
         serial=serial,
         meeting_id=meeting.id if meeting else None,
@@ -132,8 +129,13 @@ def _log_in(
     return Logged(decision, organ, meeting)
 
 
+def _id(organ: Organ) -> int:
+    assert organ.id is not None
+    return organ.id
+
+
 def _revision(
-    decision: Decision, version: int, action: str, by: str, reason: str | None, at: object
+    decision: Decision, version: int, action: str, by: str, reason: str | None, at: datetime
 ) -> DecisionRevision:
     assert decision.id is not None
     return DecisionRevision(

@@ -19,13 +19,17 @@ def home(ctx: Ctx) -> Message:
         context(texts.ASSIGNMENTS_MINE_NONE)
     ]
     parts += [divider(), header(texts.HOME_MEETINGS)]
-    parts += [section("\n".join(texts.meeting_line(m, o) for m, o in upcoming))] if upcoming else [
-        context(texts.MEETINGS_NONE)
-    ]
+    parts += (
+        [section("\n".join(texts.meeting_line(m, o) for m, o in upcoming))]
+        if upcoming
+        else [context(texts.MEETINGS_NONE)]
+    )
     parts += [divider(), header(texts.HOME_DECISIONS)]
-    parts += [section("\n".join(texts.decision_line(d, o) for d, o in recent))] if recent else [
-        context(texts.DECISIONS_NONE)
-    ]
+    parts += (
+        [section("\n".join(texts.decision_line(d, o) for d, o in recent))]
+        if recent
+        else [context(texts.DECISIONS_NONE)]
+    )
     return Message(texts.HOME_TITLE, parts)
 
 

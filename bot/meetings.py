@@ -71,9 +71,7 @@ def schedule(
 
 def _free_ref(session: Session, organ: Organ, day: date) -> str:
     base = f"{organ.short_name}-{day:%y%m%d}"
-    taken = set(
-        session.exec(select(Meeting.ref).where(col(Meeting.ref).startswith(base))).all()
-    )
+    taken = set(session.exec(select(Meeting.ref).where(col(Meeting.ref).startswith(base))).all())
     if base not in taken:
         return base
     n = 2
@@ -116,9 +114,7 @@ def upcoming(ctx: Ctx, organ_name: str | None, limit: int = 25) -> list[tuple[Me
         return [(m, o) for m, o in session.exec(query).all()]
 
 
-def move(
-    ctx: Ctx, ref: str, when: When, location: str | None
-) -> tuple[Meeting, Organ, When]:
+def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
     """Move a meeting; the ref and UID stay, the sequence rises. Returns the old time too."""
     with ctx.db.transaction() as session:
         meeting, organ = get(session, ref)

@@ -73,7 +73,9 @@ SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section's text
 MAX_SECTIONS = 40  # a message holds 50 blocks
 
 
-def listing(title: str, lines: list[str], *, footer: str | None = None, public: bool = False) -> Reply:
+def listing(
+    title: str, lines: list[str], *, footer: str | None = None, public: bool = False
+) -> Reply:
     """A header and lines packed into as few sections as Slack's limits allow."""
     from bot.markup import clip
 

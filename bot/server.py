@@ -1,4 +1,4 @@
-"""The web server: Slack's requests on /slack/events, and /healthz, from one threaded WSGI server."""
+"""The web server: Slack's requests on /slack/events and /healthz, one threaded WSGI server."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class _QuietHandler(WSGIRequestHandler):
         log.debug("%s - %s", self.address_string(), format % args)
 
 
-def wsgi_app(bot: Bot | None, product_db: Any) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def wsgi_app(
+    bot: Bot | None, product_db: Any
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(bot.bolt) if bot is not None else None
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

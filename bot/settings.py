@@ -44,9 +44,7 @@ class Settings:
             raise SettingsError(texts.SETTING_MISSING_SECRET)
 
 
-def load_settings(
-    environ: Mapping[str, str], env_file: Path | None = Path(".env")
-) -> Settings:
+def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
     """Read settings: the environment wins over the .env file. Raises SettingsError."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():

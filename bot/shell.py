@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -73,24 +73,35 @@ class Shell:
         if line.startswith(":"):
             return self._shell_command(line[1:])
         if not line.startswith("/"):
-            print("Kommandon börjar med / (till exempel /beslut hjälp) eller : (:hjälp).", file=self.out)
+            print(
+                "Kommandon börjar med / (till exempel /beslut hjälp) eller : (:hjälp).",
+                file=self.out,
+            )
             return True
         command, _, text = line.partition(" ")
-        self._dispatch(command_body(
-            command.lower(),
-            _as_slack_escapes(text),
-            user_id=PEOPLE[self.user][0],
-            channel_id=CHANNELS[self.channel],
-            response_url=self.slack.response_url(
-                f"r{next(iter(self.counter))}", channel=CHANNELS[self.channel], user=PEOPLE[self.user][0]
+        self._dispatch(
+            command_body(
+                command.lower(),
+                _as_slack_escapes(text),
+                user_id=PEOPLE[self.user][0],
+                channel_id=CHANNELS[self.channel],
+                response_url=self.slack.response_url(
+                    f"r{next(iter(self.counter))}",
+                    channel=CHANNELS[self.channel],
+                    user=PEOPLE[self.user][0],
+                ),
+                user_name=self.user,
+                channel_name=self.channel,
             ),
-            user_name=self.user,
-            channel_name=self.channel,
-        ), "application/x-www-form-urlencoded")
+            "application/x-www-form-urlencoded",
+        )
         return True
 
     def _dispatch(self, body: str, content_type: str) -> dict[str, Any]:
-        headers = {**signed_headers(SECRET, body), "Content-Type": content_type}
+        headers: dict[str, str | Sequence[str]] = {
+            **signed_headers(SECRET, body),
+            "Content-Type": content_type,
+        }
         response = self.bot.bolt.dispatch(BoltRequest(body=body, headers=headers))
         if response.status != 200:
             print(f"(boten svarade {response.status}: {response.body})", file=self.out)
@@ -117,7 +128,9 @@ class Shell:
             ):
                 self.execute(f"/organ {text}")
         else:
-            print(HELP.format(people=", ".join(PEOPLE), channels=", ".join(CHANNELS)), file=self.out)
+            print(
+                HELP.format(people=", ".join(PEOPLE), channels=", ".join(CHANNELS)), file=self.out
+            )
         return True
 
     def _click(self, label: str, value: str) -> None:
@@ -131,7 +144,9 @@ class Shell:
             value.upper(),
             user_id=PEOPLE[self.user][0],
             channel_id="D" + PEOPLE[self.user][0],
-            response_url=self.slack.response_url(f"a{next(iter(self.counter))}", user=PEOPLE[self.user][0]),
+            response_url=self.slack.response_url(
+                f"a{next(iter(self.counter))}", user=PEOPLE[self.user][0]
+            ),
         )
         self._dispatch(interactive_body(payload), "application/x-www-form-urlencoded")
 
@@ -184,7 +199,9 @@ def _boxed(where: str, body: str) -> str:
 def main(settings: Settings, lines: Iterable[str] | None = None, out: TextIO = sys.stdout) -> int:
     with LocalSlack() as slack:
         for name, (user_id, real_name, admin) in PEOPLE.items():
-            slack.add_user(user_id, name, real_name=real_name, is_admin=admin, email=f"{name}@example.se")
+            slack.add_user(
+                user_id, name, real_name=real_name, is_admin=admin, email=f"{name}@example.se"
+            )
         for name, channel_id in CHANNELS.items():
             slack.set_channel(channel_id, name)
         local = Settings(
@@ -211,7 +228,9 @@ def main(settings: Settings, lines: Iterable[str] | None = None, out: TextIO = s
 def _stdin_lines(interactive: bool, shell: Shell) -> Iterable[str]:
     while True:
         try:
-            line = input(f"@{shell.user} #{shell.channel}> ") if interactive else sys.stdin.readline()
+            line = (
+                input(f"@{shell.user} #{shell.channel}> ") if interactive else sys.stdin.readline()
+            )
         except EOFError:
             return
         if not interactive and line == "":

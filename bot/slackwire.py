@@ -65,9 +65,7 @@ def block_action(
         "channel": {"id": channel_id},
         "container": {"type": "message", "channel_id": channel_id},
         "response_url": response_url,
-        "actions": [
-            {"type": "button", "action_id": action_id, "block_id": "b", "value": value}
-        ],
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
     }
 
 
@@ -105,5 +103,5 @@ def event_body(event: dict[str, Any], *, event_id: str) -> str:
 
 def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}

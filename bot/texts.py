@@ -136,7 +136,9 @@ def organ_bound(organ: Organ) -> str:
 
 def organ_convenor(organ: Organ) -> str:
     if organ.convenor_user_id:
-        return f"Sammankallande för {esc(organ.short_name)} är nu {mention(organ.convenor_user_id)}."
+        return (
+            f"Sammankallande för {esc(organ.short_name)} är nu {mention(organ.convenor_user_id)}."
+        )
     return f"{esc(organ.short_name)} har ingen sammankallande längre."
 
 
@@ -163,7 +165,9 @@ MEETING_NEW_USAGE = (
     "Skriv organ (om kanalen inte hör till ett), typ och när, sist plats. Till exempel: "
     "`/mote ny AU 14 augusti 13-15 Regionhuset` eller `/mote ny internat 1-2 februari`."
 )
-MEETING_MOVE_USAGE = "Skriv mötet och den nya tiden, till exempel `/mote flytta AU-260814 till 21 augusti 13-15`."
+MEETING_MOVE_USAGE = (
+    "Skriv mötet och den nya tiden, till exempel `/mote flytta AU-260814 till 21 augusti 13-15`."
+)
 MEETINGS_NONE = "Inga kommande möten. Planera ett: `/mote ny AU 14 augusti 13-15 Regionhuset`"
 
 
@@ -225,7 +229,10 @@ def meeting_details(meeting: Meeting, organ: Organ) -> str:
         f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",
     ]
     if meeting.status == CANCELLED:
-        lines.append("Status: *inställt*" + (f" – {esc(meeting.cancel_reason)}" if meeting.cancel_reason else ""))
+        lines.append(
+            "Status: *inställt*"
+            + (f" – {esc(meeting.cancel_reason)}" if meeting.cancel_reason else "")
+        )
     return "\n".join(lines)
 
 
@@ -244,11 +251,12 @@ DECISION_AMEND_USAGE = (
     "`/beslut ändra LG-2025-3 Ledningsgruppen beslutar att … skäl: stavfel i protokollet`"
 )
 DECISION_REVOKE_USAGE = (
-    "Skriv beslutet och skälet, till exempel: "
-    "`/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9`"
+    "Skriv beslutet och skälet, till exempel: `/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9`"
 )
 SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/beslut sök hemsjukvårdsavtal`"
-DECISIONS_NONE = "Inga beslut hittades. Logga ett: `/beslut Ledningsgruppen beslutar enligt förslag`"
+DECISIONS_NONE = (
+    "Inga beslut hittades. Logga ett: `/beslut Ledningsgruppen beslutar enligt förslag`"
+)
 
 
 def unknown_decision(ref: str) -> str:
@@ -320,7 +328,10 @@ def decision_revision_line(rev: DecisionRevision) -> str:
 
 
 def decision_amended(decision: Decision) -> str:
-    return f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken (`/beslut visa {decision.ref}`)."
+    return (
+        f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken "
+        f"(`/beslut visa {decision.ref}`)."
+    )
 
 
 def decision_revoked(decision: Decision) -> str:
@@ -382,9 +393,15 @@ ASSIGNMENT_NO_OWNER = (
     "Vem ska göra det? Börja med en eller flera ansvariga, till exempel: "
     "`/uppdrag @Anna Ta fram underlag till nästa AU`"
 )
-ASSIGNMENT_STATUS_USAGE = "Skriv uppdraget och läget, till exempel: `/uppdrag status U-12 Utkast skickat till AU`"
-ASSIGNMENT_MOVE_USAGE = "Skriv uppdraget och ny tidpunkt, till exempel: `/uppdrag flytta U-12 till nästa LG`"
-ASSIGNMENT_STRIKE_USAGE = "Skriv uppdraget och skälet, till exempel: `/uppdrag stryk U-12 ersätts av U-15`"
+ASSIGNMENT_STATUS_USAGE = (
+    "Skriv uppdraget och läget, till exempel: `/uppdrag status U-12 Utkast skickat till AU`"
+)
+ASSIGNMENT_MOVE_USAGE = (
+    "Skriv uppdraget och ny tidpunkt, till exempel: `/uppdrag flytta U-12 till nästa LG`"
+)
+ASSIGNMENT_STRIKE_USAGE = (
+    "Skriv uppdraget och skälet, till exempel: `/uppdrag stryk U-12 ersätts av U-15`"
+)
 ASSIGNMENTS_MINE_NONE = "Du har inga öppna uppdrag. 🎉"
 ASSIGNMENTS_NONE = "Inga öppna uppdrag."
 STATUS_MODAL_TITLE = "Lägg till status"
@@ -447,7 +464,8 @@ def owners_label(view: View) -> str:
 
 def assignment_line(view: View) -> str:
     a = view.assignment
-    text = f"`{a.ref}` {esc(clip(a.what.replace(chr(10), ' '), 300))} – {owners_label(view)}, {due_label(view)}"
+    what = esc(clip(a.what.replace("\n", " "), 300))
+    text = f"`{a.ref}` {what} – {owners_label(view)}, {due_label(view)}"
     if a.report_to:
         text += f", återkoppling till {esc(a.report_to)}"
     if a.last_status:
@@ -463,7 +481,11 @@ def assignment_dm(view: View, by: str) -> str:
     return (
         f"Du har fått ett uppdrag av {mention(by)}:\n*{esc(clip(view.assignment.what, 2000))}*\n"
         f"{_upper_first(due_label(view))}"
-        + (f", återkoppling till {esc(view.assignment.report_to)}" if view.assignment.report_to else "")
+        + (
+            f", återkoppling till {esc(view.assignment.report_to)}"
+            if view.assignment.report_to
+            else ""
+        )
         + f" · `{view.assignment.ref}`"
     )
 
@@ -534,6 +556,7 @@ def delivery_failed(targets: list[str]) -> str:
         f"⚠️ Allt är sparat, men jag kunde inte skicka till {names}. "
         "Slack svarade inte som det skulle; försök igen om en stund."
     )
+
 
 HOME_MEETINGS = "Kommande möten"
 HOME_DECISIONS = "Senaste besluten"

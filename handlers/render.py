@@ -33,7 +33,10 @@ def block(part: Part) -> Block:
         return ActionsBlock(
             elements=[
                 ButtonElement(
-                    text=clip(b.label, 75), action_id=b.action_id, value=b.value[:2000], style=b.style
+                    text=clip(b.label, 75),
+                    action_id=b.action_id,
+                    value=b.value[:2000],
+                    style=b.style,
                 )
                 for b in part.buttons
             ]

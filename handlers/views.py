@@ -44,13 +44,21 @@ def _text_input(
     )
 
 
-def open_decision_form(ctx: Ctx, client: WebClient, trigger_id: str, response_url: str | None) -> None:
+def open_decision_form(
+    ctx: Ctx, client: WebClient, trigger_id: str, response_url: str | None
+) -> None:
     rows = organs.list_all(ctx)
     if not rows:
-        respond(response_url, Message(texts.NO_ORGANS_FOR_MODAL, [section(texts.NO_ORGANS_FOR_MODAL)]))
+        respond(
+            response_url, Message(texts.NO_ORGANS_FOR_MODAL, [section(texts.NO_ORGANS_FOR_MODAL)])
+        )
         return
-    options = [Option(value=o.short_name, text=f"{o.short_name} – {o.name}"[:75]) for o in rows[:100]]
-    here = next((opt for opt, o in zip(options, rows, strict=False) if o.channel_id == ctx.channel_id), None)
+    options = [
+        Option(value=o.short_name, text=f"{o.short_name} – {o.name}"[:75]) for o in rows[:100]
+    ]
+    here = next(
+        (opt for opt, o in zip(options, rows, strict=False) if o.channel_id == ctx.channel_id), None
+    )
     view = View(
         type="modal",
         callback_id=DECISION_VIEW,
@@ -62,12 +70,16 @@ def open_decision_form(ctx: Ctx, client: WebClient, trigger_id: str, response_ur
             InputBlock(
                 block_id="organ",
                 label=texts.MODAL_ORGAN,
-                element=StaticSelectElement(action_id="value", options=options, initial_option=here),
+                element=StaticSelectElement(
+                    action_id="value", options=options, initial_option=here
+                ),
             ),
             _text_input("meeting", texts.MODAL_MEETING, hint=texts.MODAL_MEETING_HINT),
             _text_input("item", texts.MODAL_ITEM),
             _text_input("proposal", texts.MODAL_PROPOSAL, multiline=True),
-            _text_input("text", texts.MODAL_TEXT, multiline=True, optional=False, hint=texts.MODAL_TEXT_HINT),
+            _text_input(
+                "text", texts.MODAL_TEXT, multiline=True, optional=False, hint=texts.MODAL_TEXT_HINT
+            ),
             InputBlock(
                 block_id="assign",
                 label=" ",
@@ -121,7 +133,9 @@ def _value(state: dict[str, Any], block_id: str) -> Any:
 
 def register(app: App, deps: Deps) -> None:
     @app.view(DECISION_VIEW)
-    def submit_decision(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def submit_decision(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         state = view["state"]["values"]
         meta = json.loads(view.get("private_metadata") or "{}")
         user_id = body["user"]["id"]
@@ -150,11 +164,15 @@ def register(app: App, deps: Deps) -> None:
             send_dm(client, recipient, message)
 
     @app.view(STATUS_VIEW)
-    def submit_status(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def submit_status(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         user_id = body["user"]["id"]
         status = _value(view["state"]["values"], "status") or ""
         try:
-            updated = assignments.add_status(deps.ctx(user_id, None), view["private_metadata"], status)
+            updated = assignments.add_status(
+                deps.ctx(user_id, None), view["private_metadata"], status
+            )
         except UserError as error:
             ack(response_action="errors", errors={"status": error.message[:2000]})
             return

@@ -8,7 +8,7 @@ from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-def _utc_column() -> Column:  # type: ignore[type-arg]
+def _utc_column() -> Column:
     return Column(DateTime(timezone=True), nullable=False)
 
 

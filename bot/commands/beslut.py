@@ -14,7 +14,17 @@ from bot.context import Ctx
 from bot.dates import DateError, parse_when
 from bot.errors import UserError
 from bot.markup import clip, esc, unesc
-from bot.replies import SECTION_LIMIT, Attachment, Message, Reply, context, header, listing, say, section
+from bot.replies import (
+    SECTION_LIMIT,
+    Attachment,
+    Message,
+    Reply,
+    context,
+    header,
+    listing,
+    say,
+    section,
+)
 
 SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
 _HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
@@ -189,7 +199,9 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             )
         except UserError as error:
             raise UserError(error.message, error.field or "text") from None
-        reply = say(texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True)
+        reply = say(
+            texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True
+        )
         if form.assign:
             try:
                 view = assignments.create(

@@ -1,0 +1,107 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL; Slack is a real HTTP
+stand-in on loopback; requests into the bot are signed and sent over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import STOCKHOLM, FixedClock
+from bot.context import App, Ctx, StaticDirectory
+from bot.localslack import LocalSlack
+from storage.db import Database
+from tests.harness import PEOPLE, Harness
+
+POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
+DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+TABLES = [
+    "assignmentevent",
+    "assignmentowner",
+    "assignment",
+    "decisionrevision",
+    "decision",
+    "meeting",
+    "processedevent",
+    "organ",
+]
+# Monday 23 November 2026, 09:00 in Stockholm.
+START = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)
+
+
+def pytest_report_header() -> str:
+    return "databases: " + ", ".join(DATABASES)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_db() -> Iterator[Database]:
+    db = Database(POSTGRES_URL)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        database = Database(f"sqlite:///{path}")
+        yield database
+        database.dispose()
+        return
+    database = request.getfixturevalue("postgres_db")
+    with database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    yield database
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def product(db: Database, clock: FixedClock) -> App:
+    return App(db=db, clock=clock, tz=STOCKHOLM, admins=frozenset({PEOPLE["sara"]}))
+
+
+@pytest.fixture
+def directory() -> StaticDirectory:
+    return StaticDirectory(names={uid: name for name, uid in PEOPLE.items()})
+
+
+@pytest.fixture
+def ctx(product: App, directory: StaticDirectory):  # type: ignore[no-untyped-def]
+    """ctx(user="sara", channel="C0LG") → a request context."""
+
+    def make(user: str = "sara", channel: str | None = "C0LG") -> Ctx:
+        return Ctx(product, PEOPLE.get(user, user), channel, directory)
+
+    return make
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    with LocalSlack() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def harness(product: App, slack: LocalSlack) -> Iterator[Harness]:
+    with Harness(product, slack) as running:
+        yield running

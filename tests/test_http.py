@@ -1,0 +1,202 @@
+"""The bot over real HTTP: signed requests in, what reached the Slack stand-in out."""
+
+from __future__ import annotations
+
+import time
+
+from sqlmodel import select
+
+from bot.localslack import LocalSlack
+from storage.models import Decision, ProcessedEvent
+from tests.harness import Harness, text_of
+
+
+def setup_organs(h: Harness) -> None:
+    h.command(
+        "/organ",
+        "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
+        "sammankallande <@U0MAGNUS|magnus>",
+    )
+    h.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
+
+
+def decisions_in(h: Harness) -> list[Decision]:
+    with h.product.db.transaction() as session:
+        return list(session.exec(select(Decision)).all())
+
+
+def test_healthz_answers_ok(harness: Harness) -> None:
+    assert harness.get("/healthz") == (200, "ok\n")
+    assert harness.get("/nope")[0] == 404
+
+
+def test_decision_logged_over_http_answers_in_channel(harness: Harness) -> None:
+    setup_organs(harness)
+    reply = harness.command("/beslut", "Ledningsgruppen beslutar enligt förslag")
+    assert reply["response_type"] == "in_channel"
+    assert "LG-2026-1" in text_of(reply)
+    assert [d.text for d in decisions_in(harness)] == ["Ledningsgruppen beslutar enligt förslag"]
+
+
+def test_unsigned_forged_and_stale_requests_are_401_and_change_nothing(harness: Harness) -> None:
+    setup_organs(harness)
+    from bot.slackwire import command_body
+
+    body = command_body(
+        "/beslut",
+        "Förfalskat beslut",
+        user_id="U0SARA",
+        channel_id="C0LG",
+        response_url=harness.slack.response_url("x"),
+    )
+    assert harness.post(body, sign=False)[0] == 401
+    assert harness.post(body, secret="fel-hemlighet")[0] == 401
+    assert harness.post(body, timestamp=int(time.time()) - 6 * 60)[0] == 401
+    # a signature for another body does not carry over
+    tampered = body.replace("F%C3%B6rfalskat", "Annat")
+    from bot.slackwire import signed_headers
+
+    headers = signed_headers("test-signing-secret", body)
+    assert harness.post(tampered, sign=False, headers=headers)[0] == 401
+    time.sleep(0.2)  # give a wrongly accepted request's listener time to write (it must not)
+    assert decisions_in(harness) == []
+    assert not harness.slack.calls("response_url")[2:]  # only the two organ answers
+
+
+def test_event_retries_are_handled_once(harness: Harness, slack: LocalSlack) -> None:
+    event = {"type": "app_home_opened", "user": "U0ANNA", "tab": "home", "channel": "D0ANNA"}
+    assert harness.event(event, event_id="Ev001") == 200
+    slack.wait_for_calls("views.publish", 1)
+    assert harness.event(event, event_id="Ev001", retry=1) == 200
+    assert harness.event(event, event_id="Ev001", retry=2) == 200
+    time.sleep(0.3)
+    assert len(slack.calls("views.publish")) == 1
+    with harness.product.db.transaction() as session:
+        assert [e.event_id for e in session.exec(select(ProcessedEvent)).all()] == ["Ev001"]
+    # a new event is handled
+    assert harness.event(event, event_id="Ev002") == 200
+    slack.wait_for_calls("views.publish", 2)
+
+
+def test_assignment_dms_every_owner_with_buttons(harness: Harness, slack: LocalSlack) -> None:
+    setup_organs(harness)
+    harness.command("/mote", "ny AU 8 december 13-15 Regionhuset", channel="C0AU")
+    reply = harness.command(
+        "/uppdrag",
+        "<@U0ANNA|anna> <@U0ROGER|roger> Ta fram underlag om LINK "
+        "till nästa AU återkoppling till LG",
+    )
+    assert "U-1" in text_of(reply)
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "chat.postMessage"]) >= 2)
+    for user in ("U0ANNA", "U0ROGER"):
+        (dm,) = slack.dms(user)
+        text = text_of(dm)
+        assert "Ta fram underlag om LINK" in text
+        assert "AU-261208" in text and "tisdag 8 december 2026" in text
+        assert "återkoppling till LG" in text
+        buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [b["text"]["text"] for b in buttons] == ["Klart", "Lägg till status"]
+        assert {b["value"] for b in buttons} == {"U-1"}
+
+
+def test_klart_button_closes_and_replaces_the_message(harness: Harness) -> None:
+    setup_organs(harness)
+    harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
+    reply = harness.click("uppdrag_klar", "U-1", user="anna")
+    assert reply["replace_original"] is True
+    assert "är klart" in text_of(reply)
+    mine = harness.command("/uppdrag", "", user="anna")
+    assert "inga öppna uppdrag" in text_of(mine)
+    # someone who is not an owner is politely refused
+    harness.command("/uppdrag", "<@U0ANNA|anna> Nästa sak till 4/12")
+    refused = harness.click("uppdrag_klar", "U-2", user="jenny")
+    assert "Tyvärr" in text_of(refused)
+
+
+def test_decision_form_opens_and_creates_decision_with_assignment(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    setup_organs(harness)
+    harness.command("/beslut", "", wait=False)
+    (opened,) = slack.wait_for_calls("views.open", 1)
+    view = opened.args["view"]
+    assert view["callback_id"] == "beslut_form"
+    assert view["title"]["text"] == "Logga beslut"
+    values = {
+        "organ": {"value": {"type": "static_select", "selected_option": {"value": "LG"}}},
+        "meeting": {"value": {"type": "plain_text_input", "value": None}},
+        "item": {"value": {"type": "plain_text_input", "value": "§ 6"}},
+        "proposal": {"value": {"type": "plain_text_input", "value": "Att tillsätta en samordnare"}},
+        "text": {
+            "value": {
+                "type": "plain_text_input",
+                "value": "Ledningsgruppen beslutar enligt förslag",
+            }
+        },
+        "assign": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+        "owners": {"value": {"type": "multi_users_select", "selected_users": ["U0JENNY"]}},
+        "what": {"value": {"type": "plain_text_input", "value": "Rekrytera samordnaren"}},
+        "due": {"value": {"type": "plain_text_input", "value": "v 6"}},
+    }
+    status, body = harness.submit(
+        "beslut_form", values, user="sara", private_metadata='{"channel": "C0LG"}'
+    )
+    assert status == 200 and body == ""
+    slack.wait_for(lambda calls: len(slack.dms("U0JENNY")) == 1)
+    (decision,) = decisions_in(harness)
+    assert decision.item == "6" and decision.proposal == "Att tillsätta en samordnare"
+    assert "Rekrytera samordnaren" in text_of(slack.dms("U0JENNY")[0])
+    shown = harness.command("/beslut", "visa LG-2026-1")
+    assert "U-1" in text_of(shown)
+
+
+def test_decision_form_with_bad_due_shows_field_error_and_saves_nothing(harness: Harness) -> None:
+    setup_organs(harness)
+    values = {
+        "organ": {"value": {"type": "static_select", "selected_option": {"value": "LG"}}},
+        "text": {"value": {"type": "plain_text_input", "value": "Ledningsgruppen beslutar"}},
+        "assign": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+        "owners": {"value": {"type": "multi_users_select", "selected_users": ["U0JENNY"]}},
+        "what": {"value": {"type": "plain_text_input", "value": "Göra något"}},
+        "due": {"value": {"type": "plain_text_input", "value": "31 februari"}},
+    }
+    status, body = harness.submit(
+        "beslut_form", values, user="sara", private_metadata='{"channel": "C0LG"}'
+    )
+    assert status == 200
+    assert '"response_action":"errors"' in body.replace(" ", "") and '"due"' in body
+    assert decisions_in(harness) == []
+
+
+def test_reply_survives_slack_429_and_5xx(harness: Harness, slack: LocalSlack) -> None:
+    setup_organs(harness)
+    slack.fail_next("chat.postMessage", status=503)
+    slack.fail_next("response_url", status=429, retry_after=1)
+    reply = harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
+    assert "U-1" in text_of(reply)
+    slack.wait_for(lambda calls: len(slack.dms("U0ANNA")) == 1)
+    assert len(slack.rejected()) == 2
+
+
+def test_dm_failure_is_reported_to_the_asker_and_nothing_is_lost(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    setup_organs(harness)
+    slack.fail_next("chat.postMessage", error="channel_not_found")
+    harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
+    calls = slack.wait_for(lambda cs: len([c for c in cs if c.method == "response_url"]) >= 4)
+    notes = [text_of(c.args) for c in calls if c.method == "response_url"]
+    assert any("kunde inte skicka till <@U0ANNA>" in n for n in notes)
+    assert "U-1" in text_of(harness.command("/uppdrag", "lista"))
+
+
+def test_export_uploads_csv_and_markdown(harness: Harness, slack: LocalSlack) -> None:
+    setup_organs(harness)
+    harness.command("/beslut", '=HYPERLINK("x") Ledningsgruppen beslutar att fortsätta')
+    harness.command("/beslut", "export")
+    slack.wait_for(lambda calls: len(slack.uploaded_files()) == 2)
+    files = {f["filename"]: f["content"] for f in slack.uploaded_files()}
+    csv_text = files["beslutslogg.csv"].decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "Referens;Organ;Datum;Möte;§;Status;Förslag;Beslut"
+    assert 'LG-2026-1;LG;2026-11-23;;;gällande;;"\'=HYPERLINK(""x"") Ledningsgruppen' in csv_text
+    assert files["beslutslogg.md"].decode().startswith("# Beslutslogg")
