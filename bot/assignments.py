@@ -106,7 +106,7 @@ def create(
         return _create_in(session, ctx, owners, what, due_text, report_to, decision_id, organ_id)
     for attempt in range(3):
         try:
-            with ctx.db.transaction() as own:
+            with ctx.db.transaction(write=True) as own:
                 return _create_in(
                     own, ctx, owners, what, due_text, report_to, decision_id, organ_id
                 )
@@ -142,6 +142,7 @@ def _create_in(
             row = AssignmentOwner(assignment_id=0, user_id=spec.user_id)
         if not any(r.user_id == row.user_id and r.organ_id == row.organ_id for r in owner_rows):
             owner_rows.append(row)
+    ctx.db.serialise(session, "assignment-serial")
     serial = (session.exec(select(func.count()).select_from(Assignment)).one() or 0) + 1
     now = ctx.app.now()
     assignment = Assignment(
@@ -271,7 +272,7 @@ def _may_manage(ctx: Ctx, view: View) -> bool:
 def _change(ctx: Ctx, ref: str, kind: str, note: str | None, *, new_due: str | None = None) -> View:
     if note and len(note) > MAX_NOTE:
         raise UserError(texts.too_long("texten", len(note), MAX_NOTE))
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         view = _get(session, ref)
         assignment = view.assignment
         if not _may_manage(ctx, view):

@@ -69,7 +69,7 @@ def log(
         return _log_in(session, ctx, organ_name, decision_text, proposal, item, on, meeting_ref)
     for attempt in range(3):
         try:
-            with ctx.db.transaction() as own:
+            with ctx.db.transaction(write=True) as own:
                 return _log_in(own, ctx, organ_name, decision_text, proposal, item, on, meeting_ref)
         except IntegrityError:
             # Two decisions took the same serial at once; the unique key caught it. Try again.
@@ -98,6 +98,7 @@ def _log_in(
     if decided_on > ctx.app.today():
         raise UserError(texts.decision_in_future(decided_on))
     year = decided_on.year
+    ctx.db.serialise(session, f"decision-serial:{organ.id}:{year}")
     serial = (
         session.exec(
             select(func.max(Decision.serial)).where(
@@ -192,7 +193,7 @@ def amend(ctx: Ctx, ref: str, new_text: str, reason: str) -> Logged:
     new_text = check_text(new_text)
     if not reason.strip():
         raise UserError(texts.DECISION_AMEND_USAGE)
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         decision, organ = _get(session, ref)
         if not _may_change(ctx, decision, organ):
             raise NotAllowed(texts.decision_not_yours(decision.ref))
@@ -213,7 +214,7 @@ def amend(ctx: Ctx, ref: str, new_text: str, reason: str) -> Logged:
 def revoke(ctx: Ctx, ref: str, reason: str) -> Logged:
     if not reason.strip():
         raise UserError(texts.DECISION_REVOKE_USAGE)
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         decision, organ = _get(session, ref)
         if not (ctx.user_id == organ.convenor_user_id or ctx.is_admin()):
             raise NotAllowed(texts.only_convenor_or_admin(organ.short_name))

@@ -36,7 +36,7 @@ def home(ctx: Ctx) -> Message:
 def first_delivery(app: App, event_id: str) -> bool:
     """Record a Slack event id; False when it was seen before (a retry), so it is dropped."""
     try:
-        with app.db.transaction() as session:
+        with app.db.transaction(write=True) as session:
             session.add(ProcessedEvent(event_id=event_id[:64], received_at=app.now()))
     except IntegrityError:
         return False

@@ -43,7 +43,7 @@ def schedule(
     location: str | None = None,
     title: str | None = None,
 ) -> tuple[Meeting, Organ]:
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
             raise NotAllowed(texts.only_convenor_or_admin(organ.short_name))
@@ -116,7 +116,7 @@ def upcoming(ctx: Ctx, organ_name: str | None, limit: int = 25) -> list[tuple[Me
 
 def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
     """Move a meeting; the ref and UID stay, the sequence rises. Returns the old time too."""
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
             raise NotAllowed(texts.only_convenor_or_admin(organ.short_name))
@@ -136,7 +136,7 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
 
 
 def cancel(ctx: Ctx, ref: str, reason: str | None) -> tuple[Meeting, Organ]:
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
             raise NotAllowed(texts.only_convenor_or_admin(organ.short_name))

@@ -34,7 +34,7 @@ def create(
         raise UserError(texts.organ_bad_short_name(short_name))
     if not name.strip():
         raise UserError(texts.ORGAN_USAGE)
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         if session.exec(select(Organ).where(Organ.short_name == short)).first():
             raise UserError(texts.organ_exists(short))
         if channel_id:
@@ -54,7 +54,7 @@ def create(
 
 def bind(ctx: Ctx, short_name: str, channel_id: str) -> Organ:
     require_admin(ctx)
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         organ = get(session, short_name)
         if organ.channel_id != channel_id:
             _ensure_channel_free(session, channel_id)
@@ -65,7 +65,7 @@ def bind(ctx: Ctx, short_name: str, channel_id: str) -> Organ:
 
 def set_convenor(ctx: Ctx, short_name: str, user_id: str | None) -> Organ:
     require_admin(ctx)
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         organ = get(session, short_name)
         organ.convenor_user_id = user_id
         session.add(organ)

@@ -58,7 +58,16 @@ def wsgi_app(
 class WebServer:
     """Serves until stopped; port 0 picks a free port (tests, benchmarks)."""
 
-    def __init__(self, bot: Bot | None, db: Any, host: str = "0.0.0.0", port: int = 3000) -> None:
+    def __init__(
+        self,
+        bot: Bot | None,
+        db: Any,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        *,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.poll_interval = poll_interval
         self.httpd = make_server(
             host, port, wsgi_app(bot, db), server_class=_Server, handler_class=_QuietHandler
         )
@@ -69,7 +78,7 @@ class WebServer:
         return int(self.httpd.server_address[1])
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever(poll_interval=0.5)
+        self.httpd.serve_forever(poll_interval=self.poll_interval)
 
     def start(self) -> WebServer:
         self._thread = threading.Thread(target=self.serve_forever, name="web", daemon=True)

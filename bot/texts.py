@@ -55,7 +55,8 @@ def only_convenor_or_admin(organ: str) -> str:
 def too_long(what: str, length: int, limit: int) -> str:
     return (
         f"För lång text: {what} är {length:,} tecken, högst {limit:,} går. ".replace(",", " ")
-        + "Korta ner den, eller lägg hela underlaget som en bilaga i kanalen och hänvisa till den."
+        + "Korta ner den, eller lägg underlaget som en bilaga i kanalen och hänvisa till den, "
+        + "till exempel: `/beslut Ledningsgruppen beslutar enligt förslaget i bilagan`"
     )
 
 

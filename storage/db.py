@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -59,19 +59,34 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        # Writers take the write lock when they begin (SQLite: BEGIN IMMEDIATE), so two
+        # commands never read the same "next number" and collide at commit.
+        self._writer: Engine = self.engine.execution_options(sqlite_immediate=True)
         self.queries = QueryCounter()
         event.listen(self.engine, "before_cursor_execute", self.queries)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        `write=True` for commands that write: on SQLite it holds the write lock from the start.
+        """
+        with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    def serialise(self, session: Session, key: str) -> None:
+        """Let one transaction at a time past this point for `key` (e.g. numbering a series).
+
+        PostgreSQL: a transaction-scoped advisory lock. SQLite: writers already run one at a time.
+        """
+        if self.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
     def upgrade(self) -> None:
         """Apply pending migrations (Alembic), up to head."""
@@ -105,7 +120,14 @@ def alembic_config(url: str) -> Any:
     return config
 
 
+def _sqlite_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _sqlite_begin, not implicitly by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -49,7 +49,7 @@ class Harness:
             admins=product.admins,
         )
         self.bot: Bot = build_bot(settings, product)
-        self.server = WebServer(self.bot, product.db, host="127.0.0.1", port=0)
+        self.server = WebServer(self.bot, product.db, host="127.0.0.1", port=0, poll_interval=0.02)
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._keys = itertools.count(1)
 

@@ -122,7 +122,10 @@ def _parse_head(
     if words:
         try:
             when = parse_when(" ".join(words), ctx.app.today(), future=False)
-        except DateError:
+        except DateError as error:
+            # "LG 31 februari: …" was meant as a date; "LG beslutar följande: …" was not.
+            if any(ch.isdigit() for ch in head):
+                raise UserError(str(error)) from None
             return None
         on = when.start
     if organ_name is None and on is None and meeting_ref is None and item is None:
@@ -185,7 +188,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
     if form.assign and not (form.what or "").strip():
         raise UserError(texts.MODAL_NEED_WHAT, "what")
     item = (form.item or "").strip().lstrip("§").strip() or None
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(write=True) as session:
         try:
             logged = decisions.log(
                 ctx,

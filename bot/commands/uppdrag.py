@@ -90,14 +90,20 @@ def _create(ctx: Ctx, text: str) -> Reply:
 
 
 def _split_due(ctx: Ctx, rest: str, aliases: dict[str, str]) -> tuple[str, str | None]:
-    """The rightmost `till <när>` that really is a due point; the text before it is the task."""
+    """The rightmost `till <när>` that really is a due point; the text before it is the task.
+    A `till 31 februari` that was meant as a date (it has digits) is an error, not a task."""
+    meant_as_date: DateError | None = None
     for match in reversed(list(_DUE.finditer(" " + rest))):
         candidate = (" " + rest)[match.end() :].strip().rstrip(".")
         try:
             parse_due(candidate, ctx.app.today(), aliases)
-        except DateError:
+        except DateError as error:
+            if meant_as_date is None and any(ch.isdigit() for ch in candidate[:20]):
+                meant_as_date = error
             continue
         return (" " + rest)[: match.start()].strip(), candidate
+    if meant_as_date is not None:
+        raise UserError(str(meant_as_date))
     return rest.strip(), None
 
 
