@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot import commands
 from bot.clock import STOCKHOLM, FixedClock
 from bot.context import App, Ctx, StaticDirectory
 from bot.localslack import LocalSlack
 from storage.db import Database
-from tests.harness import PEOPLE, Harness
+from tests.harness import PEOPLE, Harness, said
 
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -105,3 +106,15 @@ def slack() -> Iterator[LocalSlack]:
 def harness(product: App, slack: LocalSlack) -> Iterator[Harness]:
     with Harness(product, slack) as running:
         yield running
+
+
+@pytest.fixture
+def organs(ctx) -> None:  # type: ignore[no-untyped-def]
+    """LG (convenor Magnus) in C0LG, AU in C0AU, PG-AVTAL (convenor Jenny) without a channel."""
+    for line in (
+        "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
+        "sammankallande <@U0MAGNUS|magnus>",
+        "ny AU Arbetsutskottet <#C0AU|au>",
+        "ny PG-AVTAL Processgrupp för avtal och överenskommelser <@U0JENNY>",
+    ):
+        assert "skapat" in said(commands.run(ctx("sara"), "/organ", line))

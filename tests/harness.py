@@ -11,6 +11,7 @@ from typing import Any
 from bot.app import Bot, build_bot
 from bot.context import App
 from bot.localslack import LocalSlack
+from bot.replies import Reply
 from bot.server import WebServer
 from bot.settings import Settings
 from bot.slackwire import (
@@ -170,3 +171,8 @@ def text_of(payload: dict[str, Any]) -> str:
                 t = element["text"]
                 parts.append(t.get("text", "") if isinstance(t, dict) else t)
     return "\n".join(parts)
+
+
+def said(reply: Reply) -> str:
+    """Everything the user reads in a reply from the command layer."""
+    return "\n".join([reply.message.fallback, *(p.text for p in reply.message.parts)])

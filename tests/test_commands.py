@@ -11,7 +11,6 @@ from sqlmodel import func, select
 from bot import commands
 from bot.clock import FixedClock
 from bot.context import Ctx
-from bot.replies import Reply
 from storage.models import (
     Assignment,
     AssignmentOwner,
@@ -20,31 +19,13 @@ from storage.models import (
     Meeting,
     Organ,
 )
+from tests.harness import said
 
 MakeCtx = Callable[..., Ctx]
 
 
-def said(reply: Reply) -> str:
-    return "\n".join([reply.message.fallback, *(p.text for p in reply.message.parts)])
-
-
 def run(ctx: Ctx, command: str, text: str) -> str:
     return said(commands.run(ctx, command, text))
-
-
-@pytest.fixture
-def organs(ctx: MakeCtx) -> None:
-    admin = ctx("sara")
-    assert "skapat" in run(
-        admin,
-        "/organ",
-        "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
-        "sammankallande <@U0MAGNUS|magnus>",
-    )
-    assert "skapat" in run(admin, "/organ", "ny AU Arbetsutskottet <#C0AU|au>")
-    assert "skapat" in run(
-        admin, "/organ", "ny PG-AVTAL Processgrupp för avtal och överenskommelser <@U0JENNY>"
-    )
 
 
 def count(ctx: Ctx, model: type) -> int:

@@ -13,7 +13,7 @@ from bot.context import Ctx
 from bot.replies import Reply
 from handlers.render import blocks
 from storage.models import Assignment, AssignmentOwner, Decision, DecisionRevision, Meeting
-from tests.test_commands import organs, said  # noqa: F401  (fixture)
+from tests.harness import said
 
 MakeCtx = Callable[..., Ctx]
 HUGE = "å" * 50_000

@@ -14,7 +14,6 @@ from bot import commands, decisions
 from bot.context import Ctx
 from storage.db import Database, normalise_url
 from storage.models import Decision, DecisionRevision
-from tests.test_commands import organs  # noqa: F401  (fixture)
 
 MakeCtx = Callable[..., Ctx]
 
@@ -44,7 +43,9 @@ def test_url_forms() -> None:
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_a_failing_write_leaves_nothing_behind(ctx: MakeCtx, organs: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_write_leaves_nothing_behind(
+    ctx: MakeCtx, organs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The revision is written after the decision in the same transaction; make it fail.
     def broken(*args: object, **kwargs: object) -> DecisionRevision:
         raise RuntimeError("disk full")
