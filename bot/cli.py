@@ -7,6 +7,9 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.exc import OperationalError
 
 from bot import texts
 from bot.settings import Settings, SettingsError, load_settings
@@ -18,7 +21,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ledningsbot", description="Ledningsgruppens Slack-bot.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="kör boten mot Slack (Socket Mode med SLACK_APP_TOKEN, annars HTTP)")
-    sub.add_parser("shell", help="boten i terminalen, utan Slack")
+    shell_parser = sub.add_parser("shell", help="boten i terminalen, utan Slack")
+    shell_parser.add_argument(
+        "--idag", metavar="ÅÅÅÅ-MM-DD", help="låtsas att det är en annan dag (kl. 09.00)"
+    )
     db = sub.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"], help="upgrade: kör väntande migreringar")
     organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
@@ -29,20 +35,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(os.environ)
         if args.command == "run":
             settings.require_slack()
-    except SettingsError as error:
-        print(f"ledningsbot: {error}", file=sys.stderr)
-        return 2
-
-    try:
         if args.command == "shell":
             from bot import shell
 
             logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())
-            return shell.main(settings)
+            return shell.main(settings, today=_date_arg(args.idag))
         if args.command == "db":
             from storage.db import Database
 
@@ -52,16 +54,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "organ":
             return _organ(settings, args.args)
         return _run(settings)
+    except SettingsError as error:
+        print(f"ledningsbot: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # start-up failures: one clear line, details in the log
-        logging.getLogger(__name__).debug("start-up failed", exc_info=True)
-        print(
-            "ledningsbot: "
-            + texts.STARTUP_DB_FAILED.format(url=settings.database_url, error=error),
-            file=sys.stderr,
-        )
+    except OperationalError as error:  # the database cannot be reached: one clear line
+        logging.getLogger(__name__).debug("database failed", exc_info=True)
+        reason = str(error.orig or error).strip().splitlines()[0]
+        print("ledningsbot: " + texts.STARTUP_DB_FAILED.format(error=reason), file=sys.stderr)
         return 1
+
+
+def _date_arg(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"--idag ska vara ett datum som 2026-11-23, inte {value!r}") from None
 
 
 def _organ(settings: Settings, words: list[str]) -> int:

@@ -13,11 +13,13 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any, TextIO
 
 from slack_bolt import BoltRequest
 
 from bot.app import Bot, build_bot, build_product
+from bot.clock import FixedClock
 from bot.localslack import Call, LocalSlack, render_message
 from bot.settings import Settings
 from bot.slackwire import block_action, command_body, interactive_body, signed_headers
@@ -196,7 +198,13 @@ def _boxed(where: str, body: str) -> str:
     return f"── {where} ──\n{body}\n"
 
 
-def main(settings: Settings, lines: Iterable[str] | None = None, out: TextIO = sys.stdout) -> int:
+def main(
+    settings: Settings,
+    lines: Iterable[str] | None = None,
+    out: TextIO = sys.stdout,
+    *,
+    today: date | None = None,
+) -> int:
     with LocalSlack() as slack:
         for name, (user_id, real_name, admin) in PEOPLE.items():
             slack.add_user(
@@ -212,7 +220,8 @@ def main(settings: Settings, lines: Iterable[str] | None = None, out: TextIO = s
             admins=settings.admins,
             tz=settings.tz,
         )
-        bot = build_bot(local, build_product(local), process_before_response=True)
+        clock = FixedClock(datetime.combine(today, time(9), settings.tz)) if today else None
+        bot = build_bot(local, build_product(local, clock), process_before_response=True)
         shell = Shell(bot, slack, out)
         slack.on_call(shell.printed)
         interactive = lines is None and sys.stdin.isatty()

@@ -31,7 +31,7 @@ def setting_wrong(name: str, should: str) -> str:
     return f"{name} är fel: värdet ska {should}. Rätta det i miljön eller i .env."
 
 
-STARTUP_DB_FAILED = "Kunde inte öppna databasen ({url}): {error}. Kontrollera DATABASE_URL."
+STARTUP_DB_FAILED = "Kunde inte öppna databasen: {error}. Kontrollera DATABASE_URL."
 READY_HTTP = "ledningsbot lyssnar på http://0.0.0.0:{port}/slack/events"
 READY_SOCKET = "ledningsbot är ansluten till Slack (Socket Mode)"
 

@@ -1,0 +1,124 @@
+"""Settings, the CLI and the local shell, as an operator and a secretary would use them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "bot.cli"]
+
+
+def test_defaults() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.database_url == "sqlite:///ledningsbot.db"
+    assert settings.port == 3000 and settings.api_url == "https://slack.com/api/"
+    assert str(settings.tz) == "Europe/Stockholm" and not settings.socket_mode
+
+
+def test_env_file_and_environment(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text('SLACK_BOT_TOKEN="xoxb-från-fil"\nPORT=4000\nADMINS=U0SARA, U0MAGNUS\n')
+    settings = load_settings({"PORT": "5000"}, env_file=env)
+    assert settings.bot_token == "xoxb-från-fil" and settings.port == 5000
+    assert settings.admins == {"U0SARA", "U0MAGNUS"}
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"PORT": "http"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"TZ": "Mars/Olympus"}, "TZ"),
+        ({"ADMINS": "sara"}, "ADMINS"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+    ],
+)
+def test_wrong_setting_is_named_in_one_line(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ, env_file=None)
+    message = str(caught.value)
+    assert message.startswith(named) and "\n" not in message
+
+
+def _cli(
+    args: list[str], tmp_path: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "ADMINS"))
+    }
+    environ.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path}/cli.db")
+    environ.update(env)
+    return subprocess.run(
+        CLI + args,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
+
+
+def test_run_without_tokens_stops_with_one_clear_line(tmp_path: Path) -> None:
+    result = _cli(["run"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "SLACK_BOT_TOKEN saknas" in result.stderr and "ledningsbot shell" in result.stderr
+
+
+def test_run_with_a_wrong_setting_names_it(tmp_path: Path) -> None:
+    result = _cli(["run"], tmp_path, SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s", PORT="x")
+    assert result.returncode == 2 and result.stderr.startswith("ledningsbot: PORT är fel")
+
+
+def test_db_upgrade_and_organ_admin_from_the_cli(tmp_path: Path) -> None:
+    assert "uppdaterad" in _cli(["db", "upgrade"], tmp_path).stdout
+    created = _cli(["organ", "ny", "LG", "Ledningsgrupp", "för", "samordning", "#C0LG"], tmp_path)
+    assert "Organet *LG* – Ledningsgrupp för samordning är skapat" in created.stdout
+    listing = _cli(["organ", "lista"], tmp_path)
+    assert "LG" in listing.stdout and "#C0LG" in listing.stdout
+
+
+def test_shell_reads_piped_commands_and_shows_dms(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            ":exempel",
+            "/mote ny LG 7 december 9-12 Regionhuset",
+            "/beslut Ledningsgruppen beslutar enligt förslag <!channel>",
+            "/uppdrag @anna Ta fram underlag om LINK till nästa LG återkoppling till AU",
+            ":jag anna",
+            "/uppdrag",
+            ":klicka Klart U-1",
+            "/beslut sök förslaget",
+        ]
+    )
+    result = _cli(["shell", "--idag", "2026-11-23"], tmp_path, stdin=script)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Organet *LG* – Ledningsgrupp för samordning är skapat" in out
+    assert "LG-261207" in out
+    assert "Beslut *LG-2026-1* loggat" in out
+    assert "── DM till @anna ──" in out and "[Klart] [Lägg till status]" in out
+    assert "Du är nu @anna" in out
+    assert "Uppdrag `U-1` är klart" in out
+    assert out.count("LG-2026-1") >= 2
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_stops_with_one_clear_line(tmp_path: Path) -> None:
+    result = _cli(["db", "upgrade"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/x")
+    assert result.returncode == 1
+    assert result.stderr.startswith("ledningsbot: Kunde inte öppna databasen")
+    assert "DATABASE_URL" in result.stderr and result.stderr.strip().count("\n") == 0
