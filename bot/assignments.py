@@ -13,7 +13,14 @@ from bot import meetings, organs, texts
 from bot.context import Ctx
 from bot.dates import DateError, MeetingRef, parse_due
 from bot.errors import NotAllowed, UserError
-from storage.models import Assignment, AssignmentEvent, AssignmentOwner, Meeting, Organ
+from storage.models import (
+    Assignment,
+    AssignmentEvent,
+    AssignmentOwner,
+    Decision,
+    Meeting,
+    Organ,
+)
 
 OPEN = "öppen"
 DONE = "klar"
@@ -46,6 +53,7 @@ class View:
     due_meeting: Meeting | None = None
     due_organ: Organ | None = None
     organs: dict[int, Organ] = field(default_factory=dict)
+    decision: Decision | None = None
 
     def owner_users(self) -> list[str]:
         """Who answers: user owners, and each organ owner's convenor."""
@@ -89,6 +97,7 @@ def create(
     report_to: str | None = None,
     *,
     decision_id: int | None = None,
+    decision_ref: str | None = None,
     organ_id: int | None = None,
     session: Session | None = None,
 ) -> View:
@@ -102,14 +111,13 @@ def create(
     for owner in owners:
         if owner.user_id and not ctx.directory.user_exists(owner.user_id):
             raise UserError(texts.unknown_user(owner.user_id))
+    args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id)
     if session is not None:
-        return _create_in(session, ctx, owners, what, due_text, report_to, decision_id, organ_id)
+        return _create_in(session, ctx, *args)
     for attempt in range(3):
         try:
             with ctx.db.transaction(write=True) as own:
-                return _create_in(
-                    own, ctx, owners, what, due_text, report_to, decision_id, organ_id
-                )
+                return _create_in(own, ctx, *args)
         except IntegrityError:
             if attempt == 2:  # the serial was taken by a concurrent command three times
                 raise
@@ -124,8 +132,21 @@ def _create_in(
     due_text: str | None,
     report_to: str | None,
     decision_id: int | None,
+    decision_ref: str | None,
     organ_id: int | None,
 ) -> View:
+    decision = None
+    if decision_ref:
+        decision = session.exec(
+            select(Decision).where(Decision.ref == decision_ref.strip().upper())
+        ).first()
+        if decision is None:
+            raise UserError(texts.unknown_decision(decision_ref))
+    elif decision_id is not None:
+        decision = session.get(Decision, decision_id)
+    if decision is not None:
+        decision_id = decision.id
+        organ_id = organ_id or decision.organ_id
     due = resolve_due(session, ctx, due_text) if due_text else Due()
     if organ_id is None:
         origin = organs.for_channel(session, ctx.channel_id)
@@ -166,7 +187,7 @@ def _create_in(
         session.add(row)
     session.add(AssignmentEvent(assignment_id=assignment.id, kind="skapad", by=ctx.user_id, at=now))
     session.flush()
-    return View(assignment, owner_rows, due.meeting, due.organ, owner_organs)
+    return View(assignment, owner_rows, due.meeting, due.organ, owner_organs, decision)
 
 
 def _views(session: Session, assignments: list[Assignment]) -> list[View]:
@@ -184,6 +205,11 @@ def _views(session: Session, assignments: list[Assignment]) -> list[View]:
         m.id: m for m in session.exec(select(Meeting).where(col(Meeting.id).in_(meeting_ids))).all()
     }
     all_organs = {o.id: o for o in session.exec(select(Organ)).all() if o.id is not None}
+    decision_ids = {a.decision_id for a in assignments if a.decision_id}
+    decisions = {
+        d.id: d
+        for d in session.exec(select(Decision).where(col(Decision.id).in_(decision_ids))).all()
+    }
     by_assignment: dict[int, list[AssignmentOwner]] = {}
     for owner in owners:
         by_assignment.setdefault(owner.assignment_id, []).append(owner)
@@ -194,6 +220,7 @@ def _views(session: Session, assignments: list[Assignment]) -> list[View]:
             due_meetings.get(a.due_meeting_id) if a.due_meeting_id else None,
             all_organs.get(a.due_organ_id) if a.due_organ_id else None,
             all_organs,
+            decisions.get(a.decision_id) if a.decision_id else None,
         )
         for a in assignments
     ]

@@ -384,6 +384,7 @@ ASSIGNMENT_USAGE = (
     "*/uppdrag* – uppdrag: vem gör vad, till när, och återkopplar till vem\n"
     "• `/uppdrag @Anna @Roger Ta fram underlag om LINK till nästa AU återkoppling till LG`\n"
     "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
+    "• `/uppdrag @Jenny Rekrytera samordnare till v 6 (beslut LG-2026-3)` – från ett beslut\n"
     "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]`\n"
     "• `/uppdrag klar U-12 [kommentar]` · `/uppdrag status U-12 Utkast klart`\n"
     "• `/uppdrag flytta U-12 till v 42` · `/uppdrag stryk U-12 <skäl>` · `/uppdrag visa U-12`\n"
@@ -469,6 +470,8 @@ def assignment_line(view: View) -> str:
     text = f"`{a.ref}` {what} – {owners_label(view)}, {due_label(view)}"
     if a.report_to:
         text += f", återkoppling till {esc(a.report_to)}"
+    if view.decision is not None:
+        text += f" · från beslut `{view.decision.ref}`"
     if a.last_status:
         text += f"\n      _Senaste status: {esc(clip(a.last_status, 200))}_"
     return text
@@ -488,6 +491,7 @@ def assignment_dm(view: View, by: str) -> str:
             else ""
         )
         + f" · `{view.assignment.ref}`"
+        + (f"\nFrån beslut `{view.decision.ref}`" if view.decision is not None else "")
     )
 
 
@@ -522,10 +526,6 @@ def assignments_header(scope: str | None, count: int) -> str:
 def assignment_event_line(kind: str, text: str | None, by: str, day: date) -> str:
     line = f"{day.isoformat()} {kind} av {mention(by)}"
     return line + (f": {esc(clip(text, 300))}" if text else "")
-
-
-def decision_link(decision_ref: str) -> str:
-    return f"Från beslut `{decision_ref}`"
 
 
 # ---------------------------------------------------------------- decision modal

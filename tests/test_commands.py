@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from bot import commands
 from bot.clock import FixedClock
 from bot.context import Ctx
+from bot.replies import Reply
 from storage.models import (
     Assignment,
     AssignmentOwner,
@@ -293,3 +294,21 @@ def test_meeting_times_keep_wall_clock(ctx: MakeCtx, organs: None) -> None:
     with ctx().db.transaction() as session:
         meeting = session.exec(select(Meeting)).one()
     assert (meeting.start_time, meeting.end_time) == (time(9), time(12))
+
+
+def test_assignment_from_a_decision_links_both_ways(ctx: MakeCtx, organs: None) -> None:
+    run(ctx(), "/beslut", "Ledningsgruppen beslutar att tillsätta en kommunal samordnare")
+    reply = commands.run(
+        ctx(channel="C0ALLM"),
+        "/uppdrag",
+        "<@U0JENNY|jenny> Rekrytera samordnaren till v 6 (beslut lg-2026-1)",
+    )
+    text = said(reply)
+    assert "`U-1` Rekrytera samordnaren –" in text and "från beslut `LG-2026-1`" in text
+    assert "Från beslut `LG-2026-1`" in said(Reply(reply.dms[0][1]))
+    assert "`U-1` Rekrytera samordnaren" in run(ctx(), "/beslut", "visa LG-2026-1")
+    with ctx().db.transaction() as session:
+        assignment = session.exec(select(Assignment)).one()
+        lg = session.exec(select(Organ).where(Organ.short_name == "LG")).one()
+    assert assignment.organ_id == lg.id  # the decision's organ, not the channel's (none)
+    assert "hittar inget beslut" in run(ctx(), "/uppdrag", "<@U0JENNY|jenny> X (beslut LG-2020-9)")

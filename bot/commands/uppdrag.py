@@ -22,6 +22,10 @@ _REPORT = re.compile(
 )
 _DUE = re.compile(r"\s(?:till|senast|före|innan)\s", re.IGNORECASE)
 _JOINERS = {"och", "samt", "&amp;", "&", ","}
+_FROM_DECISION = re.compile(
+    r"\s*\(?\b(?:enligt\s+|från\s+)?beslut\s+(?P<ref>[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{4}-\d+)\)?",
+    re.IGNORECASE,
+)
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -71,6 +75,11 @@ def _create(ctx: Ctx, text: str) -> Reply:
     rest = " ".join(words)
     if not owners:
         raise UserError(texts.ASSIGNMENT_NO_OWNER)
+    decision_ref = None
+    from_decision = _FROM_DECISION.search(rest)
+    if from_decision:
+        decision_ref = from_decision.group("ref")
+        rest = (rest[: from_decision.start()] + " " + rest[from_decision.end() :]).strip()
     report_to = None
     report = _REPORT.search(rest)
     if report:
@@ -78,7 +87,9 @@ def _create(ctx: Ctx, text: str) -> Reply:
     what, due_text = _split_due(ctx, rest, aliases)
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
-    view = assignments.create(ctx, owners, unesc(what), due_text, report_to)
+    view = assignments.create(
+        ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref
+    )
     reply = say(texts.assignment_created(view), public=True)
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
     for owner in view.owners:
