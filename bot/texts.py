@@ -430,8 +430,8 @@ def due_in_past(day: date) -> str:
 
 def assignment_not_yours(ref: str) -> str:
     return (
-        f"Tyvärr – uppdraget {esc(ref)} kan bara klarmarkeras, flyttas eller strykas av de "
-        "ansvariga, organets sammankallande eller en administratör."
+        f"Tyvärr – uppdraget {esc(ref)} kan bara klarmarkeras, flyttas, strykas eller få ny "
+        "status av de ansvariga, organets sammankallande eller en administratör."
     )
 
 

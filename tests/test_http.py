@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from sqlmodel import select
@@ -200,3 +201,30 @@ def test_export_uploads_csv_and_markdown(harness: Harness, slack: LocalSlack) ->
     assert csv_text.splitlines()[0] == "Referens;Organ;Datum;Möte;§;Status;Förslag;Beslut"
     assert 'LG-2026-1;LG;2026-11-23;;;gällande;;"\'=HYPERLINK(""x"") Ledningsgruppen' in csv_text
     assert files["beslutslogg.md"].decode().startswith("# Beslutslogg")
+
+
+def test_status_button_opens_form_and_saves_status(harness: Harness, slack: LocalSlack) -> None:
+    setup_organs(harness)
+    harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
+    from bot.slackwire import block_action, interactive_body
+
+    payload = block_action(
+        "uppdrag_status", "U-1", user_id="U0ANNA", channel_id="DU0ANNA", response_url=slack.url
+    )
+    assert harness.post(interactive_body(payload))[0] == 200
+    (opened,) = slack.wait_for_calls("views.open", 1)
+    assert opened.args["view"]["private_metadata"] == "U-1"
+    values = {"status": {"value": {"type": "plain_text_input", "value": "Utkast skickat"}}}
+    status, body = harness.submit(
+        "uppdrag_status_form", values, user="anna", private_metadata="U-1"
+    )
+    assert (status, body) == (200, "")
+    slack.wait_for(lambda calls: len(slack.dms("U0ANNA")) == 2)
+    assert "Status för `U-1` sparad" in text_of(slack.dms("U0ANNA")[-1])
+    assert "Utkast skickat" in text_of(harness.command("/uppdrag", "visa U-1"))
+    # someone else's status is refused inside the form
+    status, body = harness.submit(
+        "uppdrag_status_form", values, user="jenny", private_metadata="U-1"
+    )
+    assert status == 200
+    assert "Tyvärr" in json.loads(body)["errors"]["status"]
