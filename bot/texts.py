@@ -565,3 +565,76 @@ HOME_DECISIONS = "Senaste besluten"
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# ---- calendar
+# Plain text for iCalendar files (no Slack markup, no esc): DESCRIPTION lines and titles.
+CAL_WHEN = "När: {when}"
+CAL_WHERE = "Var: {where}"
+CAL_ORGAN = "Organ: {organ}"
+CAL_REF = "Referens: {ref}"
+CAL_CANCELLED = "Inställt."
+CAL_CANCELLED_SUMMARY = "Inställt: {summary}"
+CAL_CANCEL_REASON = "Skäl: {reason}"
+CAL_DUE = "Ska vara klart senast {day}."
+CAL_LINK = "Länk: {url}"
+
+
+# ---------------------------------------------------------------- reminders
+BUTTON_NEXT_MEETING = "Flytta till nästa möte"
+REMINDER_MAX_ITEMS = 15
+PLAN_HEADER = "skickas           slag           möte           till           läge"
+PLAN_EMPTY = "Inga påminnelser i perioden."
+PLAN_LATE = "sen"
+
+
+def reminder_intro(meeting: Meeting, organ: Organ, kind: str, count: int) -> str:
+    from bot.meetings import when_of
+
+    when = format_when(when_of(meeting))
+    where = f", {esc(meeting.location)}" if meeting.location else ""
+    what = "uppdrag" if count == 1 else f"{count} uppdrag"
+    if kind == "morgon":
+        return (
+            f"☀️ I dag är det {esc(kind_label(meeting.kind, organ))} ({when}{where}). "
+            f"Du har fortfarande {what} öppna:"
+        )
+    label = esc(kind_label(meeting.kind, organ))
+    return f"⏰ Inför {label} {when}{where} har du {what} att återkoppla:"
+
+
+def reminder_item(view: View) -> str:
+    a = view.assignment
+    lines = [f"*`{a.ref}`* {esc(clip(a.what.replace(chr(10), ' '), 400))}"]
+    origin = []
+    if view.decision is not None:
+        origin.append(f"från beslut `{view.decision.ref}`")
+    origin.append(due_label(view))
+    if a.report_to:
+        origin.append(f"återkoppling till {esc(a.report_to)}")
+    lines.append(" · ".join(origin))
+    if a.last_status:
+        lines.append(f"_Senaste status: {esc(clip(a.last_status, 300))}_")
+    return "\n".join(lines)
+
+
+REMINDER_LATE = "Den här påminnelsen kommer sent: boten var inte igång när den skulle ha skickats."
+REMINDER_MORE = "… och {n} till. Se alla med `/uppdrag`."
+REMINDER_FOOTER = "Klarmarkera, lägg till status eller flytta direkt här, eller med `/uppdrag`."
+
+
+def summary_intro(meeting: Meeting, organ: Organ) -> str:
+    from bot.meetings import when_of
+
+    return (
+        f"📋 Uppdrag efter {esc(kind_label(meeting.kind, organ))} {format_when(when_of(meeting))}"
+    )
+
+
+def summary_section(title: str, views: list[View], empty: str) -> str:
+    if not views:
+        return f"*{title}:* {empty}"
+    lines = [f"• {assignment_line(v)}" for v in views[:15]]
+    if len(views) > 15:
+        lines.append(f"• … och {len(views) - 15} till")
+    return f"*{title} ({len(views)}):*\n" + "\n".join(lines)
