@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.context import App
+from bot.reminders import Reminders
 from bot.settings import Settings
 from handlers.common import Deps
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
+from handlers.notify import SlackNotifier
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ class Bot:
     product: App
     bolt: BoltApp
     client: WebClient
+    reminders: Reminders
 
 
 def build_bot(
@@ -56,4 +59,4 @@ def build_bot(
         raise_error_for_unhandled_request=False,
     )
     handlers.register(bolt, Deps(product, SlackDirectory(client)))
-    return Bot(product, bolt, client)
+    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)))

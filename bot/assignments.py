@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -296,7 +296,15 @@ def _may_manage(ctx: Ctx, view: View) -> bool:
     return ctx.is_admin()
 
 
-def _change(ctx: Ctx, ref: str, kind: str, note: str | None, *, new_due: str | None = None) -> View:
+def _change(
+    ctx: Ctx,
+    ref: str,
+    kind: str,
+    note: str | None,
+    *,
+    new_due: str | None = None,
+    after_meeting: str | None = None,
+) -> View:
     if note and len(note) > MAX_NOTE:
         raise UserError(texts.too_long("texten", len(note), MAX_NOTE))
     with ctx.db.transaction(write=True) as session:
@@ -308,7 +316,11 @@ def _change(ctx: Ctx, ref: str, kind: str, note: str | None, *, new_due: str | N
             raise UserError(texts.assignment_not_open(assignment.ref, assignment.status))
         now = ctx.app.now()
         if kind == "flyttad":
-            due = resolve_due(session, ctx, new_due or "")
+            due = (
+                _after(session, ctx, after_meeting)
+                if after_meeting
+                else resolve_due(session, ctx, new_due or "")
+            )
             assignment.due_date = due.day
             assignment.due_meeting_id = due.meeting.id if due.meeting else None
             assignment.due_organ_id = due.organ.id if due.organ else None
@@ -331,6 +343,22 @@ def _change(ctx: Ctx, ref: str, kind: str, note: str | None, *, new_due: str | N
             )
         )
         return view
+
+
+def _after(session: Session, ctx: Ctx, meeting_ref: str) -> Due:
+    """The organ's next meeting after the given one (or 'next, not planned yet')."""
+    meeting, organ = meetings.get(session, meeting_ref)
+    assert organ.id is not None
+    after = max(meeting.start_date, ctx.app.today()) + timedelta(days=1)
+    following = meetings.next_of(session, organ.id, after)
+    if following is None:
+        return Due(organ=organ)
+    return Due(day=following.start_date, meeting=following)
+
+
+def move_to_next_meeting(ctx: Ctx, ref: str, meeting_ref: str) -> View:
+    """'Flytta till nästa möte' on a reminder: due at the organ's meeting after this one."""
+    return _change(ctx, ref, "flyttad", None, after_meeting=meeting_ref)
 
 
 def close(ctx: Ctx, ref: str, comment: str | None) -> View:

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import OperationalError
 
@@ -27,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     db = sub.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"], help="upgrade: kör väntande migreringar")
+    reminders = sub.add_parser("reminders", help="påminnelser: plan (visa) eller send (skicka nu)")
+    reminders.add_argument("action", choices=["plan", "send"])
+    reminders.add_argument("--from", dest="start", metavar="ÅÅÅÅ-MM-DD", help="från (i dag)")
+    reminders.add_argument("--to", dest="end", metavar="ÅÅÅÅ-MM-DD", help="till (om 30 dagar)")
+    reminders.add_argument(
+        "--lease", type=float, default=300.0, help="sekunder innan en avbruten sändning tas över"
+    )
     organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
     organ.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -53,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "organ":
             return _organ(settings, args.args)
+        if args.command == "reminders":
+            return _reminders(settings, args)
         return _run(settings)
     except SettingsError as error:
         print(f"ledningsbot: {error}", file=sys.stderr)
@@ -90,6 +99,33 @@ def _organ(settings: Settings, words: list[str]) -> int:
     return 0
 
 
+def _reminders(settings: Settings, args: argparse.Namespace) -> int:
+    """`reminders plan` prints what will be sent, when and to whom, sending nothing;
+    `reminders send` sends what is due now (as the scheduler does), e.g. from cron."""
+    from bot import reminders
+    from bot.app import build_product
+
+    product = build_product(settings)
+    if args.action == "plan":
+        today = product.today()
+        start = _date_arg(args.start) or today
+        end = _date_arg(args.end) or today + timedelta(days=30)
+        first = datetime.combine(start, time(0), settings.tz)
+        last = datetime.combine(end + timedelta(days=1), time(0), settings.tz)
+        planned = reminders.plan(product, first, last)
+        print(texts.PLAN_HEADER)
+        print("\n".join(reminders.plan_lines(planned, product)) or texts.PLAN_EMPTY)
+        return 0
+    settings.require_slack()
+    from bot.app import build_bot
+
+    bot = build_bot(settings, product)
+    bot.reminders.lease = timedelta(seconds=args.lease)
+    report = bot.reminders.tick()
+    print(texts.reminders_sent(len(report.sent), len(report.failed)))
+    return 1 if report.failed else 0
+
+
 def _escape_cli_word(word: str) -> str:
     """`#C0123` and `@U0123` on the command line mean a channel and a user by id."""
     if word.startswith("#C") and word[1:].isalnum():
@@ -106,6 +142,9 @@ def _run(settings: Settings) -> int:
     product = build_product(settings)
     bot = build_bot(settings, product)
     server = WebServer(bot if not settings.socket_mode else None, product.db, port=settings.port)
+    from bot.scheduler import Wakeups
+
+    Wakeups(bot.reminders).start()
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -267,6 +267,7 @@ class LocalSlack:
         # Fault injection.
         self._failures: dict[str, deque[_Failure]] = {}
         self._delays: dict[str, float] = {}
+        self._delays_after: dict[str, float] = {}
         self._channel_buckets: dict[str, _Bucket] = {}
         self._workspace_bucket: _Bucket | None = None
         # Listeners and counters.
@@ -441,19 +442,24 @@ class LocalSlack:
                 _Failure(status=status, retry_after=retry_after, error=error, remaining=times)
             )
 
-    def delay(self, method: str, seconds: float | None) -> None:
-        """Answer every call to ``method`` after ``seconds`` (None or 0 removes the delay)."""
+    def delay(self, method: str, seconds: float | None, *, after_delivery: bool = False) -> None:
+        """Answer every call to ``method`` after ``seconds`` (None or 0 removes the delay).
+
+        With ``after_delivery`` the call is delivered (recorded, visible in history) first and
+        only the answer is late: a client that dies meanwhile never learns it got through.
+        """
         with self._cond:
+            self._delays.pop(method, None)
+            self._delays_after.pop(method, None)
             if seconds:
-                self._delays[method] = seconds
-            else:
-                self._delays.pop(method, None)
+                (self._delays_after if after_delivery else self._delays)[method] = seconds
 
     def reset_faults(self) -> None:
         """Forget injected failures, delays and rate-limit buckets."""
         with self._cond:
             self._failures.clear()
             self._delays.clear()
+            self._delays_after.clear()
             self._channel_buckets.clear()
             self._workspace_bucket = None
 
@@ -629,11 +635,14 @@ class LocalSlack:
             call = Call(method, args, headers, at, key, reply.status, reply.body)
             self._record(call, reply.status < 400)
             listeners = list(self._listeners) if reply.status < 400 else []
+            late = self._delays_after.get(method)
         for listener in listeners:
             try:
                 listener(call)
             except Exception:
                 logger.exception("LocalSlack: on_call listener failed")
+        if late:
+            self._stopping.wait(late)
         return reply
 
     def _record(self, call: Call, delivered: bool) -> None:
@@ -796,6 +805,22 @@ class LocalSlack:
             channel_id = "G" + "".join(sorted(u.lstrip("UW") for u in users))[:20]
         return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": channel_id}}
 
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Messages the bot posted in a channel, newest first (with metadata, as Slack gives it
+        with include_all_metadata)."""
+        channel = _resolve_channel(args.get("channel"))
+        limit = int(args.get("limit") or 100)
+        messages = [
+            dict(c.response["message"])
+            for c in self._calls
+            if c.method == "chat.postMessage"
+            and c.ok
+            and c.response
+            and c.response.get("channel") == channel
+        ]
+        messages.reverse()
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         members = self._members.get(str(args.get("channel") or ""), [])
         return _paginate("members", members, args)
@@ -947,6 +972,7 @@ _METHODS: dict[str, _MethodHandler] = {
     "chat.getPermalink": LocalSlack._chat_get_permalink,
     "conversations.open": LocalSlack._conversations_open,
     "conversations.members": LocalSlack._conversations_members,
+    "conversations.history": LocalSlack._conversations_history,
     "conversations.info": LocalSlack._conversations_info,
     "conversations.list": LocalSlack._conversations_list,
     "users.info": LocalSlack._users_info,

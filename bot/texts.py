@@ -638,3 +638,8 @@ def summary_section(title: str, views: list[View], empty: str) -> str:
     if len(views) > 15:
         lines.append(f"• … och {len(views) - 15} till")
     return f"*{title} ({len(views)}):*\n" + "\n".join(lines)
+
+
+def reminders_sent(sent: int, failed: int) -> str:
+    text = f"{sent} påminnelser skickade"
+    return text + (f", {failed} misslyckades (försöks igen)." if failed else ".")

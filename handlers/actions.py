@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import assignments, texts
-from bot.commands.uppdrag import ACTION_DONE, ACTION_STATUS
+from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS
 from bot.errors import UserError
 from bot.replies import Message, section
 from handlers.common import Deps
@@ -35,9 +35,40 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         text = texts.assignment_closed(view) + "\n" + texts.assignment_line(view)
-        respond(body.get("response_url"), Message(text, [section(text)]), replace_original=True)
+        respond(
+            body.get("response_url"),
+            Message(text, [section(text)]),
+            replace_original=not _several_items(body),
+        )
+
+    @app.action(ACTION_NEXT_MEETING)
+    def next_meeting(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id")
+        ref, _, meeting_ref = str(action["value"]).partition("|")
+        try:
+            view = assignments.move_to_next_meeting(deps.ctx(user_id, channel_id), ref, meeting_ref)
+            text = texts.assignment_moved(view)
+        except UserError as error:
+            text = error.message
+        respond(
+            body.get("response_url"),
+            Message(text, [section(text)]),
+            client=client,
+            channel_id=channel_id,
+            user_id=user_id,
+        )
 
     @app.action(ACTION_STATUS)
     def status(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         open_status_form(client, body["trigger_id"], action["value"])
+
+
+def _several_items(body: dict[str, Any]) -> bool:
+    """A reminder lists several assignments: answer below it instead of replacing it."""
+    blocks = (body.get("message") or {}).get("blocks") or []
+    return sum(1 for b in blocks if b.get("type") == "actions") > 1

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, on every database (SQLite stores no
+    offset and would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored in UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _utc_column() -> Column:
-    return Column(DateTime(timezone=True), nullable=False)
+    return Column(UTCDateTime(), nullable=False)
 
 
 class Organ(SQLModel, table=True):
@@ -110,7 +130,7 @@ class Assignment(SQLModel, table=True):
     report_to: str | None = Field(default=None, max_length=200)
     status: str = Field(default="öppen", max_length=20)
     last_status: str | None = Field(default=None, sa_type=Text)
-    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_by: str | None = Field(default=None, max_length=32)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
@@ -147,3 +167,29 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=_utc_column())
+
+
+class Reminder(SQLModel, table=True):
+    """The ledger of reminders: one row per (meeting, recipient, kind, round), claimed before
+    sending and marked after, so a DM goes out once across restarts and replicas."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "recipient", "kind", "round", name="uq_reminder_key"),
+        Index("ix_reminder_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    recipient: str = Field(max_length=32)  # a user id, or the organ's channel for summaries
+    kind: str = Field(max_length=20)
+    round: int = Field(default=0)  # a new round when the meeting moved more than a day
+    meeting_date: date
+    planned_at: datetime = Field(sa_column=_utc_column())
+    status: str = Field(max_length=20)
+    attempts: int = Field(default=0)
+    claimed_by: str = Field(max_length=64)
+    claimed_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ts: str | None = Field(default=None, max_length=40)
+    late: bool = Field(default=False)
+    error: str | None = Field(default=None, max_length=500)

@@ -22,6 +22,7 @@ from tests.harness import PEOPLE, Harness, said
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TABLES = [
+    "reminder",
     "assignmentevent",
     "assignmentowner",
     "assignment",

@@ -15,6 +15,7 @@ from bot.replies import Button, Message, Part, Reply, buttons, context, listing,
 
 ACTION_DONE = "uppdrag_klar"
 ACTION_STATUS = "uppdrag_status"
+ACTION_NEXT_MEETING = "uppdrag_nasta_mote"
 SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa"}
 _REPORT = re.compile(
     r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",

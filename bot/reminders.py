@@ -1,0 +1,462 @@
+"""Reminders are data, not jobs: the plan (who gets which DM before which meeting) is computed
+from the tables; what was sent is kept in a ledger under a unique key (meeting, recipient, kind,
+round). A DM is claimed in the ledger before it is sent and marked after; a claim left behind by
+a crash is settled by asking Slack whether the message (tagged with its key) arrived. So a
+restart, a moved meeting or a second replica never sends twice and never skips.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+import re
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot import assignments, organs, texts
+from bot.assignments import View
+from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS
+from bot.context import App
+from bot.replies import Button, Message, Part, buttons, context, header, section
+from bot.workdays import send_time
+from storage.models import Assignment, Meeting, Organ, Reminder
+
+log = logging.getLogger(__name__)
+
+BEFORE = "förhand"  # N working days before, 09:00
+MORNING = "morgon"  # the morning of the meeting, for what is still open
+SUMMARY = "sammanfattning"  # to the organ's channel after the meeting
+PLANNED, SENDING, SENT, FAILED = "planerad", "skickas", "skickad", "misslyckad"
+REMIND_AT = time(9, 0)
+MORNING_AT = time(7, 30)
+LATE_AFTER = timedelta(minutes=15)
+LEASE = timedelta(minutes=5)  # a claim older than this, still "skickas", was left by a crash
+HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
+MOVED_TOO_FAR = timedelta(days=1)
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class Notifier(Protocol):
+    """How reminders reach people (Slack in production, anything in tests)."""
+
+    def send(self, recipient: str, message: Message, key: str) -> str:
+        """Post; return the message id (ts). Raise DeliveryError when it did not go through."""
+        ...
+
+    def find(self, recipient: str, key: str) -> str | None:
+        """The id of a message already posted to `recipient` with this key, if any."""
+        ...
+
+
+@dataclass
+class Planned:
+    meeting: Meeting
+    organ: Organ
+    recipient: str
+    kind: str
+    send_at: datetime
+    round: int = 0
+    status: str = PLANNED
+    ledger: Reminder | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.meeting.uid}:{self.recipient}:{self.kind}:{self.round}"
+
+
+@dataclass
+class Agenda:
+    """Open assignments indexed so that a meeting's recipients and items are found quickly."""
+
+    views: list[View]
+    report_to: dict[int, list[int]] = field(default_factory=dict)  # organ → indexes in views
+    by_meeting: dict[int, list[int]] = field(default_factory=dict)
+    undated_by_organ: dict[int, list[int]] = field(default_factory=dict)
+    dated: list[tuple[date, int]] = field(default_factory=list)
+    recipients_of: list[list[str]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, views: list[View], aliases: dict[str, str], organ_ids: dict[str, int]) -> Agenda:
+        agenda = cls(views)
+        for i, view in enumerate(views):
+            a = view.assignment
+            agenda.recipients_of.append(view.owner_users())
+            if a.due_meeting_id:
+                agenda.by_meeting.setdefault(a.due_meeting_id, []).append(i)
+            # A meeting that was moved takes its assignments' due date with it.
+            due = view.due_meeting.start_date if view.due_meeting else a.due_date
+            if due is not None:
+                agenda.dated.append((due, i))
+            elif a.due_organ_id:
+                agenda.undated_by_organ.setdefault(a.due_organ_id, []).append(i)
+            for organ_id in _report_to_organs(a.report_to, aliases, organ_ids):
+                agenda.report_to.setdefault(organ_id, []).append(i)
+        agenda.dated.sort()
+        return agenda
+
+    def relevant(self, meeting: Meeting) -> set[int]:
+        """Assignments due at or before the meeting, or reporting back to its organ."""
+        end = bisect.bisect_right(self.dated, (meeting.start_date, len(self.views)))
+        found = {i for _, i in self.dated[:end]}
+        found.update(self.by_meeting.get(meeting.id or 0, ()))
+        found.update(self.undated_by_organ.get(meeting.organ_id, ()))
+        found.update(self.report_to.get(meeting.organ_id, ()))
+        return found
+
+    def recipients(self, meeting: Meeting) -> set[str]:
+        return {r for i in self.relevant(meeting) for r in self.recipients_of[i]}
+
+    def items(self, meeting: Meeting, recipient: str) -> list[View]:
+        chosen = [
+            self.views[i] for i in self.relevant(meeting) if recipient in self.recipients_of[i]
+        ]
+        return sorted(
+            chosen, key=lambda v: (v.assignment.due_date or date.max, v.assignment.id or 0)
+        )
+
+
+def _report_to_organs(
+    report_to: str | None, aliases: dict[str, str], organ_ids: dict[str, int]
+) -> set[int]:
+    if not report_to:
+        return set()
+    words = set(re.findall(r"[\wåäöÅÄÖ-]+", report_to.lower()))
+    return {organ_ids[aliases[w]] for w in words if w in aliases and aliases[w] in organ_ids}
+
+
+def meeting_start(meeting: Meeting, app: App) -> datetime:
+    return datetime.combine(meeting.start_date, meeting.start_time or time(8, 0), app.tz)
+
+
+def meeting_end(meeting: Meeting, app: App) -> datetime:
+    return datetime.combine(meeting.end_date, meeting.end_time or time(17, 0), app.tz)
+
+
+def _times(meeting: Meeting, organ: Organ, app: App) -> list[tuple[str, datetime]]:
+    """The owner reminders' send times: N working days before at 09:00, and the morning."""
+    start = meeting_start(meeting, app)
+    before = send_time(meeting.start_date, organ.reminder_lead_days, REMIND_AT, app.tz)
+    morning = min(
+        datetime.combine(meeting.start_date, MORNING_AT, app.tz), start - timedelta(hours=1)
+    )
+    result = []
+    if before < start:
+        result.append((BEFORE, before))
+    if morning > before:
+        result.append((MORNING, morning))
+    return result
+
+
+def _stale(planned: Planned, now: datetime, app: App) -> bool:
+    """Too late to send: owners' reminders once the meeting has begun; a summary after a day."""
+    if planned.kind == SUMMARY:
+        return now >= meeting_end(planned.meeting, app) + timedelta(days=1)
+    return now >= meeting_start(planned.meeting, app)
+
+
+def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> tuple[Agenda, dict]:
+    """The open assignments and the ledger rows for these meetings: a fixed number of queries."""
+    rows = list(session.exec(select(Assignment).where(Assignment.status == assignments.OPEN)).all())
+    views = assignments._views(session, rows)
+    all_organs = views[0].organs if views else {o.id: o for o in session.exec(select(Organ)).all()}
+    aliases = organs.aliases(session)
+    organ_ids = {o.short_name: o.id for o in all_organs.values() if o.id is not None}
+    ledger: dict[tuple[int, str, str], Reminder] = {}
+    ids = [m.id for m, _ in meetings]
+    if ids:
+        for row in session.exec(
+            select(Reminder).where(col(Reminder.meeting_id).in_(ids)).order_by(col(Reminder.round))
+        ).all():
+            ledger[(row.meeting_id, row.recipient, row.kind)] = row  # the latest round wins
+    return Agenda.build(views, aliases, organ_ids), ledger
+
+
+def _meetings(session: Session, first: date, last: date) -> list[tuple[Meeting, Organ]]:
+    query = (
+        select(Meeting, Organ)
+        .join(Organ, col(Organ.id) == Meeting.organ_id)
+        .where(
+            Organ.reminders_enabled == True,  # noqa: E712
+            Meeting.status == "planerat",
+            Meeting.start_date >= first,
+            Meeting.start_date <= last,
+        )
+        .order_by(col(Meeting.start_date), col(Meeting.start_time))
+    )
+    return [(m, o) for m, o in session.exec(query).all()]
+
+
+def plan(app: App, start: datetime, end: datetime) -> list[Planned]:
+    """Every reminder whose send time falls in [start, end), with what the ledger says of it."""
+    return _plan(app, start, end)[0]
+
+
+def _plan(app: App, start: datetime, end: datetime) -> tuple[list[Planned], Agenda]:
+    with app.db.transaction() as session:
+        first = (start - timedelta(days=2)).astimezone(app.tz).date()
+        last = (end + timedelta(days=21)).astimezone(app.tz).date()
+        meetings = _meetings(session, first, last)
+        agenda, ledger = load(session, app, meetings)
+    result: list[Planned] = []
+    for meeting, organ in meetings:
+        recipients = sorted(agenda.recipients(meeting))
+        for kind, at in _times(meeting, organ, app):
+            if start <= at < end:
+                result += [_with_ledger(meeting, organ, r, kind, at, ledger) for r in recipients]
+        end_at = meeting_end(meeting, app)
+        if organ.channel_id and start <= end_at < end:
+            result.append(_with_ledger(meeting, organ, organ.channel_id, SUMMARY, end_at, ledger))
+    result.sort(key=lambda p: (p.send_at, p.meeting.start_date, p.recipient))
+    return result, agenda
+
+
+def _with_ledger(
+    meeting: Meeting,
+    organ: Organ,
+    recipient: str,
+    kind: str,
+    at: datetime,
+    ledger: dict[tuple[int, str, str], Reminder],
+) -> Planned:
+    planned = Planned(meeting, organ, recipient, kind, at)
+    row = ledger.get((meeting.id or 0, recipient, kind))
+    if row is None:
+        return planned
+    moved = abs(meeting.start_date - row.meeting_date) > MOVED_TOO_FAR
+    if row.status in (SENT, SENDING) and moved:
+        planned.round = row.round + 1  # the meeting moved: a new reminder for the new date
+        return planned
+    planned.round, planned.status, planned.ledger = row.round, row.status, row
+    return planned
+
+
+@dataclass
+class TickReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped_stale: int = 0
+
+
+class Reminders:
+    """Sends what is due. Safe to run in several processes at once on one database."""
+
+    def __init__(self, app: App, notifier: Notifier, *, lease: timedelta = LEASE) -> None:
+        self.app = app
+        self.notifier = notifier
+        self.lease = lease
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def due(self, now: datetime) -> tuple[list[Planned], Agenda]:
+        """Reminders to send now: their time has come and it is not too late for them."""
+        candidates, agenda = _plan(self.app, now - HORIZON, now + timedelta(seconds=1))
+        result = []
+        for p in candidates:
+            if p.status == SENT or _stale(p, now, self.app):
+                continue
+            if p.status == SENDING and p.ledger and now - p.ledger.claimed_at < self.lease:
+                continue  # someone is sending it right now
+            result.append(p)
+        return result, agenda
+
+    def tick(self) -> TickReport:
+        now = self.app.now()
+        report = TickReport()
+        due, agenda = self.due(now)
+        for planned in due:
+            self._deliver(planned, agenda, now, report)
+        return report
+
+    def next_wakeup(self) -> datetime | None:
+        """When the next reminder falls due (for the scheduler), or None."""
+        now = self.app.now()
+        upcoming = [p for p in plan(self.app, now, now + HORIZON) if p.status == PLANNED]
+        return upcoming[0].send_at if upcoming else None
+
+    # ---------------------------------------------------------------- delivery
+    def _deliver(self, planned: Planned, agenda: Agenda, now: datetime, report: TickReport) -> None:
+        row = self._claim(planned, now)
+        if row is None:
+            return  # another process has it
+        if planned.status == SENDING:
+            try:
+                found = self.notifier.find(planned.recipient, planned.key)
+            except DeliveryError as error:
+                # Unknown whether it arrived: keep the claim (fresh now) and ask again later,
+                # rather than risk a second DM.
+                log.warning("reminder %s: %s", planned.key, error)
+                return
+            if found:  # it did arrive before the crash: record it, do not send again
+                self._finish(row, SENT, now, ts=found)
+                report.sent.append(planned.key)
+                return
+        late = now - planned.send_at > LATE_AFTER
+        message = self.message(planned, agenda, late=late)
+        if message is None:
+            self._finish(row, SENT, now, ts=None)  # nothing left open for this person
+            return
+        try:
+            ts = self.notifier.send(planned.recipient, message, planned.key)
+        except DeliveryError as error:
+            log.warning("reminder %s failed: %s", planned.key, error)
+            self._finish(row, FAILED, now, error=str(error)[:500])
+            report.failed.append(planned.key)
+            return
+        self._finish(row, SENT, self.app.now(), ts=ts, late=late)
+        report.sent.append(planned.key)
+
+    def _claim(self, planned: Planned, now: datetime) -> Reminder | None:
+        """Take the ledger row for this reminder; None if another process holds it."""
+        try:
+            with self.app.db.transaction(write=True) as session:
+                if planned.ledger is None or planned.round != planned.ledger.round:
+                    row = Reminder(
+                        meeting_id=planned.meeting.id or 0,
+                        recipient=planned.recipient,
+                        kind=planned.kind,
+                        round=planned.round,
+                        meeting_date=planned.meeting.start_date,
+                        planned_at=planned.send_at,
+                        status=SENDING,
+                        attempts=1,
+                        claimed_by=self.instance,
+                        claimed_at=now,
+                    )
+                    session.add(row)
+                    session.flush()
+                    return row
+                old = planned.ledger
+                taken = session.execute(
+                    update(Reminder)
+                    .where(
+                        col(Reminder.id) == old.id,
+                        col(Reminder.status) == old.status,
+                        col(Reminder.claimed_at) == old.claimed_at,
+                    )
+                    .values(
+                        status=SENDING,
+                        claimed_by=self.instance,
+                        claimed_at=now,
+                        attempts=Reminder.attempts + 1,
+                    )
+                )
+                if taken.rowcount != 1:  # type: ignore[attr-defined]
+                    return None
+                return session.get(Reminder, old.id)
+        except IntegrityError:
+            return None
+
+    def _finish(
+        self,
+        row: Reminder,
+        status: str,
+        at: datetime,
+        *,
+        ts: str | None = None,
+        error: str | None = None,
+        late: bool = False,
+    ) -> None:
+        with self.app.db.transaction(write=True) as session:
+            session.execute(
+                update(Reminder)
+                .where(col(Reminder.id) == row.id, col(Reminder.claimed_by) == self.instance)
+                .values(
+                    status=status,
+                    sent_at=at if status == SENT else None,
+                    message_ts=ts,
+                    error=error,
+                    late=late,
+                )
+            )
+
+    def message(self, planned: Planned, agenda: Agenda, *, late: bool = False) -> Message | None:
+        if planned.kind == SUMMARY:
+            return self._summary(planned, agenda)
+        items = agenda.items(planned.meeting, planned.recipient)
+        if not items:
+            return None
+        return reminder_message(planned.meeting, planned.organ, items, planned.kind, late)
+
+    def _summary(self, planned: Planned, agenda: Agenda) -> Message:
+        """After the meeting: what was closed since the organ's previous meeting, what is open,
+        what is overdue."""
+        meeting, organ = planned.meeting, planned.organ
+        with self.app.db.transaction() as session:
+            previous = session.exec(
+                select(Meeting)
+                .where(
+                    Meeting.organ_id == organ.id,
+                    Meeting.status == "planerat",
+                    Meeting.start_date < meeting.start_date,
+                )
+                .order_by(col(Meeting.start_date).desc())
+            ).first()
+            since = meeting_start(previous, self.app) if previous else meeting.created_at
+            closed_rows = list(
+                session.exec(
+                    select(Assignment).where(
+                        Assignment.status == assignments.DONE,
+                        col(Assignment.closed_at) >= since,
+                        Assignment.organ_id == organ.id,
+                    )
+                ).all()
+            )
+            closed = assignments._views(session, closed_rows)
+        open_items = [agenda.views[i] for i in sorted(agenda.relevant(meeting))]
+        today = self.app.now().astimezone(self.app.tz).date()
+        overdue = [v for v in open_items if v.assignment.due_date and v.assignment.due_date < today]
+        parts = [
+            header(texts.summary_intro(meeting, organ)),
+            section(texts.summary_section("Klara sedan förra mötet", closed, "inga")),
+            section(texts.summary_section("Öppna", open_items, "inga")),
+            section(texts.summary_section("Försenade", overdue, "inga")),
+        ]
+        return Message(texts.summary_intro(meeting, organ), parts)
+
+
+def reminder_message(
+    meeting: Meeting, organ: Organ, items: list[View], kind: str, late: bool
+) -> Message:
+    """One DM per owner and meeting: every item with its buttons."""
+    intro = texts.reminder_intro(meeting, organ, kind, len(items))
+    parts: list[Part] = [section(intro)]
+    if late:
+        parts.append(context(texts.REMINDER_LATE))
+    for view in items[: texts.REMINDER_MAX_ITEMS]:
+        ref = view.assignment.ref
+        parts.append(section(texts.reminder_item(view)))
+        parts.append(
+            buttons(
+                Button(texts.BUTTON_DONE, ACTION_DONE, ref, "primary"),
+                Button(texts.BUTTON_STATUS, ACTION_STATUS, ref),
+                Button(texts.BUTTON_NEXT_MEETING, ACTION_NEXT_MEETING, f"{ref}|{meeting.ref}"),
+            )
+        )
+    if len(items) > texts.REMINDER_MAX_ITEMS:
+        parts.append(context(texts.REMINDER_MORE.format(n=len(items) - texts.REMINDER_MAX_ITEMS)))
+    parts.append(context(texts.REMINDER_FOOTER))
+    return Message(intro, parts)
+
+
+def plan_lines(planned: Iterable[Planned], app: App) -> list[str]:
+    """`ledningsbot reminders plan` and `/mote visa`: one line per reminder."""
+    lines = []
+    for p in planned:
+        at = p.send_at.astimezone(app.tz)
+        who = f"#{p.recipient}" if p.recipient[:1] in "CG" else f"@{p.recipient}"
+        status = p.status
+        if p.ledger is not None and p.ledger.late:
+            status += f" ({texts.PLAN_LATE})"
+        lines.append(f"{at:%Y-%m-%d %H.%M}  {p.kind:<14} {p.meeting.ref:<14} {who:<14} {status}")
+    return lines

@@ -1,0 +1,57 @@
+"""APScheduler only wakes the reminder planner up: at the exact next send time, and on a slow
+safety tick. Nothing is stored in the scheduler; the plan and the ledger live in the database,
+so restarts and replicas are safe (APScheduler 3 job stores cannot be shared between processes)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.reminders import Reminders
+
+log = logging.getLogger(__name__)
+SAFETY_TICK = timedelta(minutes=5)
+
+
+class Wakeups:
+    def __init__(self, reminders: Reminders, *, safety: timedelta = SAFETY_TICK) -> None:
+        self.reminders = reminders
+        self.safety = safety
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self._busy = threading.Lock()
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self.wake,
+            "interval",
+            seconds=self.safety.total_seconds(),
+            id="safety",
+            next_run_time=datetime.now(UTC),  # catch up at start
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+
+    def wake(self) -> None:
+        if not self._busy.acquire(blocking=False):
+            return  # the other wake-up is already at it
+        try:
+            report = self.reminders.tick()
+            if report.sent or report.failed:
+                log.info("reminders: %d sent, %d failed", len(report.sent), len(report.failed))
+            upcoming = self.reminders.next_wakeup()
+        except Exception:
+            log.exception("reminder tick failed; the safety tick will try again")
+            return
+        finally:
+            self._busy.release()
+        if upcoming is not None:
+            self.scheduler.add_job(
+                self.wake, "date", run_date=upcoming, id="exact", replace_existing=True
+            )

@@ -1,0 +1,255 @@
+"""Reminders: a whole autumn of the group, with an injected clock, checked on what the Slack
+stand-in received; exactly once across crashes, moves and two processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlmodel import select
+
+from bot import commands, reminders
+from bot.clock import STOCKHOLM, FixedClock
+from bot.context import App, Ctx
+from bot.localslack import Call, LocalSlack
+from bot.reminders import Reminders
+from handlers.deliver import retry_handlers
+from handlers.notify import SlackNotifier
+from storage.models import Reminder
+from tests.harness import said, text_of
+
+MakeCtx = Callable[..., Ctx]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=STOCKHOLM)
+
+
+def run(ctx: Ctx, command: str, text: str) -> str:
+    answer = said(commands.run(ctx, command, text))
+    assert "Något gick fel" not in answer
+    return answer
+
+
+@pytest.fixture
+def service(product: App, slack: LocalSlack) -> Reminders:
+    client = WebClient(token="xoxb-test", base_url=slack.url, retry_handlers=retry_handlers())
+    return Reminders(product, SlackNotifier(client))
+
+
+class Autumn:
+    """The samples' group from August to November 2026."""
+
+    def __init__(self, ctx: MakeCtx, clock: FixedClock, service: Reminders, slack: LocalSlack):
+        self.ctx, self.clock, self.service, self.slack = ctx, clock, service, slack
+        self.received: list[tuple[datetime, str, str]] = []
+        slack.on_call(self._record)
+
+    def _record(self, call: Call) -> None:
+        if call.method == "chat.postMessage":
+            when = self.clock.now().astimezone(STOCKHOLM)
+            channel = (call.response or {}).get("channel") or call.args["channel"]
+            self.received.append((when, str(channel), text_of(call.args)))
+
+    def setup(self) -> None:
+        self.clock.set(at("2026-08-17T08:00"))
+        lg, au = self.ctx(channel="C0LG"), self.ctx(channel="C0AU")
+        run(au, "/mote", "ny AU 7 september 13-15 Regionhuset")
+        run(lg, "/mote", "ny LG 18 september 9-12 Regionhuset, sal Kreativa rummet")
+        run(au, "/mote", "ny AU 5 oktober 13-15")
+        run(lg, "/mote", "ny LG 16 oktober 9-12")
+        run(au, "/mote", "ny AU 2 november 13-15")
+        run(lg, "/mote", "ny LG 13 november 9-12")
+        run(au, "/uppdrag", "<@U0ANNA|anna> Ta fram underlag om LINK till nästa AU")  # U-1
+        run(lg, "/uppdrag", "<@U0ROGER|roger> Rapport om hemsjukvården till 15 september")  # U-2
+        run(lg, "/uppdrag", "PG-AVTAL Uppdatera strategin för psykisk hälsa till LG 13 november")
+        run(au, "/uppdrag", "<@U0ANNA|anna> Bevaka EHDS återkoppling till AU")  # U-4
+        run(au, "/uppdrag", "<@U0JENNY|jenny> Boka lokal till 1 september")  # U-5
+
+    def live_until(self, end: datetime, events: dict[datetime, Callable[[], object]]) -> None:
+        """Wake up as the scheduler would: at each next send time, and at each event."""
+        pending = sorted(events.items())
+        while True:
+            wake = self.service.next_wakeup()
+            next_event = pending[0][0] if pending else None
+            candidates = [t for t in (wake, next_event) if t is not None and t <= end]
+            if not candidates:
+                break
+            moment = min(candidates)
+            self.clock.set(moment)
+            if pending and pending[0][0] == moment:
+                pending.pop(0)[1]()
+            self.service.tick()
+
+    def dms(self) -> list[tuple[str, str, list[str]]]:
+        refs = ["U-1", "U-2", "U-3", "U-4", "U-5"]
+        return [
+            (when.strftime("%m-%d %H.%M"), channel, [r for r in refs if f"`{r}`" in text])
+            for when, channel, text in self.received
+        ]
+
+
+def test_a_whole_autumn(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    autumn = Autumn(ctx, clock, service, slack)
+    autumn.setup()
+    events = {
+        at("2026-09-04T16:00"): lambda: run(ctx("jenny"), "/uppdrag", "klar U-5 Bokad"),
+        at("2026-09-08T10:00"): lambda: run(ctx("anna"), "/uppdrag", "klar U-1"),
+        # moved by a week after its first reminder: the owners hear again, for the new date
+        at("2026-10-01T10:00"): lambda: run(
+            ctx(), "/mote", "flytta AU-261005 till 12 oktober 13-15"
+        ),
+        at("2026-10-05T10:00"): lambda: run(ctx(), "/mote", "ställ in LG-261016"),
+        # moved by a day after its first reminder: not repeated; the morning one follows
+        at("2026-11-11T10:00"): lambda: run(
+            ctx(), "/mote", "flytta LG-261113 till 12 november 9-12"
+        ),
+    }
+    autumn.live_until(at("2026-11-30T00:00"), events)
+    assert autumn.dms() == [
+        ("09-02 09.00", "DU0ANNA", ["U-1", "U-4"]),
+        ("09-02 09.00", "DU0JENNY", ["U-5"]),
+        ("09-07 07.30", "DU0ANNA", ["U-1", "U-4"]),
+        ("09-07 15.00", "C0AU", ["U-1", "U-4", "U-5"]),
+        ("09-15 09.00", "DU0ROGER", ["U-2"]),
+        ("09-18 07.30", "DU0ROGER", ["U-2"]),
+        ("09-18 12.00", "C0LG", ["U-2"]),  # U-1 was AU's, closed after AU
+        ("09-30 09.00", "DU0ANNA", ["U-4"]),
+        ("09-30 09.00", "DU0ROGER", ["U-2"]),
+        ("10-07 09.00", "DU0ANNA", ["U-4"]),
+        ("10-07 09.00", "DU0ROGER", ["U-2"]),
+        ("10-12 07.30", "DU0ANNA", ["U-4"]),
+        ("10-12 07.30", "DU0ROGER", ["U-2"]),
+        ("10-12 15.00", "C0AU", ["U-1", "U-2", "U-4"]),  # U-1 closed since the last AU
+        ("10-28 09.00", "DU0ANNA", ["U-4"]),
+        ("10-28 09.00", "DU0ROGER", ["U-2"]),
+        ("11-02 07.30", "DU0ANNA", ["U-4"]),
+        ("11-02 07.30", "DU0ROGER", ["U-2"]),
+        ("11-02 15.00", "C0AU", ["U-2", "U-4"]),
+        ("11-10 09.00", "DU0JENNY", ["U-3"]),
+        ("11-10 09.00", "DU0ROGER", ["U-2"]),
+        ("11-12 07.30", "DU0JENNY", ["U-3"]),
+        ("11-12 07.30", "DU0ROGER", ["U-2"]),
+        ("11-12 12.00", "C0LG", ["U-2", "U-3"]),
+    ]
+    first = autumn.received[0][2]
+    assert "Inför AU-möte måndag 7 september 2026 kl. 13.00–15.00, Regionhuset" in first
+    assert "Klart" in str(slack.dms("U0ANNA")[0]["blocks"])
+    assert "Flytta till nästa möte" in str(slack.dms("U0ANNA")[0]["blocks"])
+
+
+def test_nine_oclock_stays_nine_across_dst(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders
+) -> None:
+    clock.set(at("2026-10-01T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 oktober 13-15")  # DST ends 25 October
+    run(ctx(channel="C0AU"), "/mote", "ny AU 28 oktober 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    planned = reminders.plan(service.app, at("2026-10-20T00:00"), at("2026-11-01T00:00"))
+    befores = [p.send_at for p in planned if p.kind == reminders.BEFORE]
+    assert [t.astimezone(STOCKHOLM).strftime("%d %H.%M") for t in befores] == [
+        "23 09.00",
+        "27 09.00",
+    ]
+    assert [t.utcoffset() for t in befores] == [timedelta(hours=2), timedelta(hours=1)]
+
+
+def test_catch_up_when_down_but_never_after_the_meeting_began(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    clock.set(at("2026-11-26T15:00"))  # the bot was down at 09:00 on the 25th
+    assert service.tick().sent
+    (late,) = slack.dms("U0ANNA")
+    assert "kommer sent" in text_of(late)
+    clock.set(at("2026-11-30T14:00"))  # down through the morning; the meeting has begun
+    assert service.tick().sent == []
+    assert len(slack.dms("U0ANNA")) == 1
+
+
+def test_slack_failure_is_retried_and_shown_in_the_plan(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    clock.set(at("2026-11-25T09:00"))
+    slack.fail_next("chat.postMessage", status=500, times=3)  # more than the retry handler takes
+    report = service.tick()
+    assert report.failed and not report.sent
+    plan = reminders.plan(service.app, at("2026-11-25T00:00"), at("2026-11-26T00:00"))
+    assert [p.status for p in plan] == ["misslyckad"]
+    assert "misslyckad" in reminders.plan_lines(plan, service.app)[0]
+    clock.set(at("2026-11-25T09:05"))
+    assert service.tick().sent
+    assert service.tick().sent == []
+    assert len(slack.dms("U0ANNA")) == 1
+
+
+def test_crash_after_slack_got_it_is_not_sent_again(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    clock.set(at("2026-11-25T09:00"))
+    # A crash between Slack's answer and the ledger's update: simulate by undoing the update.
+    service.tick()
+    with service.app.db.transaction(write=True) as session:
+        row = session.exec(select(Reminder)).one()
+        row.status, row.sent_at = "skickas", None
+        session.add(row)
+    restarted = Reminders(service.app, service.notifier)
+    clock.set(at("2026-11-25T09:02"))
+    assert restarted.tick().sent == []  # within the lease: somebody may still be sending
+    clock.set(at("2026-11-25T09:10"))
+    assert restarted.tick().sent  # settled by asking Slack, not by sending
+    assert len(slack.dms("U0ANNA")) == 1
+    with service.app.db.transaction() as session:
+        assert session.exec(select(Reminder.status)).one() == "skickad"
+
+
+def test_crash_before_slack_got_it_is_sent_after_the_lease(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    clock.set(at("2026-11-25T09:00"))
+    (planned,), agenda = service.due(clock.now())
+    assert service._claim(planned, clock.now()) is not None  # claimed, then the process died
+    clock.set(at("2026-11-25T09:10"))
+    assert Reminders(service.app, service.notifier).tick().sent
+    assert len(slack.dms("U0ANNA")) == 1
+
+
+def test_two_processes_send_each_reminder_once(
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: App, slack: LocalSlack
+) -> None:
+    import threading
+
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    for user in ("anna", "roger", "jenny", "magnus"):
+        run(ctx(channel="C0AU"), "/uppdrag", f"<@U0{user.upper()}|{user}> Något till nästa AU")
+    clock.set(at("2026-11-25T09:00"))
+    slack.delay("chat.postMessage", 0.05)
+    client = WebClient(token="xoxb-test", base_url=slack.url, retry_handlers=retry_handlers())
+    services = [Reminders(product, SlackNotifier(client)) for _ in range(2)]
+    threads = [threading.Thread(target=s.tick) for s in services for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(c.args["channel"] for c in slack.calls("chat.postMessage")) == [
+        "U0ANNA",
+        "U0JENNY",
+        "U0MAGNUS",
+        "U0ROGER",
+    ]
