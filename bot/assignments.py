@@ -361,6 +361,31 @@ def move_to_next_meeting(ctx: Ctx, ref: str, meeting_ref: str) -> View:
     return _change(ctx, ref, "flyttad", None, after_meeting=meeting_ref)
 
 
+def remind(ctx: Ctx, ref: str) -> View:
+    """`/uppdrag påminn`: the organ's convenor or an admin nudges the owners now."""
+    with ctx.db.transaction(write=True) as session:
+        view = _get(session, ref)
+        a = view.assignment
+        convenors = {
+            o.convenor_user_id
+            for o in (view.organs.get(a.organ_id or 0), view.due_organ)
+            if o is not None and o.convenor_user_id
+        }
+        if view.due_meeting is not None:
+            host = view.organs.get(view.due_meeting.organ_id)
+            if host is not None and host.convenor_user_id:
+                convenors.add(host.convenor_user_id)
+        if ctx.user_id not in convenors and not ctx.is_admin():
+            raise NotAllowed(texts.REMIND_NOT_ALLOWED)
+        if a.status != OPEN:
+            raise UserError(texts.assignment_not_open(a.ref, a.status))
+        assert a.id is not None
+        session.add(
+            AssignmentEvent(assignment_id=a.id, kind="påmind", by=ctx.user_id, at=ctx.app.now())
+        )
+        return view
+
+
 def close(ctx: Ctx, ref: str, comment: str | None) -> View:
     return _change(ctx, ref, DONE, comment or None)
 

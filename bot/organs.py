@@ -72,6 +72,24 @@ def set_convenor(ctx: Ctx, short_name: str, user_id: str | None) -> Organ:
     return organ
 
 
+MAX_LEAD_DAYS = 10
+
+
+def set_reminders(ctx: Ctx, short_name: str, enabled: bool, lead_days: int | None) -> Organ:
+    """Reminders on or off for an organ, with its own lead time in working days."""
+    if lead_days is not None and not 0 <= lead_days <= MAX_LEAD_DAYS:
+        raise UserError(texts.ORGAN_REMINDERS_USAGE)
+    with ctx.db.transaction(write=True) as session:
+        organ = get(session, short_name)
+        if not (ctx.user_id == organ.convenor_user_id or ctx.is_admin()):
+            raise NotAllowed(texts.only_convenor_or_admin(organ.short_name))
+        organ.reminders_enabled = enabled
+        if lead_days is not None:
+            organ.reminder_lead_days = lead_days
+        session.add(organ)
+    return organ
+
+
 def list_all(ctx: Ctx) -> list[Organ]:
     with ctx.db.transaction() as session:
         return list(session.exec(select(Organ).order_by(Organ.short_name)).all())

@@ -82,6 +82,7 @@ ORGAN_USAGE = (
     "• `/organ lista` – alla organ\n"
     "• `/organ koppla AU #au` – koppla ett organ till en kanal\n"
     "• `/organ sammankallande AU @Anna` – byt sammankallande\n"
+    "• `/organ påminnelser AU på 3 dagar` – påminnelser inför organets möten (eller `av`)\n"
     "Organ skapas och kopplas av administratörer."
 )
 ORGAN_NONE = "Inga organ ännu. Skapa det första: `/organ ny LG Ledningsgrupp för samordning #kanal`"
@@ -148,6 +149,8 @@ def organ_line(organ: Organ) -> str:
     parts.append(f"<#{organ.channel_id}>" if organ.channel_id else "_ingen kanal_")
     if organ.convenor_user_id:
         parts.append(f"sammankallande {mention(organ.convenor_user_id)}")
+    if organ.reminders_enabled:
+        parts.append(f"påminnelser {organ.reminder_lead_days} arbetsdagar före")
     return " · ".join(parts)
 
 
@@ -388,6 +391,7 @@ ASSIGNMENT_USAGE = (
     "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]`\n"
     "• `/uppdrag klar U-12 [kommentar]` · `/uppdrag status U-12 Utkast klart`\n"
     "• `/uppdrag flytta U-12 till v 42` · `/uppdrag stryk U-12 <skäl>` · `/uppdrag visa U-12`\n"
+    "• `/uppdrag påminn U-12` – påminn de ansvariga nu (sammankallande)\n"
     "När: `2026-12-04`, `4/12`, `17 november`, `v 42`, `i morgon`, `om två veckor`, "
     "`nästa AU`, `LG 7 oktober`."
 )
@@ -643,3 +647,34 @@ def summary_section(title: str, views: list[View], empty: str) -> str:
 def reminders_sent(sent: int, failed: int) -> str:
     text = f"{sent} påminnelser skickade"
     return text + (f", {failed} misslyckades (försöks igen)." if failed else ".")
+
+
+ORGAN_REMINDERS_USAGE = (
+    "Skriv organet och på eller av, och gärna hur många arbetsdagar före mötet (0–10), "
+    "till exempel: `/organ påminnelser AU på 3 dagar` eller `/organ påminnelser PG-AVTAL av`"
+)
+
+
+def organ_reminders(organ: Organ) -> str:
+    if not organ.reminders_enabled:
+        return f"🔕 Inga påminnelser inför {esc(organ.short_name)}s möten."
+    days = organ.reminder_lead_days
+    lead = f"{days} arbetsdag{'ar' if days != 1 else ''} före" if days else "samma dag"
+    return (
+        f"🔔 Påminnelser inför {esc(organ.short_name)}s möten: {lead} kl. 09.00, "
+        "och på mötesdagens morgon för det som fortfarande är öppet."
+    )
+
+
+REMIND_NOT_ALLOWED = (
+    "Påminnelser skickas av organets sammankallande eller en administratör. "
+    "Vill du själv påminna någon, skriv till dem direkt."
+)
+
+
+def reminded(view: View) -> str:
+    return f"🔔 Påminnelse om `{view.assignment.ref}` skickad till {owners_label(view)}."
+
+
+def reminder_nudge(view: View, by: str) -> str:
+    return f"🔔 {mention(by)} påminner om ditt uppdrag:\n{reminder_item(view)}"

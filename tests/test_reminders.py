@@ -253,3 +253,51 @@ def test_two_processes_send_each_reminder_once(
         "U0MAGNUS",
         "U0ROGER",
     ]
+
+
+def test_organ_reminder_settings(ctx: MakeCtx, organs: None, service: Reminders) -> None:
+    assert "5 arbetsdagar före" in run(ctx("magnus"), "/organ", "påminnelser LG på 5 dagar")
+    assert "Inga påminnelser" in run(ctx(), "/organ", "påminnelser AU av")
+    assert "sammankallande för PG-AVTAL" in run(ctx("anna"), "/organ", "påminnelser PG-AVTAL på")
+    assert "/organ påminnelser AU på 3 dagar" in run(ctx(), "/organ", "påminnelser AU kanske")
+    assert "/organ påminnelser AU på 3 dagar" in run(ctx(), "/organ", "påminnelser AU på 99")
+    clock = service.app.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(), "/mote", "ny LG 30 november 9-11")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Något till 27/11")
+    planned = reminders.plan(service.app, at("2026-11-20T00:00"), at("2026-12-01T00:00"))
+    assert {(p.meeting.ref, p.kind) for p in planned} == {
+        ("LG-261130", "förhand"),
+        ("LG-261130", "morgon"),
+        ("LG-261130", "sammanfattning"),
+    }
+    before = next(p for p in planned if p.kind == "förhand")
+    assert before.send_at == at("2026-11-23T09:00")  # five working days before Monday the 30th
+
+
+def test_remind_now_by_convenor(ctx: MakeCtx, organs: None) -> None:
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> <@U0ROGER|roger> Något till 4/12")
+    assert "sammankallande eller en administratör" in run(ctx("jenny"), "/uppdrag", "påminn U-1")
+    reply = commands.run(ctx("magnus"), "/uppdrag", "påminn U-1")
+    assert "skickad till <@U0ANNA>, <@U0ROGER>" in said(reply)
+    assert [u for u, _ in reply.dms] == ["U0ANNA", "U0ROGER"]
+    assert "<@U0MAGNUS> påminner om ditt uppdrag" in reply.dms[0][1].fallback
+    assert "påmind av <@U0MAGNUS>" in run(ctx(), "/uppdrag", "visa U-1")
+
+
+def test_next_meeting_button_moves_the_due_point(
+    ctx: MakeCtx, organs: None, clock: FixedClock
+) -> None:
+    from bot import assignments
+
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/mote", "ny AU 14 december 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    view = assignments.move_to_next_meeting(ctx("anna"), "U-1", "AU-261130")
+    assert view.due_meeting is not None and view.due_meeting.ref == "AU-261214"
+    view = assignments.move_to_next_meeting(ctx("anna"), "U-1", "AU-261214")
+    assert view.due_meeting is None and view.due_organ is not None  # none planned yet
+    assert "nästa AU-möte (inte planerat än)" in run(ctx(), "/uppdrag", "visa U-1")

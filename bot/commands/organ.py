@@ -28,6 +28,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not short or (who.strip() and user is None):
             raise UserError(texts.ORGAN_USAGE)
         return say(texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
+    if sub in ("påminnelser", "paminnelser"):
+        return _reminders(ctx, rest)
     if sub in HELP:
         return say(texts.ORGAN_USAGE)
     raise UserError(texts.ORGAN_USAGE)
@@ -67,3 +69,17 @@ def _list(ctx: Ctx) -> Reply:
     if not rows:
         return say(texts.ORGAN_NONE)
     return listing("Organ", [texts.organ_line(o) for o in rows])
+
+
+def _reminders(ctx: Ctx, rest: str) -> Reply:
+    """`påminnelser AU på [3 dagar]` / `påminnelser AU av`"""
+    words = rest.lower().replace("arbetsdagar", "dagar").split()
+    if len(words) < 2 or words[1] not in ("på", "av"):
+        raise UserError(texts.ORGAN_REMINDERS_USAGE)
+    lead: int | None = None
+    if len(words) > 2:
+        if not words[2].isdigit() or words[3:] not in ([], ["dagar"], ["dag"]):
+            raise UserError(texts.ORGAN_REMINDERS_USAGE)
+        lead = int(words[2])
+    organ = organs.set_reminders(ctx, words[0], words[1] == "på", lead)
+    return say(texts.organ_reminders(organ), public=True)

@@ -16,7 +16,7 @@ from bot.replies import Button, Message, Part, Reply, buttons, context, listing,
 ACTION_DONE = "uppdrag_klar"
 ACTION_STATUS = "uppdrag_status"
 ACTION_NEXT_MEETING = "uppdrag_nasta_mote"
-SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa"}
+SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa", "påminn", "paminn"}
 _REPORT = re.compile(
     r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
     re.IGNORECASE | re.DOTALL,
@@ -51,6 +51,14 @@ def run(ctx: Ctx, text: str) -> Reply:
         return say(texts.assignment_moved(assignments.move(ctx, ref, due)))
     if sub == "stryk":
         return say(texts.assignment_struck(assignments.strike(ctx, ref, unesc(arg))))
+    if sub in ("påminn", "paminn"):
+        view = assignments.remind(ctx, ref)
+        reply = say(texts.reminded(view))
+        body = texts.reminder_nudge(view, ctx.user_id)
+        reply.dms = [
+            (u, Message(body, [section(body), _buttons(view)])) for u in view.owner_users()
+        ]
+        return reply
     return _show(ctx, ref)
 
 
