@@ -289,7 +289,7 @@ class Reminders:
         row = self._claim(planned, now)
         if row is None:
             return  # another process has it
-        if planned.status == SENDING:
+        if planned.status in (SENDING, FAILED):  # it may have arrived all the same
             try:
                 found = self.notifier.find(planned.recipient, planned.key)
             except DeliveryError as error:

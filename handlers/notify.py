@@ -7,6 +7,7 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.reminders import DeliveryError
 from bot.replies import Message
@@ -18,7 +19,14 @@ EVENT_TYPE = "ledningsbot_reminder"
 
 class SlackNotifier:
     def __init__(self, client: WebClient) -> None:
-        self.client = client
+        # Only 429s are retried blindly (Slack did not take the message). After a timeout or a
+        # 5xx the message may have arrived: the ledger checks with find() before sending again.
+        self.client = WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5)],
+        )
 
     def send(self, recipient: str, message: Message, key: str) -> str:
         try:

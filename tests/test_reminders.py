@@ -180,7 +180,7 @@ def test_slack_failure_is_retried_and_shown_in_the_plan(
     run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
     run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
     clock.set(at("2026-11-25T09:00"))
-    slack.fail_next("chat.postMessage", status=500, times=3)  # more than the retry handler takes
+    slack.fail_next("chat.postMessage", status=500)  # not retried blindly: it may have arrived
     report = service.tick()
     assert report.failed and not report.sent
     plan = reminders.plan(service.app, at("2026-11-25T00:00"), at("2026-11-26T00:00"))
@@ -222,7 +222,7 @@ def test_crash_before_slack_got_it_is_sent_after_the_lease(
     run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
     run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
     clock.set(at("2026-11-25T09:00"))
-    (planned,), agenda = service.due(clock.now())
+    (planned,), _ = service.due(clock.now())
     assert service._claim(planned, clock.now()) is not None  # claimed, then the process died
     clock.set(at("2026-11-25T09:10"))
     assert Reminders(service.app, service.notifier).tick().sent

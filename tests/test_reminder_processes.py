@@ -1,0 +1,108 @@
+"""Reminders with real processes: two `ledningsbot reminders send` at once, and one killed with
+SIGKILL in the middle of sending and started again. Each DM arrives exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot import commands
+from bot.clock import FixedClock
+from bot.context import Ctx
+from bot.localslack import Call, LocalSlack
+from storage.db import Database
+from storage.models import Organ, Reminder
+from tests.harness import PEOPLE, said
+
+ROOT = Path(__file__).resolve().parent.parent
+MakeCtx = Callable[..., Ctx]
+
+
+def _setup(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
+    """An AU meeting next week whose reminders are already due (the processes run on real time)."""
+    clock.set(datetime.now(UTC))
+    meeting_day = clock.now().date() + timedelta(days=8)
+    answer = said(commands.run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day} 13-15"))
+    assert "Planerat" in answer, answer
+    users = ["anna", "roger", "jenny", "magnus", "sara"]
+    for user in users:
+        said(
+            commands.run(
+                ctx(channel="C0AU"), "/uppdrag", f"<@{PEOPLE[user]}|{user}> Förbered till nästa AU"
+            )
+        )
+    with db.transaction(write=True) as session:
+        au = session.exec(select(Organ).where(Organ.short_name == "AU")).one()
+        au.reminder_lead_days = 10  # so the first reminder is already due now
+        session.add(au)
+    return [PEOPLE[u] for u in users]
+
+
+def _start(db: Database, slack: LocalSlack, *extra: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="test",
+        SLACK_API_URL=slack.url,
+        LOG_LEVEL="WARNING",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "reminders", "send", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _received(slack: LocalSlack) -> list[str]:
+    return sorted(str(c.args["channel"]) for c in slack.calls("chat.postMessage"))
+
+
+def test_two_processes_send_each_dm_once(
+    ctx: MakeCtx, organs: None, clock: FixedClock, db: Database, slack: LocalSlack
+) -> None:
+    users = _setup(ctx, clock, db)
+    slack.delay("chat.postMessage", 0.1)  # long enough for the two to overlap
+    first, second = _start(db, slack), _start(db, slack)
+    for process in (first, second):
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    assert _received(slack) == sorted(users)
+
+
+def test_killed_mid_send_and_restarted(
+    ctx: MakeCtx, organs: None, clock: FixedClock, db: Database, slack: LocalSlack
+) -> None:
+    users = _setup(ctx, clock, db)
+
+    # The second DM reaches Slack, but its answer never reaches the bot: killed while waiting.
+    def hold_from_the_second(call: Call) -> None:  # the bot sends one DM at a time
+        if call.method == "chat.postMessage":
+            slack.delay("chat.postMessage", 60, after_delivery=True)
+            slack.remove_listener(hold_from_the_second)
+
+    slack.on_call(hold_from_the_second)
+    process = _start(db, slack)
+    slack.wait_for_calls("chat.postMessage", 2, timeout=30)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    slack.delay("chat.postMessage", None, after_delivery=True)
+    with db.transaction() as session:
+        statuses = sorted(session.exec(select(Reminder.status)).all())
+    assert statuses == ["skickad", "skickas"]  # one done, one left in the middle
+    restarted = _start(db, slack, "--lease", "0")
+    _, err = restarted.communicate(timeout=60)
+    assert restarted.returncode == 0, err
+    assert _received(slack) == sorted(users)  # the one in the middle was not sent again
+    with db.transaction() as session:
+        assert set(session.exec(select(Reminder.status)).all()) == {"skickad"}
