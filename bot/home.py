@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from bot import assignments, decisions, meetings, texts
+from bot.commands.uppdrag import assignment_buttons
 from bot.context import App, Ctx
 from bot.replies import Message, Part, context, divider, header, section
 from storage.models import ProcessedEvent
@@ -15,9 +16,10 @@ def home(ctx: Ctx) -> Message:
     upcoming = meetings.upcoming(ctx, None, limit=8)
     recent = decisions.listing(ctx, None, None, limit=8)
     parts: list[Part] = [header(texts.my_assignments_header(len(mine)))]
-    parts += [section(texts.assignment_line(v)) for v in mine] or [
-        context(texts.ASSIGNMENTS_MINE_NONE)
-    ]
+    for view in mine:
+        parts += [section(texts.assignment_line(view)), assignment_buttons(view)]
+    if not mine:
+        parts.append(context(texts.ASSIGNMENTS_MINE_NONE))
     parts += [divider(), header(texts.HOME_MEETINGS)]
     parts += (
         [section("\n".join(texts.meeting_line(m, o) for m, o in upcoming))]

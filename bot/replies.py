@@ -63,6 +63,7 @@ class Reply:
     public: bool = False
     dms: list[tuple[str, Message]] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)
+    refresh_home: list[str] = field(default_factory=list)  # users whose Home tab changed
 
 
 def say(text: str, *, public: bool = False) -> Reply:

@@ -8,11 +8,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import assignments, texts
-from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS
+from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS, affected
 from bot.errors import UserError
 from bot.replies import Message, section
 from handlers.common import Deps
 from handlers.deliver import respond
+from handlers.home import publish_home
 from handlers.views import open_status_form
 
 
@@ -34,6 +35,7 @@ def register(app: App, deps: Deps) -> None:
                 user_id=user_id,
             )
             return
+        publish_home(deps, client, affected(ctx, view))
         text = texts.assignment_closed(view) + "\n" + texts.assignment_line(view)
         respond(
             body.get("response_url"),
@@ -50,8 +52,10 @@ def register(app: App, deps: Deps) -> None:
         channel_id = (body.get("channel") or {}).get("id")
         ref, _, meeting_ref = str(action["value"]).partition("|")
         try:
-            view = assignments.move_to_next_meeting(deps.ctx(user_id, channel_id), ref, meeting_ref)
+            ctx = deps.ctx(user_id, channel_id)
+            view = assignments.move_to_next_meeting(ctx, ref, meeting_ref)
             text = texts.assignment_moved(view)
+            publish_home(deps, client, affected(ctx, view))
         except UserError as error:
             text = error.message
         respond(

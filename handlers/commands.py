@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import commands
 from handlers.common import Deps
 from handlers.deliver import deliver
+from handlers.home import publish_home
 from handlers.views import open_decision_form
 
 
@@ -35,6 +36,7 @@ def _listener(deps: Deps, name: str) -> Any:
             user_id=user_id,
             channel_id=channel_id,
         )
+        publish_home(deps, client, reply.refresh_home)
 
     handle.__name__ = f"command_{name.strip('/')}"
     return handle

@@ -8,11 +8,10 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
-from bot.home import first_delivery, home
+from bot.home import first_delivery
 from handlers.common import Deps
-from handlers.render import blocks
+from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +29,4 @@ def register(app: App, deps: Deps) -> None:
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        user_id = event["user"]
-        message = home(deps.ctx(user_id, None))
-        try:
-            client.views_publish(user_id=user_id, view={"type": "home", "blocks": blocks(message)})
-        except SlackClientError:
-            log.exception("could not publish the Home tab")
+        publish_home(deps, client, [event["user"]])

@@ -21,11 +21,13 @@ from slack_sdk.models.views import View
 
 from bot import assignments, organs, texts
 from bot.commands.beslut import DecisionForm, log_from_form
+from bot.commands.uppdrag import affected
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.replies import Message, section
 from handlers.common import Deps
 from handlers.deliver import respond, send_dm
+from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
 DECISION_VIEW = "beslut_form"
@@ -162,6 +164,7 @@ def register(app: App, deps: Deps) -> None:
             send_dm(client, user_id, reply.message)
         for recipient, message in reply.dms:
             send_dm(client, recipient, message)
+        publish_home(deps, client, reply.refresh_home)
 
     @app.view(STATUS_VIEW)
     def submit_status(
@@ -179,3 +182,4 @@ def register(app: App, deps: Deps) -> None:
         ack()
         text = texts.assignment_status_saved(updated)
         send_dm(client, user_id, Message(text, [section(text)]))
+        publish_home(deps, client, affected(deps.ctx(user_id, None), updated))

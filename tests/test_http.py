@@ -228,3 +228,18 @@ def test_status_button_opens_form_and_saves_status(harness: Harness, slack: Loca
     )
     assert status == 200
     assert "Tyvärr" in json.loads(body)["errors"]["status"]
+
+
+def test_home_tab_shows_my_assignments_and_follows_changes(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    setup_organs(harness)
+    harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
+    published = slack.wait_for_calls("views.publish", 2)
+    assert {c.args["user_id"] for c in published} == {"U0ANNA", "U0SARA"}
+    anna = next(c for c in published if c.args["user_id"] == "U0ANNA").args["view"]
+    home = str(anna["blocks"])
+    assert "Dina öppna uppdrag (1)" in home and "Skicka underlag" in home and "Klart" in home
+    harness.click("uppdrag_klar", "U-1", user="anna")
+    calls = slack.wait_for_calls("views.publish", 3)
+    assert "Dina öppna uppdrag (0)" in str(calls[-1].args["view"]["blocks"])

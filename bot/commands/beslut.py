@@ -8,7 +8,7 @@ from datetime import date
 
 from bot import assignments, decisions, organs, texts
 from bot.assignments import OwnerSpec
-from bot.commands.uppdrag import dm_message
+from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first
 from bot.context import Ctx
 from bot.dates import DateError, parse_when
@@ -220,4 +220,5 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
                 raise UserError(error.message, error.field or "due") from None
             reply.message.parts.append(section(texts.assignment_created(view)))
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
+            reply.refresh_home = affected(ctx, view)
     return reply

@@ -43,20 +43,25 @@ def run(ctx: Ctx, text: str) -> Reply:
     if not ref:
         raise UserError(texts.ASSIGNMENT_USAGE)
     if sub == "klar":
-        return say(texts.assignment_closed(assignments.close(ctx, ref, unesc(arg.strip()))))
+        view = assignments.close(ctx, ref, unesc(arg.strip()))
+        return _changed(ctx, view, texts.assignment_closed(view))
     if sub == "status":
-        return say(texts.assignment_status_saved(assignments.add_status(ctx, ref, unesc(arg))))
+        view = assignments.add_status(ctx, ref, unesc(arg))
+        return _changed(ctx, view, texts.assignment_status_saved(view))
     if sub == "flytta":
         due = re.sub(r"^till\s+", "", arg.strip(), flags=re.IGNORECASE)
-        return say(texts.assignment_moved(assignments.move(ctx, ref, due)))
+        view = assignments.move(ctx, ref, due)
+        return _changed(ctx, view, texts.assignment_moved(view))
     if sub == "stryk":
-        return say(texts.assignment_struck(assignments.strike(ctx, ref, unesc(arg))))
+        view = assignments.strike(ctx, ref, unesc(arg))
+        return _changed(ctx, view, texts.assignment_struck(view))
     if sub in ("påminn", "paminn"):
         view = assignments.remind(ctx, ref)
         reply = say(texts.reminded(view))
         body = texts.reminder_nudge(view, ctx.user_id)
         reply.dms = [
-            (u, Message(body, [section(body), _buttons(view)])) for u in view.owner_users()
+            (u, Message(body, [section(body), assignment_buttons(view)]))
+            for u in view.owner_users()
         ]
         return reply
     return _show(ctx, ref)
@@ -101,6 +106,7 @@ def _create(ctx: Ctx, text: str) -> Reply:
     )
     reply = say(texts.assignment_created(view), public=True)
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
+    reply.refresh_home = affected(ctx, view)
     for owner in view.owners:
         if owner.organ_id is not None and not view.organs[owner.organ_id].convenor_user_id:
             reply.message.parts.append(
@@ -127,12 +133,23 @@ def _split_due(ctx: Ctx, rest: str, aliases: dict[str, str]) -> tuple[str, str |
     return rest.strip(), None
 
 
+def affected(ctx: Ctx, view: View) -> list[str]:
+    """Whose Home tab shows this assignment: its owners, and whoever just changed it."""
+    return list(dict.fromkeys([*view.owner_users(), ctx.user_id]))
+
+
+def _changed(ctx: Ctx, view: View, text: str) -> Reply:
+    reply = say(text)
+    reply.refresh_home = affected(ctx, view)
+    return reply
+
+
 def dm_message(view: View, by: str) -> Message:
     body = texts.assignment_dm(view, by)
-    return Message(body, [section(body), _buttons(view)])
+    return Message(body, [section(body), assignment_buttons(view)])
 
 
-def _buttons(view: View) -> Part:
+def assignment_buttons(view: View) -> Part:
     ref = view.assignment.ref
     return buttons(
         Button(texts.BUTTON_DONE, ACTION_DONE, ref, "primary"),
@@ -146,7 +163,7 @@ def _mine(ctx: Ctx) -> Reply:
         return say(texts.ASSIGNMENTS_MINE_NONE)
     reply = listing(texts.my_assignments_header(len(views)), [])
     for view in views[:20]:
-        reply.message.parts += [section(texts.assignment_line(view)), _buttons(view)]
+        reply.message.parts += [section(texts.assignment_line(view)), assignment_buttons(view)]
     if len(views) > 20:
         reply.message.parts.append(context(texts.TRUNCATED))
     return reply
