@@ -43,5 +43,18 @@ class FixedClock:
             self._at += delta
 
 
+class OffsetClock:
+    """The system clock moved by an offset: the local shell's time travel (`:klocka`)."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def set(self, at: datetime) -> None:
+        self.offset = at.astimezone(UTC) - datetime.now(UTC)
+
+
 def local_today(clock: Clock, tz: ZoneInfo = STOCKHOLM) -> date:
     return clock.now().astimezone(tz).date()

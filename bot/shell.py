@@ -13,13 +13,14 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
 from slack_bolt import BoltRequest
 
+from bot import reminders, texts
 from bot.app import Bot, build_bot, build_product
-from bot.clock import FixedClock
+from bot.clock import OffsetClock
 from bot.localslack import Call, LocalSlack, render_message
 from bot.settings import Settings
 from bot.slackwire import block_action, command_body, interactive_body, signed_headers
@@ -47,6 +48,8 @@ Skalets egna kommandon:
   :jag anna         byt vem du är ({people})
   :kanal au         byt kanal ({channels})
   :klicka Klart U-1 tryck på en knapp i ett meddelande
+  :klocka 2026-12-04 09:00   flytta klockan och skicka påminnelser som då är dags
+  :påminnelser      visa planerade påminnelser (30 dagar framåt)
   :exempel          skapa organen LG och AU i sina kanaler
   :hjälp            den här hjälpen
   :avsluta          (eller Ctrl-D)
@@ -123,6 +126,15 @@ class Shell:
         elif word == "klicka" and arg:
             label, _, value = line.strip().partition(" ")[2].rpartition(" ")
             self._click(label.strip(), value.strip())
+        elif word == "klocka" and arg:
+            self._travel(line.strip().partition(" ")[2])
+        elif word in ("påminnelser", "paminnelser"):
+            now = self.bot.product.now()
+            planned = reminders.plan(self.bot.product, now, now + timedelta(days=30))
+            lines = reminders.plan_lines(planned, self.bot.product)
+            print(
+                "\n".join([texts.PLAN_HEADER, *lines]) if lines else texts.PLAN_EMPTY, file=self.out
+            )
         elif word == "exempel":
             for text in (
                 "ny LG Ledningsgrupp för samordning #ledningsgrupp sammankallande @magnus",
@@ -134,6 +146,21 @@ class Shell:
                 HELP.format(people=", ".join(PEOPLE), channels=", ".join(CHANNELS)), file=self.out
             )
         return True
+
+    def _travel(self, when: str) -> None:
+        """`:klocka 2026-12-04 09:00`: move the clock, then send what has fallen due."""
+        try:
+            at = datetime.fromisoformat(when.strip().replace(" kl. ", " ").replace(".", ":"))
+        except ValueError:
+            print("Till exempel: :klocka 2026-12-04 09:00", file=self.out)
+            return
+        clock = self.bot.product.clock
+        assert isinstance(clock, OffsetClock)
+        clock.set(at.replace(tzinfo=self.bot.product.tz) if at.tzinfo is None else at)
+        print(f"Klockan är nu {when.strip()}.", file=self.out)
+        report = self.bot.reminders.tick()
+        if report.sent or report.failed:
+            print(texts.reminders_sent(len(report.sent), len(report.failed)), file=self.out)
 
     def _click(self, label: str, value: str) -> None:
         actions = {"klart": "uppdrag_klar", "lägg till status": "uppdrag_status"}
@@ -220,7 +247,9 @@ def main(
             admins=settings.admins,
             tz=settings.tz,
         )
-        clock = FixedClock(datetime.combine(today, time(9), settings.tz)) if today else None
+        clock = OffsetClock()
+        if today:
+            clock.set(datetime.combine(today, time(9), settings.tz))
         bot = build_bot(local, build_product(local, clock), process_before_response=True)
         shell = Shell(bot, slack, out)
         slack.on_call(shell.printed)

@@ -597,7 +597,7 @@ def reminder_intro(meeting: Meeting, organ: Organ, kind: str, count: int) -> str
 
     when = format_when(when_of(meeting))
     where = f", {esc(meeting.location)}" if meeting.location else ""
-    what = "uppdrag" if count == 1 else f"{count} uppdrag"
+    what = "ett uppdrag" if count == 1 else f"{count} uppdrag"
     if kind == "morgon":
         return (
             f"☀️ I dag är det {esc(kind_label(meeting.kind, organ))} ({when}{where}). "
@@ -645,7 +645,7 @@ def summary_section(title: str, views: list[View], empty: str) -> str:
 
 
 def reminders_sent(sent: int, failed: int) -> str:
-    text = f"{sent} påminnelser skickade"
+    text = "1 påminnelse skickad" if sent == 1 else f"{sent} påminnelser skickade"
     return text + (f", {failed} misslyckades (försöks igen)." if failed else ".")
 
 
