@@ -98,6 +98,8 @@ def test_shell_reads_piped_commands_and_shows_dms(tmp_path: Path) -> None:
             "/mote ny LG 7 december 9-12 Regionhuset",
             "/beslut Ledningsgruppen beslutar enligt förslag <!channel>",
             "/uppdrag @anna Ta fram underlag om LINK till nästa LG återkoppling till AU",
+            ":påminnelser",
+            ":klocka 2026-12-02 09:00",
             ":jag anna",
             "/uppdrag",
             ":klicka Klart U-1",
@@ -111,6 +113,9 @@ def test_shell_reads_piped_commands_and_shows_dms(tmp_path: Path) -> None:
     assert "LG-261207" in out
     assert "Beslut *LG-2026-1* loggat" in out
     assert "── DM till @anna ──" in out and "[Klart] [Lägg till status]" in out
+    assert "2026-12-02 09.00  förhand        LG-261207      @U0ANNA        planerad" in out
+    assert "Inför LG-möte måndag 7 december 2026 kl. 09.00–12.00" in out
+    assert "1 påminnelse skickad" in out
     assert "Du är nu @anna" in out
     assert "Uppdrag `U-1` är klart" in out
     assert out.count("LG-2026-1") >= 2
