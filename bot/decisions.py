@@ -251,23 +251,35 @@ def listing(
         return [(d, o) for d, o in session.exec(query.limit(limit)).all()]
 
 
+# The newest hits (the most recently logged first), found without reading every match:
+# FTS5 walks its index backwards by rowid and stops at the limit; PostgreSQL reads the GIN
+# index as a bitmap first (MATERIALIZED), so a rare word never becomes a scan of the table.
+_HITS = {
+    "sqlite": "SELECT rowid FROM decision_fts WHERE decision_fts MATCH :q "
+    "ORDER BY rowid DESC LIMIT :n",
+    "postgresql": "WITH hits AS MATERIALIZED (SELECT id FROM decision "
+    "WHERE to_tsvector('simple', search_terms) @@ to_tsquery('simple', :q)) "
+    "SELECT id FROM hits ORDER BY id DESC LIMIT :n",
+}
+
+
 def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[tuple[Decision, Organ]]:
-    """Full-text search, newest first. Words match by Swedish stem, as prefixes."""
+    """Full-text search, the most recently logged first. Words match by Swedish stem, as
+    prefixes. One query whatever the size of the log."""
     stems = search.query_terms(query_text)
     if not stems:
         raise UserError(texts.SEARCH_USAGE)
+    postgres = ctx.db.dialect == "postgresql"
+    match = search.tsquery(stems) if postgres else search.fts5_match(stems)
+    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=limit)
     with ctx.db.transaction() as session:
-        query = select(Decision, Organ).join(Organ, col(Organ.id) == Decision.organ_id)
-        if ctx.db.dialect == "postgresql":
-            query = query.where(
-                text("to_tsvector('simple', decision.search_terms) @@ to_tsquery('simple', :q)")
-            ).params(q=search.tsquery(stems))
-        else:
-            query = query.where(
-                text("decision.id IN (SELECT rowid FROM decision_fts WHERE decision_fts MATCH :q)")
-            ).params(q=search.fts5_match(stems))
-        query = query.order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
-        return [(d, o) for d, o in session.exec(query.limit(limit)).all()]
+        query = (
+            select(Decision, Organ)
+            .join(Organ, col(Organ.id) == Decision.organ_id)
+            .where(col(Decision.id).in_(hits))
+            .order_by(col(Decision.id).desc())
+        )
+        return [(d, o) for d, o in session.exec(query).all()]
 
 
 EXPORT_COLUMNS = ["Referens", "Organ", "Datum", "Möte", "§", "Status", "Förslag", "Beslut"]
