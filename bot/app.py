@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App as BoltApp
@@ -42,9 +43,13 @@ def build_bot(
     settings: Settings,
     product: App,
     *,
-    process_before_response: bool = False,
+    listener_executor: Executor | None = None,
 ) -> Bot:
-    """The Bolt app with every handler registered, talking to settings.api_url."""
+    """The Bolt app with every handler registered, talking to settings.api_url.
+
+    Acks run on the request's thread (process_before_response) and the work in lazy listeners
+    on the pool: Bolt's usual mode would queue the ack itself behind busy workers.
+    """
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
@@ -55,8 +60,9 @@ def build_bot(
         client=client,
         signing_secret=settings.signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
-        process_before_response=process_before_response,
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor,
     )
     handlers.register(bolt, Deps(product, SlackDirectory(client)))
     return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from slack_bolt import BoltRequest
 
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from bot.slackwire import block_action, command_body, interactive_body, signed_headers
 
 SECRET = "lokal-hemlighet"
+T = TypeVar("T")
 
 # The people and channels of the local workspace. Sara is the secretary (an admin).
 PEOPLE = {
@@ -180,6 +182,18 @@ class Shell:
         self._dispatch(interactive_body(payload), "application/x-www-form-urlencoded")
 
 
+class InlineExecutor(Executor):
+    """Runs each task at once on the caller's thread."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
 def _as_slack_escapes(text: str) -> str:
     """Type as in Slack: @anna and #au become the escaped mentions Slack sends (should_escape)."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -250,7 +264,8 @@ def main(
         clock = OffsetClock()
         if today:
             clock.set(datetime.combine(today, time(9), settings.tz))
-        bot = build_bot(local, build_product(local, clock), process_before_response=True)
+        # The work runs inline, so its output is printed before the next prompt.
+        bot = build_bot(local, build_product(local, clock), listener_executor=InlineExecutor())
         shell = Shell(bot, slack, out)
         slack.on_call(shell.printed)
         interactive = lines is None and sys.stdin.isatty()

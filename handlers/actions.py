@@ -1,4 +1,5 @@
-"""Buttons on assignment messages: Klart, and Lägg till status (opens a small form)."""
+"""Buttons on assignment messages: Klart, Flytta till nästa möte (acked at once, done lazily)
+and Lägg till status (opens a small form while its trigger_id is fresh)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from handlers.home import publish_home
 from handlers.views import open_status_form
 
 
+def _ack(ack: Ack) -> None:
+    ack()
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.action(ACTION_DONE)
-    def done(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def done(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id")
         ctx = deps.ctx(user_id, channel_id)
@@ -43,11 +46,7 @@ def register(app: App, deps: Deps) -> None:
             replace_original=not _several_items(body),
         )
 
-    @app.action(ACTION_NEXT_MEETING)
-    def next_meeting(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        ack()
+    def next_meeting(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id")
         ref, _, meeting_ref = str(action["value"]).partition("|")
@@ -70,6 +69,9 @@ def register(app: App, deps: Deps) -> None:
     def status(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         open_status_form(client, body["trigger_id"], action["value"])
+
+    app.action(ACTION_DONE)(ack=_ack, lazy=[done])
+    app.action(ACTION_NEXT_MEETING)(ack=_ack, lazy=[next_meeting])
 
 
 def _several_items(body: dict[str, Any]) -> bool:

@@ -1,4 +1,5 @@
-"""Slash commands: ack at once, run the command, deliver the reply."""
+"""Slash commands: acknowledged at once on the request's own thread; the work runs as a lazy
+listener in the pool, so an ack never waits behind other commands' work."""
 
 from __future__ import annotations
 
@@ -16,19 +17,31 @@ from handlers.views import open_decision_form
 
 def register(app: App, deps: Deps) -> None:
     for name in commands.COMMANDS:
-        app.command(name)(_listener(deps, name))
+        app.command(name)(ack=_acknowledge(deps, name), lazy=[_listener(deps, name)])
+
+
+def _opens_form(name: str, body: dict[str, Any]) -> bool:
+    return name == "/beslut" and not (body.get("text") or "").strip() and "trigger_id" in body
+
+
+def _acknowledge(deps: Deps, name: str) -> Any:
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        if _opens_form(name, body):  # trigger_id lives 3 s: open it now, not behind a queue
+            ctx = deps.ctx(body["user_id"], body.get("channel_id"))
+            open_decision_form(ctx, client, body["trigger_id"], body.get("response_url"))
+
+    acknowledge.__name__ = f"ack_{name.strip('/')}"
+    return acknowledge
 
 
 def _listener(deps: Deps, name: str) -> Any:
-    def handle(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def handle(body: dict[str, Any], client: WebClient) -> None:
+        if _opens_form(name, body):
+            return
         user_id, channel_id = body["user_id"], body.get("channel_id")
         ctx = deps.ctx(user_id, channel_id)
-        text = body.get("text") or ""
-        if name == "/beslut" and not text.strip() and body.get("trigger_id"):
-            open_decision_form(ctx, client, body["trigger_id"], body.get("response_url"))
-            return
-        reply = commands.run(ctx, name, text)
+        reply = commands.run(ctx, name, body.get("text") or "")
         deliver(
             reply,
             client=client,

@@ -25,8 +25,10 @@ def register(app: App, deps: Deps) -> None:
         next()
         return None
 
-    @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(deps, client, [event["user"]])
+
+    # Acked at once (events are acknowledged automatically); published from the pool.
+    app.event("app_home_opened")(ack=lambda: None, lazy=[home_opened])
