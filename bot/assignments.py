@@ -190,7 +190,7 @@ def _create_in(
     return View(assignment, owner_rows, due.meeting, due.organ, owner_organs, decision)
 
 
-def _views(session: Session, assignments: list[Assignment]) -> list[View]:
+def views_for(session: Session, assignments: list[Assignment]) -> list[View]:
     """Owners, due meetings and organs for many assignments in a fixed number of queries."""
     if not assignments:
         return []
@@ -261,7 +261,7 @@ def listing(
             col(Assignment.due_date).is_(None), col(Assignment.due_date), col(Assignment.id)
         )
         rows = list(session.exec(query.limit(limit)).all())
-        return _views(session, rows)
+        return views_for(session, rows)
 
 
 def _get(session: Session, ref: str) -> View:
@@ -271,7 +271,7 @@ def _get(session: Session, ref: str) -> View:
     assignment = session.exec(select(Assignment).where(Assignment.ref == key)).first()
     if assignment is None:
         raise UserError(texts.unknown_assignment(ref))
-    return _views(session, [assignment])[0]
+    return views_for(session, [assignment])[0]
 
 
 def show(ctx: Ctx, ref: str) -> tuple[View, list[AssignmentEvent]]:

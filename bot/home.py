@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot import assignments, decisions, meetings, texts
 from bot.commands.uppdrag import assignment_buttons
@@ -35,11 +39,19 @@ def home(ctx: Ctx) -> Message:
     return Message(texts.HOME_TITLE, parts)
 
 
+KEEP_EVENT_IDS = timedelta(days=1)  # Slack retries within minutes; a day is plenty
+
+
 def first_delivery(app: App, event_id: str) -> bool:
-    """Record a Slack event id; False when it was seen before (a retry), so it is dropped."""
+    """Record a Slack event id; False when it was seen before (a retry), so it is dropped.
+    Ids older than a day are forgotten on the way, so the table stays small."""
+    now = app.now()
     try:
         with app.db.transaction(write=True) as session:
-            session.add(ProcessedEvent(event_id=event_id[:64], received_at=app.now()))
+            session.execute(
+                delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < now - KEEP_EVENT_IDS)
+            )
+            session.add(ProcessedEvent(event_id=event_id[:64], received_at=now))
     except IntegrityError:
         return False
     return True

@@ -169,7 +169,7 @@ def _stale(planned: Planned, now: datetime, app: App) -> bool:
 def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> tuple[Agenda, dict]:
     """The open assignments and the ledger rows for these meetings: a fixed number of queries."""
     rows = list(session.exec(select(Assignment).where(Assignment.status == assignments.OPEN)).all())
-    views = assignments._views(session, rows)
+    views = assignments.views_for(session, rows)
     all_organs = views[0].organs if views else {o.id: o for o in session.exec(select(Organ)).all()}
     aliases = organs.aliases(session)
     organ_ids = {o.short_name: o.id for o in all_organs.values() if o.id is not None}
@@ -412,7 +412,7 @@ class Reminders:
                     )
                 ).all()
             )
-            closed = assignments._views(session, closed_rows)
+            closed = assignments.views_for(session, closed_rows)
         open_items = [agenda.views[i] for i in sorted(agenda.relevant(meeting))]
         today = self.app.now().astimezone(self.app.tz).date()
         overdue = [v for v in open_items if v.assignment.due_date and v.assignment.due_date < today]

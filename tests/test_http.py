@@ -243,3 +243,18 @@ def test_home_tab_shows_my_assignments_and_follows_changes(
     harness.click("uppdrag_klar", "U-1", user="anna")
     calls = slack.wait_for_calls("views.publish", 3)
     assert "Dina öppna uppdrag (0)" in str(calls[-1].args["view"]["blocks"])
+
+
+def test_old_event_ids_are_forgotten(harness: Harness, slack: LocalSlack) -> None:
+    from datetime import timedelta
+
+    from bot.clock import FixedClock
+
+    event = {"type": "app_home_opened", "user": "U0ANNA", "tab": "home", "channel": "D0ANNA"}
+    assert harness.event(event, event_id="EvOld") == 200
+    clock = harness.product.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(days=2))
+    assert harness.event(event, event_id="EvNew") == 200
+    with harness.product.db.transaction() as session:
+        assert [e.event_id for e in session.exec(select(ProcessedEvent)).all()] == ["EvNew"]
