@@ -28,7 +28,13 @@ def build_product(settings: Settings, clock: Clock | None = None, *, migrate: bo
     db = Database(settings.database_url)
     if migrate:
         db.upgrade()
-    return App(db=db, clock=clock or SystemClock(), tz=settings.tz, admins=settings.admins)
+    return App(
+        db=db,
+        clock=clock or SystemClock(),
+        tz=settings.tz,
+        admins=settings.admins,
+        calendar=settings.calendar_config(),
+    )
 
 
 @dataclass

@@ -141,7 +141,12 @@ def _run(settings: Settings) -> int:
 
     product = build_product(settings)
     bot = build_bot(settings, product)
-    server = WebServer(bot if not settings.socket_mode else None, product.db, port=settings.port)
+    server = WebServer(
+        bot if not settings.socket_mode else None,
+        product.db,
+        port=settings.port,
+        product=product,
+    )
     from bot.scheduler import Wakeups
 
     Wakeups(bot.reminders).start()

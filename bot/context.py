@@ -8,6 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_today
+from bot.mail import SmtpConfig
 from storage.db import Database
 
 
@@ -20,13 +21,30 @@ class Directory(Protocol):
 
     def display_name(self, user_id: str) -> str: ...
 
+    def channel_members(self, channel_id: str) -> list[str]:
+        """The people (no bots) in a channel."""
+        ...
+
+    def email(self, user_id: str) -> str | None:
+        """The e-mail address in the person's profile, if any."""
+        ...
+
 
 class StaticDirectory:
     """A directory from a dict, for the CLI and tests with no workspace behind them."""
 
-    def __init__(self, names: dict[str, str] | None = None, admins: set[str] | None = None):
+    def __init__(
+        self,
+        names: dict[str, str] | None = None,
+        admins: set[str] | None = None,
+        *,
+        members: dict[str, list[str]] | None = None,
+        emails: dict[str, str] | None = None,
+    ):
         self.names = names or {}
         self.admins = admins or set()
+        self.members = members or {}
+        self.emails = emails or {}
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
@@ -37,6 +55,23 @@ class StaticDirectory:
     def display_name(self, user_id: str) -> str:
         return self.names.get(user_id, user_id)
 
+    def channel_members(self, channel_id: str) -> list[str]:
+        return list(self.members.get(channel_id, []))
+
+    def email(self, user_id: str) -> str | None:
+        return self.emails.get(user_id)
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """Invites and feeds: the organizer's address, SMTP (None: no e-mail) and the public base
+    URL feed links are built from (None: no links)."""
+
+    invite_from: str | None = None
+    invite_from_name: str | None = None
+    smtp: SmtpConfig | None = None
+    public_base_url: str | None = None
+
 
 @dataclass(frozen=True)
 class App:
@@ -46,6 +81,7 @@ class App:
     clock: Clock
     tz: ZoneInfo
     admins: frozenset[str] = field(default_factory=frozenset)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
 
     def today(self) -> date:
         return local_today(self.clock, self.tz)

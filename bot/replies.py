@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.invites import InviteBatch
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Reply:
     public: bool = False
     dms: list[tuple[str, Message]] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)
+    invites: InviteBatch | None = None  # calendar invitations to send after answering
     refresh_home: list[str] = field(default_factory=list)  # users whose Home tab changed
 
 

@@ -13,6 +13,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import Bot
+from bot.clock import STOCKHOLM, SystemClock
+from bot.context import App
+from bot.feeds import FeedServer
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -30,9 +33,14 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def wsgi_app(
-    bot: Bot | None, product_db: Any
+    bot: Bot | None, product_db: Any, product: App | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(bot.bolt) if bot is not None else None
+    # Calendar feeds need the product (database, clock, time zone), not Slack: in Socket Mode
+    # there is no bot here. Without one passed in: the system clock and Stockholm time.
+    if product is None:
+        product = bot.product if bot is not None else App(product_db, SystemClock(), STOCKHOLM)
+    feeds = FeedServer(product)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -49,10 +57,39 @@ def wsgi_app(
                 return [b"databasen svarar inte\n"]
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
+        if path.startswith(FEED_PREFIX) and path.endswith(".ics") and method in ("GET", "HEAD"):
+            return _feed(feeds, environ, path, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [b"finns inte\n"]
 
     return application
+
+
+FEED_PREFIX = "/kalender/"
+_STATUS = {200: "200 OK", 304: "304 Not Modified", 404: "404 Not Found"}
+
+
+def _feed(
+    feeds: FeedServer, environ: dict[str, Any], path: str, start_response: StartResponse
+) -> Iterable[bytes]:
+    """GET /kalender/<token>.ics: a calendar feed, 304 when unchanged, a bare 404 otherwise."""
+    token = path[len(FEED_PREFIX) : -len(".ics")]
+    head = environ.get("REQUEST_METHOD") == "HEAD"
+    try:
+        answer = feeds.get(
+            token,
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+        )
+    except Exception:
+        log.exception("calendar feed failed")
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"prova igen senare\n"]
+    headers = list(answer.headers)
+    if answer.status == 200:
+        headers.append(("Content-Length", str(len(answer.body))))
+    start_response(_STATUS[answer.status], headers)
+    return [answer.body] if answer.body and not head else []
 
 
 class WebServer:
@@ -66,10 +103,15 @@ class WebServer:
         port: int = 3000,
         *,
         poll_interval: float = 0.5,
+        product: App | None = None,
     ) -> None:
         self.poll_interval = poll_interval
         self.httpd = make_server(
-            host, port, wsgi_app(bot, db), server_class=_Server, handler_class=_QuietHandler
+            host,
+            port,
+            wsgi_app(bot, db, product),
+            server_class=_Server,
+            handler_class=_QuietHandler,
         )
         self._thread: threading.Thread | None = None
 

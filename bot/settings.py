@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot import texts
+from bot.context import CalendarConfig
+from bot.mail import SmtpConfig
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///ledningsbot.db"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+_ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"']+@[^\s@<>()\[\]\\,;:\"']+\.[^\s@<>()\[\]\\,;:\"']+$")
+_BASE_URL = re.compile(r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")
+_YES = {"1", "true", "yes", "ja", "on"}
+_NO = {"0", "false", "no", "nej", "off"}
 
 
 class SettingsError(Exception):
@@ -31,6 +40,32 @@ class Settings:
     port: int = 3000
     admins: frozenset[str] = field(default_factory=frozenset)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Stockholm"))
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
+    invite_from: str | None = None
+    invite_from_name: str | None = None
+    public_base_url: str | None = None
+
+    def calendar_config(self) -> CalendarConfig:
+        """What invites and feeds need: the organizer, SMTP (if set) and the public base URL."""
+        smtp = None
+        if self.smtp_host:
+            smtp = SmtpConfig(
+                host=self.smtp_host,
+                port=self.smtp_port,
+                user=self.smtp_user,
+                password=self.smtp_password,
+                starttls=self.smtp_starttls,
+            )
+        return CalendarConfig(
+            invite_from=self.invite_from,
+            invite_from_name=self.invite_from_name,
+            smtp=smtp,
+            public_base_url=self.public_base_url,
+        )
 
     @property
     def socket_mode(self) -> bool:
@@ -96,6 +131,8 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
             )
         )
 
+    calendar = _calendar_settings(get)
+
     return Settings(
         bot_token=bot_token,
         signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -105,4 +142,47 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         port=int(port_text),
         admins=admins,
         tz=tz,
+        **calendar,
     )
+
+
+def _calendar_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """SMTP_*, INVITE_FROM and PUBLIC_BASE_URL: all optional, but checked when given."""
+    host = get("SMTP_HOST")
+    if host and not _HOST.match(host):
+        raise SettingsError(
+            texts.setting_wrong("SMTP_HOST", "vara ett värdnamn som smtp.region.se")
+        )
+    port_text = get("SMTP_PORT") or "587"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(texts.setting_wrong("SMTP_PORT", "vara ett portnummer 1–65535"))
+    starttls_text = (get("SMTP_STARTTLS") or "ja").lower()
+    if starttls_text not in _YES | _NO:
+        raise SettingsError(texts.setting_wrong("SMTP_STARTTLS", "vara ja eller nej"))
+    user, password = get("SMTP_USER"), get("SMTP_PASSWORD")
+    if user and not password:
+        raise SettingsError(texts.setting_missing("SMTP_PASSWORD", texts.SETTING_WHY_PASSWORD))
+    name, address = parseaddr(get("INVITE_FROM") or "")
+    if get("INVITE_FROM") and not _ADDRESS.match(address):
+        raise SettingsError(
+            texts.setting_wrong("INVITE_FROM", "vara en e-postadress som ledningsbot@region.se")
+        )
+    if host and not address:
+        raise SettingsError(texts.setting_missing("INVITE_FROM", texts.SETTING_WHY_INVITE_FROM))
+    base_url = get("PUBLIC_BASE_URL")
+    if base_url and not _BASE_URL.match(base_url):
+        raise SettingsError(
+            texts.setting_wrong(
+                "PUBLIC_BASE_URL", "vara en http(s)-adress som https://ledningsbot.region.se"
+            )
+        )
+    return {
+        "smtp_host": host,
+        "smtp_port": int(port_text),
+        "smtp_user": user,
+        "smtp_password": password,
+        "smtp_starttls": starttls_text in _YES,
+        "invite_from": address or None,
+        "invite_from_name": name.strip() or None,
+        "public_base_url": base_url.rstrip("/") if base_url else None,
+    }

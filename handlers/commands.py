@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import commands
+from handlers import calendar
 from handlers.common import Deps
 from handlers.deliver import deliver
 from handlers.home import publish_home
@@ -50,6 +51,15 @@ def _listener(deps: Deps, name: str) -> Any:
             channel_id=channel_id,
         )
         publish_home(deps, client, reply.refresh_home)
+        if reply.invites is not None:  # calendar invitations: last, they take a while
+            calendar.send_invites(
+                deps,
+                reply.invites,
+                client=client,
+                response_url=body.get("response_url"),
+                user_id=user_id,
+                channel_id=channel_id,
+            )
 
     handle.__name__ = f"command_{name.strip('/')}"
     return handle

@@ -193,3 +193,73 @@ class Reminder(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=40)
     late: bool = Field(default=False)
     error: str | None = Field(default=None, max_length=500)
+
+
+# ---------------------------------------------------------------- calendar: invites and feeds
+
+
+class Invitation(SQLModel, table=True):
+    """One person invited to a meeting: the versions sent over Slack and e-mail, and the answer.
+
+    A delivery is claimed (``*_sequence`` = the meeting's sequence, ``*_status`` = "claimed")
+    in the same transaction that plans it, and marked "sent" or "failed" after, so nobody gets
+    the same version twice, also when two people invite at once or the bot restarts.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id", name="uq_invitation"),
+        Index("ix_invitation_user", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    user_id: str = Field(max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    invited_by: str = Field(max_length=32)
+    invited_at: datetime = Field(sa_column=_utc_column())
+    dm_sequence: int | None = None  # the meeting version last claimed for the Slack DM
+    dm_status: str | None = Field(default=None, max_length=20)  # claimed | sent | failed
+    mail_sequence: int | None = None  # the same for the e-mail (iMIP)
+    mail_status: str | None = Field(default=None, max_length=20)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)
+    rsvp: str | None = Field(default=None, max_length=20)  # kommer | kommer_inte | kanske
+    rsvp_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrganMember(SQLModel, table=True):
+    """Who is in an organ's channel, as last seen (refreshed from Slack by /kalender, invites
+    and member_joined/left events), so a calendar feed is served without asking Slack."""
+
+    __table_args__ = (
+        UniqueConstraint("organ_id", "user_id", name="uq_organ_member"),
+        Index("ix_organ_member_user", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: int = Field(foreign_key="organ.id")
+    user_id: str = Field(max_length=32)
+    seen_at: datetime = Field(sa_column=_utc_column())
+
+
+class FeedToken(SQLModel, table=True):
+    """A calendar subscription link: personal (organ_id None) or one organ's. Only the SHA-256
+    of the token is kept; `etag`, `state` and `changed_at` let unchanged feeds answer 304."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: str = Field(max_length=32, index=True)
+    organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    etag: str | None = Field(default=None, max_length=80)
+    state: str | None = Field(default=None, max_length=64)
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CalendarStamp(SQLModel, table=True):
+    """One row, raised by every change to what calendar feeds show (see bot.feeds), so an
+    unchanged feed is recognised without reading its rows."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0)

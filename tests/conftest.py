@@ -22,6 +22,9 @@ from tests.harness import PEOPLE, Harness, said
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TABLES = [
+    "feedtoken",
+    "organmember",
+    "invitation",
     "reminder",
     "assignmentevent",
     "assignmentowner",

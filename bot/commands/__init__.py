@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from bot import texts
-from bot.commands import beslut, mote, organ, uppdrag
+from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.markup import clean
@@ -23,6 +23,7 @@ COMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
     "/uppdrag": uppdrag.run,
     "/mote": mote.run,
     "/organ": organ.run,
+    "/kalender": kalender.run,
 }
 MAX_COMMAND_TEXT = 12_000
 

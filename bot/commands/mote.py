@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 
-from bot import meetings, texts
+from bot import invites, meetings, texts
 from bot.commands.words import HELP, split_first
 from bot.context import Ctx
 from bot.dates import DateError, When, split_when
 from bot.errors import UserError
+from bot.invites import InviteBatch
 from bot.markup import clip, unesc
-from bot.replies import Message, Reply, listing, say, section
+from bot.replies import Button, Message, Reply, buttons, context, listing, say, section
 
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)\s+", re.IGNORECASE)
 MAX_LOCATION = 300
+log = logging.getLogger(__name__)
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -23,7 +27,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not ref:
             raise UserError(texts.MEETING_USAGE)
         meeting, organ = meetings.cancel(ctx, ref, unesc(reason.strip())[:500] or None)
-        return say(texts.meeting_cancelled(meeting, organ), public=True)
+        reply = say(texts.meeting_cancelled(meeting, organ), public=True)
+        return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
     sub, rest = split_first(text)
     if sub in ("ny", "planera", "boka"):
         return _schedule(ctx, rest)
@@ -35,11 +40,21 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub == "visa":
         meeting, organ = meetings.show(ctx, rest)
         body = texts.meeting_details(meeting, organ)
+        answers = invites.show(ctx, meeting.ref)
+        if answers.invited:
+            body += "\n" + texts.rsvp_summary(answers.by_answer)
         return Reply(Message(body, [section(body)]))
+    if sub in ("bjud", "bjudin", "inbjudan"):
+        return _invite(ctx, rest if sub != "bjud" else re.sub(r"^in\b\s*", "", rest.strip()))
+    if sub in ("närvaro", "narvaro", "närvarolista"):
+        if not rest.strip():
+            raise UserError(texts.ATTENDANCE_USAGE)
+        message, attachment = invites.attendance(ctx, rest.split()[0])
+        return Reply(message, files=[attachment])
     if sub == "flytta":
         return _move(ctx, rest)
     if sub in HELP:
-        return say(texts.MEETING_USAGE)
+        return say(texts.MEETING_USAGE + "\n" + texts.MEETING_CALENDAR_USAGE)
     raise UserError(texts.MEETING_USAGE)
 
 
@@ -72,7 +87,10 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     meeting, organ = meetings.schedule(
         ctx, organ_name, when, kind=kind, location=_location(location)
     )
-    return say(texts.meeting_scheduled(meeting, organ), public=True)
+    reply = say(texts.meeting_scheduled(meeting, organ), public=True)
+    invite = Button(texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
+    reply.message.parts.append(buttons(invite))
+    return reply
 
 
 def _starts_with_date(ctx: Ctx, text: str) -> bool:
@@ -90,4 +108,35 @@ def _move(ctx: Ctx, rest: str) -> Reply:
     rest = re.sub(r"^till\s+", "", rest.strip(), flags=re.IGNORECASE)
     when, location = _when(ctx, rest, texts.MEETING_MOVE_USAGE)
     meeting, organ, old = meetings.move(ctx, ref, when, _location(location))
-    return say(texts.meeting_moved(meeting, organ, old), public=True)
+    reply = say(texts.meeting_moved(meeting, organ, old), public=True)
+    return _follow_up(ctx, reply, meeting.ref, invites.updates)
+
+
+def _invite(ctx: Ctx, rest: str) -> Reply:
+    """`bjud in <ref> [@person …|#kanal|organ]`"""
+    ref, targets = split_first(rest)
+    if not ref:
+        raise UserError(texts.INVITE_USAGE)
+    batch = invites.invite(ctx, ref, targets)
+    reply = say(invites.planned_message(batch))
+    if batch.jobs or batch.no_email:
+        reply.invites = batch
+    return reply
+
+
+def _follow_up(
+    ctx: Ctx, reply: Reply, ref: str, plan: Callable[[Ctx, str], InviteBatch | None]
+) -> Reply:
+    """Moved or cancelled: what the invitees must be sent rides along with the reply. The
+    change is saved already, so a failure here is told, not raised."""
+    try:
+        batch = plan(ctx, ref)
+    except Exception:
+        log.exception("could not plan the invitees' update for %s", ref)
+        reply.message.parts.append(context(texts.invite_follow_up_failed(ref)))
+        return reply
+    if batch is not None:
+        reply.invites = batch
+        note = invites.planned_message(batch)
+        reply.message.parts.append(context(note))
+    return reply

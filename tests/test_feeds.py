@@ -1,0 +1,305 @@
+"""Calendar subscriptions: `/kalender` links, and the feeds fetched over real HTTP with their
+validators (ETag, Last-Modified, 304), revocation and what each owner may see."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot import commands, feeds
+from bot.clock import FixedClock
+from bot.context import App, CalendarConfig, Ctx, StaticDirectory
+from bot.localslack import LocalSlack
+from storage.models import FeedToken
+from tests.harness import PEOPLE, Harness, said, text_of
+
+BASE = "https://ledningsbot.region.example"
+LINK = re.compile(r"`(https://ledningsbot\.region\.example/kalender/([A-Za-z0-9_-]+)\.ics)`")
+WEBCAL = re.compile(r"`(webcal://ledningsbot\.region\.example/kalender/[A-Za-z0-9_-]+\.ics)`")
+
+
+@pytest.fixture
+def feed_product(product: App) -> App:
+    return replace(product, calendar=CalendarConfig(public_base_url=BASE))
+
+
+@pytest.fixture
+def web(feed_product: App, slack: LocalSlack) -> Iterator[Harness]:
+    """LG (sara, magnus, anna) and AU (sara, roger), with a meeting each and assignments."""
+    with Harness(feed_product, slack) as running:
+        slack.set_members("C0LG", ["U0SARA", "U0MAGNUS", "U0ANNA", "UBOT"])
+        slack.set_members("C0AU", ["U0SARA", "U0ROGER"])
+        running.command(
+            "/organ",
+            "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
+            "sammankallande <@U0MAGNUS|magnus>",
+        )
+        running.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
+        running.command("/mote", "ny LG 7 december 9-12 Regionhuset, sal Kreativa rummet")
+        running.command("/mote", "ny AU 8 december 13-15", channel="C0AU")
+        running.command("/uppdrag", "<@U0ANNA|anna> Ta fram underlag om LINK till nästa LG")
+        running.command("/uppdrag", "<@U0ROGER|roger> Skriv remissvaret till 4/12")
+        yield running
+
+
+def links(harness: Harness, user: str, text: str = "") -> list[tuple[str, str]]:
+    """(title line, https URL) for each link in the /kalender answer."""
+    reply = text_of(harness.command("/kalender", text, user=user))
+    blocks = reply.split("\n*")
+    return [
+        (b.split("*")[0].lstrip("*"), m.group(1)) for b in blocks for m in [LINK.search(b)] if m
+    ]
+
+
+def fetch(
+    harness: Harness, url: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    path = url.removeprefix(BASE)
+    request = urllib.request.Request(harness.url + path, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def events(body: bytes) -> dict[str, Any]:
+    """SUMMARY → VEVENT of a feed."""
+    return {str(e["SUMMARY"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+def test_kalender_gives_personal_and_organ_links_and_stores_only_hashes(
+    web: Harness, slack: LocalSlack
+) -> None:
+    reply = web.command("/kalender", "", user="anna")
+    assert reply["response_type"] == "ephemeral"
+    shown = text_of(reply)
+    found = LINK.findall(shown)
+    assert len(found) == 2 and len(WEBCAL.findall(shown)) == 2
+    assert "Min kalender" in shown and "LG – Ledningsgrupp för samordning" in shown
+    assert "AU – Arbetsutskottet" not in shown  # anna is not in AU's channel
+    assert "dela dem inte" in shown
+    tokens = [token for _url, token in found]
+    assert all(len(token) >= 32 for token in tokens)  # 24 random bytes, base64url
+    with web.product.db.engine.connect() as connection:
+        dump = repr(connection.execute(text("SELECT * FROM feedtoken")).all())
+    assert not any(token in dump for token in tokens)
+    assert all(feeds.hash_token(token) in dump for token in tokens)
+    # sara belongs to both organs; a second /kalender gives new links, the old still work
+    assert len(links(web, "sara")) == 3
+    again = links(web, "anna")
+    assert {u for _t, u in again}.isdisjoint(u for u, _t in found)
+    for url, _token in found:
+        assert fetch(web, url)[0] == 200
+
+
+def test_feed_200_then_304_and_a_changed_meeting_changes_the_etag(
+    web: Harness, slack: LocalSlack
+) -> None:
+    personal = links(web, "anna")[0][1]
+    slack.clear()
+    status, headers, body = fetch(web, personal)
+    assert status == 200
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert re.fullmatch(r'"[0-9a-f]{40}"', etag)  # strong
+    assert modified.endswith("GMT")
+    asked = [c.method for c in slack.calls() if c.method.startswith(("users.", "conversations."))]
+    assert asked == []  # serving a feed never asks Slack
+
+    cal = Calendar.from_ical(body)
+    assert "METHOD" not in cal
+    assert (
+        str(cal["X-WR-CALNAME"]) == str(cal["NAME"]) == "Ledningsgruppen – mina möten och uppdrag"
+    )
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in body.decode()
+    shown = events(body)
+    meeting = shown["LG-möte"]
+    assert meeting.decoded("DTSTART") == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert "Regionhuset, sal Kreativa rummet" in str(meeting["LOCATION"])
+    deadline = shown["Uppdrag U-1: Ta fram underlag om LINK"]
+    assert deadline.decoded("DTSTART") == date(2026, 12, 7)  # due at the LG meeting
+    assert deadline.decoded("DTEND") == date(2026, 12, 8)
+    assert "AU-möte" not in shown and not any("remissvaret" in s for s in shown)
+    for component in cal.walk():
+        assert not component.errors
+    for event in cal.walk("VEVENT"):
+        assert event.get("UID") and event.get("DTSTAMP") and event.get("SEQUENCE") is not None
+
+    status, headers, again = fetch(web, personal, {"If-None-Match": etag})
+    assert (status, again, headers["ETag"]) == (304, b"", etag)
+    assert fetch(web, personal, {"If-Modified-Since": modified})[0] == 304
+    assert fetch(web, personal, {"If-None-Match": '"something-else"'})[0] == 200
+    status, headers, head = fetch(web, personal, method="HEAD")
+    assert (status, head, headers["ETag"]) == (200, b"", etag)
+    assert int(headers["Content-Length"]) == len(body)
+
+    web.command("/mote", "flytta LG-261207 till 9 december 10-12", user="magnus")
+    status, headers, moved = fetch(web, personal, {"If-None-Match": etag})
+    assert status == 200 and headers["ETag"] != etag
+    meeting = events(moved)["LG-möte"]
+    assert int(meeting["SEQUENCE"]) == 1
+    assert meeting.decoded("DTSTART") == datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+    # the deadline follows its meeting
+    assert events(moved)["Uppdrag U-1: Ta fram underlag om LINK"].decoded("DTSTART") == date(
+        2026, 12, 9
+    )
+    assert fetch(web, personal, {"If-None-Match": headers["ETag"]})[0] == 304
+    # closing the assignment removes its deadline
+    web.command("/uppdrag", "klar U-1", user="anna")
+    status, _headers, closed = fetch(web, personal, {"If-None-Match": headers["ETag"]})
+    assert status == 200 and not any(s.startswith("Uppdrag") for s in events(closed))
+
+
+def test_revoked_unknown_and_malformed_tokens_get_the_same_bare_404(web: Harness) -> None:
+    old = [url for _t, url in links(web, "anna")]
+    renewed = text_of(web.command("/kalender", "ny-länk", user="anna"))
+    assert "gamla länkar fungerar inte längre" in renewed
+    new = LINK.findall(renewed)
+    assert len(new) == 2
+    expected = fetch(web, BASE + "/kalender/" + "A" * 32 + ".ics")
+    assert expected[0] == 404 and expected[2] == b"finns inte\n"
+    for url in [*old, BASE + "/kalender/kort.ics", BASE + "/kalender/../../etc.ics"]:
+        status, _headers, body = fetch(web, url)
+        assert (status, body) == (404, expected[2])
+    for url, _token in new:
+        assert fetch(web, url)[0] == 200
+
+
+def test_a_feed_shows_only_what_its_owner_may_see(web: Harness, slack: LocalSlack) -> None:
+    anna = dict(links(web, "anna"))
+    personal = next(u for t, u in anna.items() if t.startswith("Min kalender"))
+    organ = next(u for t, u in anna.items() if t.startswith("LG"))
+    organ_feed = events(fetch(web, organ)[2])
+    assert list(organ_feed) == ["LG-möte"]  # an organ feed: its sessions, no deadlines
+    # invited to an AU meeting: that meeting is in her personal feed too
+    web.command("/mote", "bjud in AU-261208 <@U0ANNA|anna>", channel="C0AU")
+    assert "AU-möte" in events(fetch(web, personal)[2])
+    # she leaves LG's channel: the LG feed is gone, LG's sessions leave her personal feed
+    assert (
+        web.event(
+            {"type": "member_left_channel", "user": "U0ANNA", "channel": "C0LG"}, event_id="Ev1"
+        )
+        == 200
+    )
+    slack.wait_for(lambda _calls: fetch(web, organ)[0] == 404)
+    assert "LG-möte" not in events(fetch(web, personal)[2])
+    # and back again
+    web.event(
+        {"type": "member_joined_channel", "user": "U0ANNA", "channel": "C0LG"}, event_id="Ev2"
+    )
+    slack.wait_for(lambda _calls: fetch(web, organ)[0] == 200)
+    # roger's feed has his own deadline, not anna's, and AU's meeting
+    roger = links(web, "roger")[0][1]
+    shown = events(fetch(web, roger)[2])
+    assert "Uppdrag U-2: Skriv remissvaret" in shown and "AU-möte" in shown
+    assert not any("LINK" in s for s in shown) and "LG-möte" not in shown
+
+
+def test_cancelled_sessions_stay_a_month_as_cancelled(web: Harness, clock: FixedClock) -> None:
+    feed = next(u for t, u in links(web, "sara") if t.startswith("LG"))
+    web.command("/mote", "ställ in LG-261207 krockar", user="magnus")
+    cancelled = events(fetch(web, feed)[2])["Inställt: LG-möte"]
+    assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == 1
+    clock.advance(timedelta(days=29))
+    assert "Inställt: LG-möte" in events(fetch(web, feed)[2])
+    clock.advance(timedelta(days=2))
+    assert events(fetch(web, feed)[2]) == {}
+
+
+def test_kalender_needs_public_base_url_and_explains_itself(ctx: Any, organs: None) -> None:
+    answer = said(commands.run(ctx("anna"), "/kalender", ""))
+    assert "PUBLIC_BASE_URL saknas" in answer and "https://" in answer
+    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "hjälp"))
+    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "något annat"))
+
+
+def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
+    feed_product: App, organs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
+    )
+    anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
+    commands.run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
+    (personal, _lg) = feeds.links(anna)
+    token = personal.https.rsplit("/", 1)[1].removesuffix(".ics")
+    first = feeds.FeedServer(feed_product).get(token)
+    etag = dict(first.headers)["ETag"]
+
+    def no_render(*_args: object) -> bytes:
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(feeds, "_render", no_render)
+    restarted = feeds.FeedServer(feed_product)  # an empty cache, as after a restart
+    assert restarted.get(token, if_none_match=etag).status == 304
+    assert restarted.get(token, if_none_match=f'W/{etag}, "x"').status == 304
+    with pytest.raises(AssertionError, match="rendered"):
+        restarted.get(token)  # a 200 needs the bytes
+    with feed_product.db.transaction() as session:
+        row = session.exec(select(FeedToken).where(FeedToken.organ_id.is_(None))).one()  # type: ignore[union-attr]
+        assert row.etag == etag and row.state
+
+
+def test_spliced_feed_is_byte_for_byte_what_ical_feed_makes(
+    feed_product: App, organs: None
+) -> None:
+    """Feeds are spliced from cached VEVENTs; the bytes must equal one plain ical.feed call,
+    cold and warm, with timed, all-day, multi-day and cancelled sessions and deadlines."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
+    )
+    sara = Ctx(feed_product, "U0SARA", "C0LG", directory)
+    for line in (
+        "ny LG 7 december 9-12 Regionhuset, sal 3",
+        "ny internat 1-2 februari",
+        "ny workshop 17 november 2027",
+        "ny LG 14 december 13-15",
+    ):
+        commands.run(sara, "/mote", line)
+    commands.run(sara, "/mote", "ställ in LG-261214 krock")
+    commands.run(sara, "/uppdrag", '<@U0ANNA|anna> Ta fram underlag; om "LINK" till nästa LG')
+    commands.run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+    anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
+    feeds.links(anna)
+    now, today = feed_product.now(), feed_product.today()
+    cache = feeds.EventCache()
+    with feed_product.db.transaction() as session:
+        for row in session.exec(select(FeedToken)).all():
+            scope = feeds._scope(session, row)
+            assert scope is not None
+            plain = feeds._render(session, scope, now, today, feed_product, None)
+            cold = feeds._render(session, scope, now, today, feed_product, cache)
+            warm = feeds._render(session, scope, now, today, feed_product, cache)
+            assert plain == cold == warm
+            assert b"BEGIN:VTIMEZONE" in plain and plain.count(b"BEGIN:VEVENT") >= 4
+
+
+def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
+    ctx: Any, organs: None
+) -> None:
+    from storage.models import CalendarStamp
+
+    def stamp() -> int:
+        with ctx().db.transaction() as session:
+            return session.exec(select(CalendarStamp.version)).one()
+
+    first = stamp()
+    commands.run(ctx(), "/mote", "ny LG 7 december 9-12")
+    assert stamp() == first + 1
+    commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+    commands.run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+    assert stamp() == first + 1  # decisions and assignments do not touch it
+    commands.run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
+    commands.run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
+    assert stamp() == first + 3

@@ -1,0 +1,602 @@
+"""Calendar invitations end to end: `/mote bjud in` over real HTTP, DMs with RSVP buttons and
+the .ics through the Slack stand-in, iMIP e-mail to a real SMTP server on loopback (aiosmtpd),
+updates on move, cancellations, failures reported, nobody invited twice to one version."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+from sqlmodel import select
+
+from bot import commands, invites
+from bot.clock import FixedClock
+from bot.context import App, CalendarConfig, Ctx, StaticDirectory
+from bot.localslack import LocalSlack
+from bot.mail import Mailer, MailError, SmtpConfig, imip_message
+from bot.replies import Attachment, Message
+from bot.settings import SettingsError, load_settings
+from storage.models import Invitation, Meeting
+from tests.harness import PEOPLE, Harness, said, text_of
+
+INVITE_FROM = "ledningsbot@region.example"
+LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]  # UBOT: the bot, left out
+INVITEES = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER"]
+
+
+# ---------------------------------------------------------------------------- SMTP on loopback
+
+
+@dataclass
+class Mail:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and refuses chosen recipients."""
+
+    def __init__(self) -> None:
+        self.mails: list[Mail] = []
+        self.refuse: set[str] = set()
+        self._cond = threading.Condition()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._cond:
+            self.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self._cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait(self, count: int, timeout: float = 10.0) -> list[Mail]:
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.mails) >= count, timeout):
+                raise AssertionError(f"expected {count} mails, got {len(self.mails)}")
+            return list(self.mails)
+
+    def to(self, address: str) -> list[Mail]:
+        with self._cond:
+            return [m for m in self.mails if address in m.recipients]
+
+
+class LoopbackSMTP(Controller):
+    """aiosmtpd's Controller on 127.0.0.1 and a free port (port 0, bound before start)."""
+
+    def __init__(self, handler: Inbox) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        super().__init__(handler, hostname="127.0.0.1", port=self._sock.getsockname()[1])
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    server = LoopbackSMTP(handler)
+    server.start()
+    try:
+        yield handler, server.port
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def calendar_product(product: App, inbox: tuple[Inbox, int]) -> App:
+    config = CalendarConfig(
+        invite_from=INVITE_FROM,
+        invite_from_name="Ledningsbot",
+        smtp=SmtpConfig("127.0.0.1", inbox[1], starttls=False, timeout=5),
+        public_base_url="https://ledningsbot.region.example",
+    )
+    return replace(product, calendar=config)
+
+
+@pytest.fixture
+def cal(calendar_product: App, slack: LocalSlack) -> Iterator[Harness]:
+    """The bot over HTTP with SMTP set up; LG's channel has sara, magnus, anna, roger (+ bot)."""
+    with Harness(calendar_product, slack) as running:
+        slack.set_members("C0LG", LG_MEMBERS)
+        slack.set_members("C0AU", ["U0SARA", "U0JENNY"])
+        running.command(
+            "/organ",
+            "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
+            "sammankallande <@U0MAGNUS|magnus>",
+        )
+        running.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
+        running.command("/organ", "ny PG-AVTAL Processgrupp för avtal")
+        running.command("/mote", "ny workshop 17 december 9-16 Regionhuset, sal Kreativa rummet")
+        yield running
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def report(slack: LocalSlack, needle: str, count: int = 1) -> list[str]:
+    """Texts posted to response URLs that contain `needle`, once there are `count` of them."""
+
+    def found(calls: list[Any]) -> list[str]:
+        texts = [text_of(c.args) for c in calls if c.method == "response_url"]
+        return [t for t in texts if needle in t]
+
+    calls = slack.wait_for(lambda cs: len(found(cs)) >= count, timeout=10)
+    return found(calls)
+
+
+def uploads_for(slack: LocalSlack, user_id: str) -> list[Calendar]:
+    return [
+        Calendar.from_ical(f["content"])
+        for f in slack.uploaded_files()
+        if f["channel_id"] == "D" + user_id
+    ]
+
+
+def only_event(cal: Calendar) -> Any:
+    (event,) = cal.walk("VEVENT")
+    return event
+
+
+def calendar_part(mail: Mail) -> tuple[EmailMessage, Calendar]:
+    parts = list(mail.message.iter_parts())
+    part = next(p for p in parts if p.get_content_type() == "text/calendar")
+    assert isinstance(part, EmailMessage)
+    return part, Calendar.from_ical(part.get_content())
+
+
+def invitations(app: App) -> dict[str, Invitation]:
+    with app.db.transaction() as session:
+        return {i.user_id: i for i in session.exec(select(Invitation)).all()}
+
+
+def meeting_uid(app: App, ref: str) -> str:
+    with app.db.transaction() as session:
+        return session.exec(select(Meeting).where(Meeting.ref == ref)).one().uid
+
+
+def assert_round_trip(ics: bytes) -> Calendar:
+    cal = Calendar.from_ical(ics)
+    for component in cal.walk():
+        assert not component.errors, component.errors
+    for event in cal.walk("VEVENT"):
+        assert event.get("UID") and event.get("DTSTAMP") and event.get("SEQUENCE") is not None
+    assert Calendar.from_ical(cal.to_ical()).to_ical() == cal.to_ical()
+    return cal
+
+
+# ---------------------------------------------------------------------------- invitations
+
+
+def test_invite_the_organ_dm_buttons_ics_and_imip_mail(
+    cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int]
+) -> None:
+    reply = cal.command("/mote", "bjud in LG-261217", user="magnus")
+    assert "Bjuder in 4 personer till `LG-261217`" in text_of(reply)
+    (done,) = report(slack, "Inbjudan för `LG-261217`")
+    assert "4 DM och 4 e-post" in done and "✅" in done
+    uid = meeting_uid(cal.product, "LG-261217")
+
+    for user_id in INVITEES:
+        (dm,) = slack.dms(user_id)
+        text = text_of(dm)
+        assert "<@U0MAGNUS> bjuder in dig till *Workshop (LG)*" in text
+        assert "torsdag 17 december 2026 kl. 09.00–16.00, Regionhuset, sal Kreativa rummet" in text
+        buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [b["text"]["text"] for b in buttons] == ["Kommer", "Kommer inte", "Kanske"]
+        assert {b["value"] for b in buttons} == {"LG-261217"}
+        (ics,) = uploads_for(slack, user_id)
+        event = only_event(ics)
+        assert ics["METHOD"] == "REQUEST" and str(event["UID"]) == uid
+        assert int(event["SEQUENCE"]) == 0
+        assert str(event["ORGANIZER"]) == f"mailto:{INVITE_FROM}"
+        name = next(n for n, u in PEOPLE.items() if u == user_id)
+        assert str(event["ATTENDEE"]) == f"mailto:{name}@example.se"
+    assert not slack.dms("UBOT") and not slack.dms("U0JENNY")
+
+    handler, _port = inbox
+    mails = handler.wait(4)
+    assert sorted(r for m in mails for r in m.recipients) == sorted(
+        f"{n}@example.se" for n in ("sara", "magnus", "anna", "roger")
+    )
+    for mail in mails:
+        message = mail.message
+        assert mail.sender == INVITE_FROM
+        assert message.get_content_type() == "multipart/alternative"
+        assert message["From"] == f"Ledningsbot <{INVITE_FROM}>"
+        assert message["Subject"] == (
+            "Inbjudan: Workshop (LG) torsdag 17 december 2026 kl. 09.00–16.00"
+        )
+        assert message["Message-ID"] and message["Date"]
+        plain, calendar = list(message.iter_parts())
+        assert plain.get_content_type() == "text/plain"
+        assert plain.get_content_charset() == "utf-8"
+        assert "bjuder in dig till Workshop (LG)" in plain.get_content()
+        assert "Var: Regionhuset, sal Kreativa rummet" in plain.get_content()
+        assert calendar.get_content_type() == "text/calendar"
+        assert calendar.get_param("method") == "REQUEST"
+        assert calendar.get_content_charset() == "utf-8"
+        _part, ics = calendar_part(mail)
+        assert ics["METHOD"] == "REQUEST"  # the body's METHOD equals the MIME method
+        event = only_event(ics)
+        attendees = event["ATTENDEE"]
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        assert f"mailto:{mail.recipients[0]}" in [str(a) for a in attendees]
+        assert str(event["ORGANIZER"]) == f"mailto:{INVITE_FROM}"
+        assert str(event["UID"]) == uid and "Kreativa rummet" in str(event["LOCATION"])
+
+    rows = invitations(cal.product)
+    assert sorted(rows) == sorted(INVITEES)
+    assert {
+        (r.dm_sequence, r.dm_status, r.mail_sequence, r.mail_status) for r in rows.values()
+    } == {(0, "sent", 0, "sent")}
+
+
+def test_nobody_is_invited_twice_to_the_same_version(
+    cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int]
+) -> None:
+    cal.command("/mote", "bjud in LG-261217", user="magnus")
+    report(slack, "Inbjudan för")
+    inbox[0].wait(4)
+    again = cal.command("/mote", "bjud in LG-261217 <@U0ANNA|anna> LG", user="sara")
+    assert "Alla (4) har redan fått inbjudan" in text_of(again)
+    # a new person is invited, the others are not sent anything again
+    again = cal.command("/mote", "bjud in LG-261217 <@U0JENNY|jenny> <#C0LG|ledningsgrupp>")
+    assert "Bjuder in 1 person till `LG-261217`" in text_of(again)
+    assert "4 hade redan fått inbjudan" in text_of(again)
+    report(slack, "Inbjudan för", count=2)
+    assert len(inbox[0].wait(5)) == 5
+    assert [len(slack.dms(u)) for u in [*INVITEES, "U0JENNY"]] == [1, 1, 1, 1, 1]
+    assert len(slack.uploaded_files()) == 5
+
+
+def test_move_resends_same_uid_higher_sequence_and_cancel_sends_cancel(
+    cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int]
+) -> None:
+    handler = inbox[0]
+    cal.command("/mote", "bjud in LG-261217 <@U0ANNA|anna> <@U0ROGER|roger>", user="magnus")
+    report(slack, "Inbjudan för")
+    handler.wait(2)
+    cal.click("mote_svar_kommer", "LG-261217", user="anna")
+    uid = meeting_uid(cal.product, "LG-261217")
+
+    moved = cal.command("/mote", "flytta LG-261217 till 18 december 10-12", user="magnus")
+    assert moved["response_type"] == "in_channel"
+    assert "De 2 inbjudna får den nya tiden" in text_of(moved)
+    (update,) = report(slack, "Nya tiden för `LG-261217`")
+    assert "2 DM och 2 e-post" in update
+    for user_id in ("U0ANNA", "U0ROGER"):
+        _first, second = uploads_for(slack, user_id)
+        event = only_event(second)
+        assert str(event["UID"]) == uid and int(event["SEQUENCE"]) == 1
+        assert event.decoded("DTSTART") == datetime(2026, 12, 18, 9, 0, tzinfo=UTC)
+        assert second["METHOD"] == "REQUEST"
+    anna_dm = text_of(slack.dms("U0ANNA")[1])
+    assert "har fått ny tid" in anna_dm and "fredag 18 december 2026 kl. 10.00–12.00" in anna_dm
+    assert "Du har svarat *Kommer*" in anna_dm
+    mails = handler.wait(4)
+    assert {int(only_event(calendar_part(m)[1])["SEQUENCE"]) for m in mails[2:]} == {1}
+    assert mails[2].message["Subject"].startswith("Ny tid: Workshop (LG) fredag 18 december")
+
+    cancelled = cal.command("/mote", "ställ in LG-261217 krockar med budgetmötet", user="magnus")
+    assert "De 2 inbjudna får beskedet" in text_of(cancelled)
+    report(slack, "Avbokningen för `LG-261217`")
+    for user_id in ("U0ANNA", "U0ROGER"):
+        *_, last = uploads_for(slack, user_id)
+        assert last["METHOD"] == "CANCEL"
+        event = only_event(last)
+        assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 2
+        assert str(event["UID"]) == uid
+        dm = slack.dms(user_id)[-1]
+        assert "är inställt" in text_of(dm)
+        assert not [b for b in dm["blocks"] if b["type"] == "actions"]  # nothing to answer
+    mails = handler.wait(6)
+    for mail in mails[4:]:
+        part, ics = calendar_part(mail)
+        assert part.get_param("method") == "CANCEL" and ics["METHOD"] == "CANCEL"
+        assert mail.message["Subject"].startswith("Inställt: ")
+    # an RSVP to a cancelled meeting is refused politely
+    assert "redan inställt" in text_of(cal.click("mote_svar_kanske", "LG-261217", user="roger"))
+
+
+def test_one_failure_is_reported_and_does_not_stop_the_others(
+    cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int]
+) -> None:
+    handler = inbox[0]
+    slack.add_user("U0NOMAIL", "nomail")  # no e-mail in the profile
+    slack.set_members("C0LG", [*LG_MEMBERS, "U0NOMAIL"])
+    handler.refuse.add("roger@example.se")  # the SMTP server says no
+    slack.fail_next("chat.postMessage", error="channel_not_found")  # the first DM (sara)
+    cal.command("/mote", "bjud in LG-261217", user="magnus")
+    (failed,) = report(slack, "inte allt kom fram")
+    assert "4 DM och 3 e-post skickade" in failed
+    assert "<@U0NOMAIL> – ingen e-postadress i Slack-profilen" in failed
+    assert "<@U0ROGER> – e-postservern tog inte emot inbjudan (550 5.1.1" in failed
+    assert "<@U0SARA> – Slack tog inte emot DM:et (channel_not_found)" in failed
+    assert "kör `/mote bjud in LG-261217` igen" in failed
+    assert [len(slack.dms(u)) for u in ("U0MAGNUS", "U0ANNA", "U0ROGER", "U0NOMAIL")] == [1] * 4
+    assert not slack.dms("U0SARA")
+    assert sorted(r for m in handler.wait(3) for r in m.recipients) == [
+        "anna@example.se",
+        "magnus@example.se",
+        "sara@example.se",
+    ]
+    rows = invitations(cal.product)
+    assert rows["U0SARA"].dm_status == "failed" and rows["U0SARA"].mail_status == "sent"
+    assert rows["U0ROGER"].dm_status == "sent" and rows["U0ROGER"].mail_status == "failed"
+    assert rows["U0NOMAIL"].mail_sequence is None
+
+    # Run again: only what failed goes out (Sara's DM, Roger's e-mail), nothing twice.
+    handler.refuse.clear()
+    cal.command("/mote", "bjud in LG-261217", user="magnus")
+    report(slack, "Inbjudan för", count=2)
+    assert len(slack.dms("U0SARA")) == 1 and len(slack.dms("U0ANNA")) == 1
+    assert [m.recipients for m in handler.wait(4)[3:]] == [["roger@example.se"]]
+    rows = invitations(cal.product)
+    assert rows["U0SARA"].dm_status == "sent" and rows["U0ROGER"].mail_status == "sent"
+
+
+def test_rsvp_buttons_store_answers_shown_by_visa_and_the_attendance_list(
+    cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int]
+) -> None:
+    cal.command("/mote", "bjud in LG-261217", user="magnus")
+    report(slack, "Inbjudan för")
+    answered = cal.click("mote_svar_kommer", "LG-261217", user="anna")
+    assert answered["replace_original"] is True
+    assert "Ditt svar: *Kommer* ✅" in text_of(answered)
+    cal.click("mote_svar_kommer_inte", "LG-261217", user="roger")
+    cal.click("mote_svar_kanske", "LG-261217", user="sara")
+    cal.click("mote_svar_kommer", "LG-261217", user="sara")  # changed her mind
+    refused = cal.click("mote_svar_kommer", "LG-261217", user="jenny")
+    assert "inte bland de inbjudna" in text_of(refused)
+
+    shown = text_of(cal.command("/mote", "visa LG-261217", user="jenny"))
+    assert "Inbjudna: 4 (kommer 2 · kommer inte 1 · kanske 0 · inget svar 1)" in shown
+    assert "*Kommer:* <@U0SARA>, <@U0ANNA>" in shown
+    assert "*Kommer inte:* <@U0ROGER>" in shown and "*Inget svar:* <@U0MAGNUS>" in shown
+
+    listed = text_of(cal.command("/mote", "närvaro LG-261217"))
+    assert "*Närvarande (anmälda) (2):*" in listed
+    slack.wait_for(lambda _calls: len(slack.uploaded_files()) > 4)
+    (sheet,) = [f for f in slack.uploaded_files() if f["filename"] == "narvaro-LG-261217.txt"]
+    content = sheet["content"].decode("utf-8")
+    assert content.startswith("Workshop (LG) torsdag 17 december 2026 kl. 09.00–16.00")
+    assert "Närvarande (anmälda):\nanna\nsara\n" in content
+    assert "Anmält förhinder:\nroger\n" in content and "Inget svar:\nmagnus\n" in content
+
+
+def test_invite_button_on_the_meeting_message(cal: Harness, slack: LocalSlack) -> None:
+    scheduled = cal.command("/mote", "ny LG 10 december 9-12", user="magnus")
+    buttons = [e for b in scheduled["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["text"]["text"], b["action_id"], b["value"]) for b in buttons] == [
+        ("Bjud in", "mote_bjud_in", "LG-261210")
+    ]
+    clicked = cal.click("mote_bjud_in", "LG-261210", user="magnus")
+    assert "Bjuder in 4 personer" in text_of(clicked)
+    report(slack, "Inbjudan för `LG-261210`")
+    refused = cal.click("mote_bjud_in", "LG-261210", user="anna")
+    assert "bara sammankallande för LG eller en administratör" in text_of(refused)
+
+
+def test_invite_errors_answer_in_swedish_with_an_example(ctx: Any, organs: None) -> None:
+    def run(text: str, user: str = "sara") -> str:
+        return said(commands.run(ctx(user), "/mote", text))
+
+    run("ny LG 10 december 9-12")
+    run("ny PG-AVTAL 11 december 9-12")
+    assert "bara sammankallande" in run("bjud in LG-261210", user="anna")
+    answer = run("bjud in LG-261210 kalle")
+    assert "varken en person, en kanal eller ett organ" in answer and "/mote bjud in" in answer
+    answer = run("bjud in PG-AVTAL-261211")
+    assert "har ingen kanal" in answer and "@Anna" in answer
+    assert "Jag hittar inget möte" in run("bjud in LG-991231")
+    assert "Skriv mötet" in run("bjud in")
+    assert "ingen att bjuda in" in run("bjud in LG-261210")  # the static directory knows none
+    run("ställ in LG-261210")
+    assert "redan inställt" in run("bjud in LG-261210 <@U0ANNA>")
+    assert "bjud in" in run("hjälp")
+
+
+# ---------------------------------------------------------------------------- without Slack
+
+
+class Postbox:
+    """A Postman that keeps what it is given (no Slack), failing for chosen users."""
+
+    def __init__(self, fail: set[str] | None = None) -> None:
+        self.sent: list[tuple[str, Message, Attachment]] = []
+        self.fail = fail or set()
+
+    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
+        if user_id in self.fail:
+            raise invites.DeliveryError("nej")
+        self.sent.append((user_id, message, attachment))
+
+
+@pytest.fixture
+def quiet(product: App, organs: None) -> Ctx:
+    """Sara in LG's channel, a directory that knows members and e-mails, no SMTP."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA", "U0ROGER"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    return Ctx(product, "U0SARA", "C0LG", directory)
+
+
+def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: FixedClock) -> None:
+    commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+    first = invites.invite(quiet, "LG-261210", "")
+    assert [j.user_id for j in first.jobs] == ["U0ANNA", "U0ROGER"]
+    # A second sender while the first is still sending: nothing is claimed twice.
+    second = invites.invite(quiet, "LG-261210", "")
+    assert second.jobs == [] and second.already == 2
+    # The first sender died; after STALE_CLAIM the claims are taken again.
+    clock.advance(invites.STALE_CLAIM + timedelta(seconds=1))
+    third = invites.invite(quiet, "LG-261210", "")
+    box = Postbox(fail={"U0ROGER"})
+    result = invites.deliver(quiet.app, third, box)
+    assert result.dms == 1 and result.failures == [("U0ROGER", "nej")]
+    # Without SMTP the .ics still names the attendee: a placeholder when there is no address.
+    (user_id, _message, attachment) = box.sent[0]
+    assert user_id == "U0ANNA" and attachment.filename == "LG-261210.ics"
+    assert "mailto:anna@example.se" in attachment.content.decode()
+    assert "mailto:ledningsbot@ledningsbot.invalid" in attachment.content.decode()
+    retry = invites.invite(quiet, "LG-261210", "")
+    assert [j.user_id for j in retry.jobs] == ["U0ROGER"]
+    invites.deliver(quiet.app, retry, box := Postbox())
+    attendee = only_event(Calendar.from_ical(box.sent[-1][2].content))["ATTENDEE"]
+    assert str(attendee) == "mailto:u0roger@slack.invalid"
+
+
+def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    """Last Friday of March (before the switch to summer time) and of October 2027."""
+    box = Postbox()
+    commands.run(quiet, "/mote", "ny LG 26 mars 2027 9-10 Regionhuset")
+    quiet_invite = invites.invite(quiet, "LG-270326", "<@U0ANNA>")
+    invites.deliver(quiet.app, quiet_invite, box)
+    march = assert_round_trip(box.sent[-1][2].content)
+    assert only_event(march).decoded("DTSTART").astimezone(UTC) == datetime(
+        2027, 3, 26, 8, 0, tzinfo=UTC
+    )
+    (vtimezone,) = march.walk("VTIMEZONE")
+    assert {str(c["RRULE"].to_ical(), "ascii") for c in vtimezone.subcomponents} == {
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+    }
+    assert all("RDATE" not in c for c in vtimezone.subcomponents)
+
+    update = commands.run(quiet, "/mote", "flytta LG-270326 till 29 oktober 2027 9-10").invites
+    assert update is not None and update.kind == invites.UPDATE
+    assert invites.updates(quiet, "LG-270326") is None  # claimed by the move already
+    invites.deliver(quiet.app, update, box)
+    october = only_event(assert_round_trip(box.sent[-1][2].content))
+    assert october.decoded("DTSTART").astimezone(UTC) == datetime(2027, 10, 29, 7, 0, tzinfo=UTC)
+    assert "TZID=Europe/Stockholm" in box.sent[-1][2].content.decode()
+    assert int(october["SEQUENCE"]) == 1
+
+    cancel = commands.run(quiet, "/mote", "ställ in LG-270326").invites
+    assert cancel is not None and cancel.kind == invites.CANCEL
+    invites.deliver(quiet.app, cancel, box)
+    cancelled = assert_round_trip(box.sent[-1][2].content)
+    assert cancelled["METHOD"] == "CANCEL" and int(only_event(cancelled)["SEQUENCE"]) == 2
+
+    # All-day sessions over several days: DATE values with an exclusive end.
+    commands.run(quiet, "/mote", "ny internat 1-2 februari 2027")
+    invites.deliver(quiet.app, invites.invite(quiet, "LG-270201", "<@U0ANNA>"), box)
+    internat = only_event(assert_round_trip(box.sent[-1][2].content))
+    assert internat.decoded("DTSTART") == date(2027, 2, 1)
+    assert internat.decoded("DTEND") == date(2027, 2, 3)
+
+
+# ---------------------------------------------------------------------------- mail and settings
+
+
+def test_imip_message_structure() -> None:
+    ics = (
+        b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-NOTE:\xc3\x85\xc3\x84\xc3\x96\r\nEND:VCALENDAR\r\n"
+    )
+    message = imip_message(
+        sender=INVITE_FROM,
+        sender_name="Ledningsbot",
+        to="asa.oberg@example.se",
+        to_name="Åsa Öberg",
+        subject="Inbjudan: LG-möte måndag 7 december 2026 kl. 09.00–12.00",
+        text="Hej Åsa!",
+        ics=ics,
+        method="REQUEST",
+        now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+    )
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert parsed["Subject"] == "Inbjudan: LG-möte måndag 7 december 2026 kl. 09.00–12.00"
+    plain, calendar = parsed.iter_parts()
+    assert plain.get_content().rstrip() == "Hej Åsa!"
+    assert calendar["Content-Type"] == 'text/calendar; charset="utf-8"; method="REQUEST"'
+    assert calendar.get_content().replace("\r\n", "\n") == ics.decode().replace("\r\n", "\n")
+    assert all(len(line) <= 998 for line in message.as_bytes().split(b"\r\n"))
+
+
+def test_mailer_reports_an_unreachable_server() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once closed
+    message = EmailMessage()
+    message["Subject"] = "x"
+    message.set_content("x")
+    config = SmtpConfig("127.0.0.1", port, starttls=False, timeout=2)
+    with Mailer(config) as mailer, pytest.raises(MailError) as failed:
+        mailer.send(message, sender=INVITE_FROM, recipient="anna@example.se")
+    assert failed.value.kind == "unreachable"
+
+
+def test_calendar_settings_are_checked_with_one_swedish_line() -> None:
+    base = {"SMTP_HOST": "smtp.region.se", "INVITE_FROM": "Ledningsbot <bot@region.se>"}
+    settings = load_settings({**base, "PUBLIC_BASE_URL": "https://bot.region.se/"}, None)
+    config = settings.calendar_config()
+    assert config.smtp == SmtpConfig("smtp.region.se", 587, starttls=True)
+    assert (config.invite_from, config.invite_from_name) == ("bot@region.se", "Ledningsbot")
+    assert config.public_base_url == "https://bot.region.se"
+    assert load_settings({}, None).calendar_config() == CalendarConfig()
+    with_password = load_settings({**base, "SMTP_USER": "u", "SMTP_PASSWORD": "hemligt"}, None)
+    assert "hemligt" not in repr(with_password) + repr(with_password.calendar_config())
+    for environ, name in [
+        ({"SMTP_HOST": "smtp.region.se"}, "INVITE_FROM saknas"),
+        ({**base, "SMTP_PORT": "smtp"}, "SMTP_PORT är fel"),
+        ({**base, "SMTP_STARTTLS": "kanske"}, "SMTP_STARTTLS är fel"),
+        ({**base, "SMTP_USER": "bot"}, "SMTP_PASSWORD saknas"),
+        ({"INVITE_FROM": "inte en adress"}, "INVITE_FROM är fel"),
+        ({**base, "SMTP_HOST": "smtp://x"}, "SMTP_HOST är fel"),
+        ({"PUBLIC_BASE_URL": "bot.region.se"}, "PUBLIC_BASE_URL är fel"),
+    ]:
+        with pytest.raises(SettingsError) as error:
+            load_settings(environ, None)
+        assert name in str(error.value) and "\n" not in str(error.value)
+
+
+def test_slack_rate_limits_are_waited_out_and_no_429_is_left(quiet: Ctx) -> None:
+    """The stand-in enforces ~1 message/s per channel and a workspace cap, answering 429 with
+    Retry-After; the postman waits (on the stand-in's clock, so the test does not sleep)."""
+    from slack_sdk import WebClient
+
+    from bot.localslack import RateLimits
+    from handlers.calendar import SlackPostman
+
+    now = [0.0]
+    limits = RateLimits(per_channel_per_second=1.0, burst=1, workspace_per_minute=6)
+    people = [f"U0P{i:03d}" for i in range(15)]
+    with LocalSlack(rate_limits=limits, clock=lambda: now[0]) as slack:
+        client = WebClient(base_url=slack.url, token="xoxb-test")  # no retry handlers here
+        postman = SlackPostman(client, sleep=lambda s: now.__setitem__(0, now[0] + s))
+        commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+        targets = " ".join(f"<@{u}>" for u in people)
+        quiet.directory.names.update({u: u for u in people})  # type: ignore[attr-defined]
+        batch = invites.invite(quiet, "LG-261210", targets)
+        result = invites.deliver(quiet.app, batch, postman)
+        assert result.dms == 15 and result.failures == []
+        assert postman.rate_limited == len(slack.rejected("chat.postMessage")) > 0
+        delivered = slack.calls("chat.postMessage")
+        assert sorted(c.args["channel"] for c in delivered) == sorted(people)
+        assert now[0] >= (15 - 6) * 10 - 10  # waited about as long as the limit demands
+        assert len(slack.uploaded_files()) == 15
