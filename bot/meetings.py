@@ -6,13 +6,14 @@ import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot import organs, texts
 from bot.context import Ctx
 from bot.dates import When
 from bot.errors import NotAllowed, UserError
-from storage.models import Meeting, Organ
+from storage.models import Assignment, Meeting, Organ
 
 PLANNED = "planerat"
 CANCELLED = "inställt"
@@ -132,6 +133,12 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
         meeting.sequence += 1
         meeting.updated_at = ctx.app.now()
         session.add(meeting)
+        # Assignments due at this meeting are now due at its new date.
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.due_meeting_id) == meeting.id)
+            .values(due_date=when.start)
+        )
     return meeting, organ, old
 
 

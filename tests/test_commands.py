@@ -312,3 +312,17 @@ def test_assignment_from_a_decision_links_both_ways(ctx: MakeCtx, organs: None) 
         lg = session.exec(select(Organ).where(Organ.short_name == "LG")).one()
     assert assignment.organ_id == lg.id  # the decision's organ, not the channel's (none)
     assert "hittar inget beslut" in run(ctx(), "/uppdrag", "<@U0JENNY|jenny> X (beslut LG-2020-9)")
+
+
+def test_moving_a_meeting_moves_what_is_due_at_it(ctx: MakeCtx, organs: None) -> None:
+    run(ctx(channel="C0AU"), "/mote", "ny AU 8 december 13-15")
+    run(ctx(channel="C0AU"), "/mote", "ny AU 3 december 13-15")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Först till 5/12")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Sedan till AU 8 december")
+    run(ctx(), "/mote", "flytta AU-261208 till 4 december 13-15")
+    listing = run(ctx("anna"), "/uppdrag", "")
+    assert listing.index("Sedan") < listing.index("Först")  # now due on the 4th, before the 5th
+    with ctx().db.transaction() as session:
+        assert session.exec(select(Assignment.due_date).where(Assignment.ref == "U-2")).one() == (
+            date(2026, 12, 4)
+        )
