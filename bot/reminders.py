@@ -449,6 +449,13 @@ def reminder_message(
     return Message(intro, parts)
 
 
+def for_meeting(app: App, meeting: Meeting) -> list[Planned]:
+    """The reminders of one meeting, sent or to be sent (for `/mote visa`)."""
+    start = datetime.combine(meeting.start_date - timedelta(days=30), time(0), app.tz)
+    end = meeting_end(meeting, app) + timedelta(minutes=1)
+    return [p for p in plan(app, start, end) if p.meeting.id == meeting.id]
+
+
 def plan_lines(planned: Iterable[Planned], app: App) -> list[str]:
     """`ledningsbot reminders plan` and `/mote visa`: one line per reminder."""
     lines = []

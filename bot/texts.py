@@ -6,7 +6,7 @@ Texts that include user input escape it with `esc`: nothing typed can ping, link
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.dates import When, format_date, format_when
@@ -1022,3 +1022,17 @@ def invite_answered(label: str, when: When, location: str | None, ref: str, rsvp
 
 INVITE_BAD_EMAIL = "e-postadressen i Slack-profilen går inte att skicka till"
 INVITE_FAILED = "något gick fel hos mig; försök igen om en stund"
+
+
+REMINDERS_HEADER = "*Påminnelser:*"
+_REMINDER_KIND_LABELS = {
+    "förhand": "inför mötet",
+    "morgon": "mötesdagens morgon",
+    "sammanfattning": "sammanfattning",
+}
+
+
+def reminder_line(at: datetime, kind: str, recipient: str, status: str) -> str:
+    who = f"<#{recipient}>" if recipient[:1] in "CG" else mention(recipient)
+    when = f"{format_date(at.date(), year=False)} kl. {at:%H.%M}"
+    return f"• {when}, {_REMINDER_KIND_LABELS.get(kind, kind)}, till {who}: {status}"

@@ -301,3 +301,17 @@ def test_next_meeting_button_moves_the_due_point(
     view = assignments.move_to_next_meeting(ctx("anna"), "U-1", "AU-261214")
     assert view.due_meeting is None and view.due_organ is not None  # none planned yet
     assert "nästa AU-möte (inte planerat än)" in run(ctx(), "/uppdrag", "visa U-1")
+
+
+def test_meeting_shows_its_reminders(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    clock.set(at("2026-11-25T09:00"))
+    service.tick()
+    shown = run(ctx(), "/mote", "visa AU-261130")
+    assert "onsdag 25 november kl. 09.00, inför mötet, till <@U0ANNA>: skickad" in shown
+    assert "måndag 30 november kl. 07.30, mötesdagens morgon, till <@U0ANNA>: planerad" in shown
+    assert "kl. 15.00, sammanfattning, till <#C0AU>: planerad" in shown

@@ -6,14 +6,24 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot import invites, meetings, texts
+from bot import invites, meetings, reminders, texts
 from bot.commands.words import HELP, split_first
 from bot.context import Ctx
 from bot.dates import DateError, When, split_when
 from bot.errors import UserError
 from bot.invites import InviteBatch
 from bot.markup import clip, unesc
-from bot.replies import Button, Message, Reply, buttons, context, listing, say, section
+from bot.replies import (
+    SECTION_LIMIT,
+    Button,
+    Message,
+    Reply,
+    buttons,
+    context,
+    listing,
+    say,
+    section,
+)
 
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)\s+", re.IGNORECASE)
 MAX_LOCATION = 300
@@ -43,7 +53,17 @@ def run(ctx: Ctx, text: str) -> Reply:
         answers = invites.show(ctx, meeting.ref)
         if answers.invited:
             body += "\n" + texts.rsvp_summary(answers.by_answer)
-        return Reply(Message(body, [section(body)]))
+        planned = reminders.for_meeting(ctx.app, meeting)
+        parts = [section(body)]
+        if planned:
+            lines = [
+                texts.reminder_line(p.send_at.astimezone(ctx.app.tz), p.kind, p.recipient, p.status)
+                for p in planned
+            ]
+            parts.append(
+                section(clip(texts.REMINDERS_HEADER + "\n" + "\n".join(lines), SECTION_LIMIT))
+            )
+        return Reply(Message(body, parts))
     if sub in ("bjud", "bjudin", "inbjudan"):
         return _invite(ctx, rest if sub != "bjud" else re.sub(r"^in\b\s*", "", rest.strip()))
     if sub in ("närvaro", "narvaro", "närvarolista"):
