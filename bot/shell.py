@@ -38,6 +38,12 @@ PEOPLE = {
     "jenny": ("U0JENNY", "Jenny Ek", False),
 }
 CHANNELS = {"ledningsgrupp": "C0LG", "au": "C0AU", "allmänt": "C0ALLM", "pg-avtal": "C0PGAVTAL"}
+MEMBERS = {
+    "ledningsgrupp": list(PEOPLE),
+    "au": ["sara", "magnus", "anna"],
+    "allmänt": list(PEOPLE),
+    "pg-avtal": ["jenny", "roger"],
+}
 
 HELP = """\
 Skriv kommandon som i Slack:
@@ -49,7 +55,7 @@ Skriv kommandon som i Slack:
 Skalets egna kommandon:
   :jag anna         byt vem du är ({people})
   :kanal au         byt kanal ({channels})
-  :klicka Klart U-1 tryck på en knapp i ett meddelande
+  :klicka Klart U-1 tryck på en knapp (också :klicka Kommer, :klicka Bjud in)
   :klocka 2026-12-04 09:00   flytta klockan och skicka påminnelser som då är dags
   :påminnelser      visa planerade påminnelser (30 dagar framåt)
   :exempel          skapa organen LG och AU i sina kanaler
@@ -66,11 +72,17 @@ class Shell:
     user: str = "sara"
     channel: str = "ledningsgrupp"
     counter: Iterable[int] = field(default_factory=lambda: itertools.count(1))
+    buttons: list[tuple[str, str, str]] = field(default_factory=list)  # label, action, value
 
     def printed(self, call: Call) -> None:
         text = _describe(call, self.slack.names())
         if text:
             print(text, file=self.out, flush=True)
+        blocks = call.args.get("blocks") if call.method != "views.publish" else None
+        for block in blocks if isinstance(blocks, list) else []:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                label = (element.get("text") or {}).get("text", "")
+                self.buttons.append((label, element.get("action_id", ""), element.get("value", "")))
 
     def execute(self, line: str) -> bool:
         """Run one line; False when the shell should end."""
@@ -126,8 +138,7 @@ class Shell:
             self.channel = arg
             print(f"Du är nu i #{arg}.", file=self.out)
         elif word == "klicka" and arg:
-            label, _, value = line.strip().partition(" ")[2].rpartition(" ")
-            self._click(label.strip(), value.strip())
+            self._click(line.strip().partition(" ")[2].strip())
         elif word == "klocka" and arg:
             self._travel(line.strip().partition(" ")[2])
         elif word in ("påminnelser", "paminnelser"):
@@ -164,15 +175,18 @@ class Shell:
         if report.sent or report.failed:
             print(texts.reminders_sent(len(report.sent), len(report.failed)), file=self.out)
 
-    def _click(self, label: str, value: str) -> None:
-        actions = {"klart": "uppdrag_klar", "lägg till status": "uppdrag_status"}
-        action_id = actions.get(label.lower())
-        if action_id is None or not value:
-            print("Till exempel: :klicka Klart U-1", file=self.out)
+    def _click(self, words: str) -> None:
+        """`:klicka Kommer inte` or `:klicka Klart U-1`: press the newest button shown with
+        that label (and for that reference, when one is given)."""
+        label, _, ref = words.rpartition(" ")
+        found = self._button(words, "") or (self._button(label, ref) if label else None)
+        if found is None:
+            print("Ingen sådan knapp. Till exempel: :klicka Klart U-1", file=self.out)
             return
+        action_id, value = found
         payload = block_action(
             action_id,
-            value.upper(),
+            value,
             user_id=PEOPLE[self.user][0],
             channel_id="D" + PEOPLE[self.user][0],
             response_url=self.slack.response_url(
@@ -180,6 +194,12 @@ class Shell:
             ),
         )
         self._dispatch(interactive_body(payload), "application/x-www-form-urlencoded")
+
+    def _button(self, label: str, ref: str) -> tuple[str, str] | None:
+        for shown, action_id, value in reversed(self.buttons):
+            if shown.lower() == label.lower() and (not ref or ref.upper() in value.upper()):
+                return action_id, value
+        return None
 
 
 class InlineExecutor(Executor):
@@ -253,6 +273,7 @@ def main(
             )
         for name, channel_id in CHANNELS.items():
             slack.set_channel(channel_id, name)
+            slack.set_members(channel_id, [PEOPLE[p][0] for p in MEMBERS[name]])
         local = Settings(
             bot_token="xoxb-lokal",
             signing_secret=SECRET,
