@@ -326,3 +326,17 @@ def test_moving_a_meeting_moves_what_is_due_at_it(ctx: MakeCtx, organs: None) ->
         assert session.exec(select(Assignment.due_date).where(Assignment.ref == "U-2")).one() == (
             date(2026, 12, 4)
         )
+
+
+def test_search_finds_old_decisions_beyond_the_newest(
+    ctx: MakeCtx, organs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import decisions
+
+    monkeypatch.setattr(decisions, "RECENT", 2)  # PostgreSQL looks at the newest first
+    run(ctx(), "/beslut", "Trygghetsboende prioriteras")
+    for n in range(4):
+        run(ctx(), "/beslut", f"Avtal nummer {n}")
+    assert "LG-2026-1" in run(ctx(), "/beslut", "sök trygghetsboende")  # only in an old one
+    hits = run(ctx(), "/beslut", "sök avtal")
+    assert hits.index("LG-2026-5") < hits.index("LG-2026-2") and "LG-2026-1" not in hits

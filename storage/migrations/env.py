@@ -23,8 +23,9 @@ def run() -> None:
 def _include(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """The full-text search tables are made by hand (0001), not from the models."""
-    return not (name or "").startswith("decision_fts")
+    """The full-text search tables, column and indexes are made by hand (0001, 0004), not from
+    the models."""
+    return not (name or "").startswith(("decision_fts", "search_vector", "ix_decision_vector"))
 
 
 def _migrate(connection: Connection) -> None:
