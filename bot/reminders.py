@@ -208,6 +208,8 @@ def _plan(app: App, start: datetime, end: datetime) -> tuple[list[Planned], Agen
         first = (start - timedelta(days=2)).astimezone(app.tz).date()
         last = (end + timedelta(days=21)).astimezone(app.tz).date()
         meetings = _meetings(session, first, last)
+        if not meetings:  # nothing to remind of: do not load every open assignment
+            return [], Agenda([])
         agenda, ledger = load(session, app, meetings)
     result: list[Planned] = []
     for meeting, organ in meetings:
@@ -246,7 +248,13 @@ def _with_ledger(
 class TickReport:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    skipped_stale: int = 0
+    next_at: datetime | None = None  # when the scheduler should wake up next
+
+
+def _next(planned: list[Planned], now: datetime) -> datetime | None:
+    return min(
+        (p.send_at for p in planned if p.status == PLANNED and p.send_at > now), default=None
+    )
 
 
 class Reminders:
@@ -261,28 +269,32 @@ class Reminders:
     def due(self, now: datetime) -> tuple[list[Planned], Agenda]:
         """Reminders to send now: their time has come and it is not too late for them."""
         candidates, agenda = _plan(self.app, now - HORIZON, now + timedelta(seconds=1))
+        return self._due(candidates, now), agenda
+
+    def _due(self, candidates: list[Planned], now: datetime) -> list[Planned]:
         result = []
         for p in candidates:
-            if p.status == SENT or _stale(p, now, self.app):
+            if p.send_at > now or p.status == SENT or _stale(p, now, self.app):
                 continue
             if p.status == SENDING and p.ledger and now - p.ledger.claimed_at < self.lease:
                 continue  # someone is sending it right now
             result.append(p)
-        return result, agenda
+        return result
 
     def tick(self) -> TickReport:
+        """Send what is due; the report says when the next reminder falls due. One plan."""
         now = self.app.now()
         report = TickReport()
-        due, agenda = self.due(now)
-        for planned in due:
-            self._deliver(planned, agenda, now, report)
+        planned, agenda = _plan(self.app, now - HORIZON, now + HORIZON)
+        for p in self._due(planned, now):
+            self._deliver(p, agenda, now, report)
+        report.next_at = _next(planned, now)
         return report
 
     def next_wakeup(self) -> datetime | None:
-        """When the next reminder falls due (for the scheduler), or None."""
+        """When the next reminder falls due, or None."""
         now = self.app.now()
-        upcoming = [p for p in plan(self.app, now, now + HORIZON) if p.status == PLANNED]
-        return upcoming[0].send_at if upcoming else None
+        return _next(plan(self.app, now, now + HORIZON), now)
 
     # ---------------------------------------------------------------- delivery
     def _deliver(self, planned: Planned, agenda: Agenda, now: datetime, report: TickReport) -> None:

@@ -45,7 +45,7 @@ class Wakeups:
             report = self.reminders.tick()
             if report.sent or report.failed:
                 log.info("reminders: %d sent, %d failed", len(report.sent), len(report.failed))
-            upcoming = self.reminders.next_wakeup()
+            upcoming = report.next_at
         except Exception:
             log.exception("reminder tick failed; the safety tick will try again")
             return

@@ -315,3 +315,25 @@ def test_meeting_shows_its_reminders(
     assert "onsdag 25 november kl. 09.00, inför mötet, till <@U0ANNA>: skickad" in shown
     assert "måndag 30 november kl. 07.30, mötesdagens morgon, till <@U0ANNA>: planerad" in shown
     assert "kl. 15.00, sammanfattning, till <#C0AU>: planerad" in shown
+
+
+def test_the_scheduler_wakes_at_the_next_send_time(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders
+) -> None:
+    import time
+
+    from bot.scheduler import Wakeups
+
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    wakeups = Wakeups(service, safety=timedelta(hours=1))
+    wakeups.start()
+    try:
+        deadline = time.monotonic() + 10
+        while wakeups.scheduler.get_job("exact") is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        job = wakeups.scheduler.get_job("exact")
+        assert job is not None and job.next_run_time == at("2026-11-25T09:00")
+    finally:
+        wakeups.stop()
