@@ -1,0 +1,180 @@
+"""`invite`: inviting an organ of 300 members, through the Slack stand-in and a real SMTP server.
+
+The production path without the slash command around it: ``/mote bjud in`` plans (members from
+``conversations.members``, e-mails from ``users.info``, one write transaction of claims), then
+``handlers.calendar.send_invites`` delivers — a DM with buttons and the .ics uploaded into it
+(``files_upload_v2``) per member, and an iMIP e-mail per member to aiosmtpd on loopback.
+
+The stand-in enforces Slack's limits on ``chat.postMessage``: about 1 message/s per channel
+with a small burst, and a workspace-wide cap (``WORKSPACE_PER_MINUTE``, with a burst of as
+many), answering 429 with Retry-After. Each DM has its own channel, so the workspace cap is the
+one that bites. The client's RateLimitErrorRetryHandler and the postman wait them out.
+
+Target (issue): every DM and e-mail out, within the limit, no 429 left unhandled.
+
+Run: ``python -m benchmarks.bench_invite [--quick]`` (or through ``python -m benchmarks``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import socket
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from slack_sdk import WebClient
+
+from benchmarks.common import Environment, Options, table, verdict, write_result
+from bot import commands, invites
+from bot.clock import STOCKHOLM, FixedClock
+from bot.context import App, CalendarConfig, Ctx
+from bot.localslack import LocalSlack, RateLimits
+from bot.mail import SmtpConfig
+from handlers.calendar import SlackPostman
+from handlers.common import Deps
+from handlers.deliver import retry_handlers
+from handlers.directory import SlackDirectory
+from storage.db import Database
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+ADMIN = "U0ADMIN"
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            self.count += len(envelope.rcpt_tos)
+        return "250 OK"
+
+
+class _LoopbackSMTP(Controller):
+    def __init__(self, handler: _Inbox) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        super().__init__(handler, hostname="127.0.0.1", port=self._sock.getsockname()[1])
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+
+def run(env: Environment | None, options: Options) -> dict[str, Any]:
+    members = 30 if options.quick else 300
+    per_minute = 24 if options.quick else 180
+    limits = RateLimits(per_channel_per_second=1.0, burst=3, workspace_per_minute=per_minute)
+    print(
+        f"== invite: an organ of {members} members; chat.postMessage limited to 1/s per "
+        f"channel (burst 3) and {per_minute}/min in the workspace"
+    )
+    tmp = env.tmp if env is not None else Path(tempfile.mkdtemp(prefix="ledningsbot-invite-"))
+    db = Database(f"sqlite:///{tmp / 'invite.db'}")
+    db.upgrade()
+    inbox = _Inbox()
+    smtp = _LoopbackSMTP(inbox)
+    smtp.start()
+    people = [f"U{n:05d}" for n in range(1, members + 1)]
+    try:
+        with LocalSlack(rate_limits=limits) as slack:
+            slack.add_user(ADMIN, "sekreterare", email="sekreterare@region.example", is_admin=True)
+            for n, user_id in enumerate(people, 1):
+                slack.add_user(user_id, f"person{n}", email=f"person{n}@region.example")
+            slack.set_members("C0LG", [*people, "UBOT"])
+            app = App(
+                db=db,
+                clock=FixedClock(NOW),
+                tz=STOCKHOLM,
+                admins=frozenset({ADMIN}),
+                calendar=CalendarConfig(
+                    invite_from="ledningsbot@region.example",
+                    smtp=SmtpConfig("127.0.0.1", smtp.port, starttls=False),
+                ),
+            )
+            client = WebClient(
+                token="xoxb-bench", base_url=slack.url, retry_handlers=retry_handlers()
+            )
+            deps = Deps(app, SlackDirectory(client))
+            ctx = Ctx(app, ADMIN, "C0LG", deps.directory)
+            commands.run(ctx, "/organ", "ny LG Ledningsgrupp för samordning <#C0LG|lg>")
+            commands.run(ctx, "/mote", "ny workshop 17 december 9-16 Regionhuset")
+
+            began = time.perf_counter()
+            reply = commands.run(ctx, "/mote", "bjud in LG-261217")
+            planned = time.perf_counter() - began
+            batch = reply.invites
+            assert batch is not None, reply.message.fallback
+            postman = SlackPostman(client)
+            report = invites.deliver(app, batch, postman)
+            total = time.perf_counter() - began
+            delivered = {c.args["channel"] for c in slack.calls("chat.postMessage")}
+            rejected = slack.rejected("chat.postMessage")
+            uploads = len(slack.uploaded_files())
+    finally:
+        smtp.stop()
+        db.dispose()
+
+    burst = min(per_minute, members)
+    floor = max(0.0, (members - burst) / (per_minute / 60.0))
+    unhandled = members - len(delivered & set(people))
+    rows = [
+        ["members invited", members],
+        ["DMs delivered", report.dms],
+        ["files uploaded", uploads],
+        ["e-mails received", inbox.count],
+        ["429 answers from the stand-in", len(rejected)],
+        ["429s waited out by the postman", postman.rate_limited],
+        ["DMs never delivered (unhandled)", unhandled],
+        ["failures reported", len(report.failures)],
+        ["planning s (members, e-mails, claims)", round(planned, 2)],
+        ["total s", round(total, 1)],
+        ["least possible s under the limit", round(floor, 1)],
+    ]
+    print(table(["what", "value"], rows))
+    ok = (
+        report.dms == members
+        and inbox.count == members
+        and uploads == members
+        and unhandled == 0
+        and not report.failures
+    )
+    print(f"  every DM, file and e-mail out, no 429 left unhandled: {verdict(ok)}")
+    data = {
+        "members": members,
+        "workspace_per_minute": per_minute,
+        "dms": report.dms,
+        "uploads": uploads,
+        "emails": inbox.count,
+        "rate_limited_429": len(rejected),
+        "unhandled": unhandled,
+        "failures": len(report.failures),
+        "planning_s": round(planned, 3),
+        "total_s": round(total, 3),
+        "floor_s": round(floor, 3),
+        "slowdown_vs_floor": round(total / floor, 2) if floor else math.nan,
+        "met": ok,
+    }
+    if not options.quick:
+        write_result("invite", options, data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_invite")
+    parser.add_argument("--quick", action="store_true", help="30 members, 24 messages/min")
+    args = parser.parse_args(argv)
+    run(None, replace(Options(), quick=args.quick))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

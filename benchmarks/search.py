@@ -1,0 +1,275 @@
+"""`search`: `/beslut sök` over the seeded decisions, on SQLite (FTS5) and PostgreSQL (GIN).
+
+Times the service call `bot.decisions.find(ctx, query)` and the whole command
+`bot.commands.run(ctx, "/beslut", "sök …")` (parsing, query, rendering the reply), counts SQL
+statements per command with `db.queries`, and, for comparison, times the other commands the
+`ack` mix uses. The plan of the search query is kept in the JSON as evidence.
+
+Target (issue): p50 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from sqlalchemy import event, text
+
+from benchmarks.common import (
+    RESULTS,
+    Environment,
+    Options,
+    Target,
+    summary_ms,
+    table,
+    verdict,
+    write_result,
+)
+from bot import commands, decisions, search
+from bot.clock import STOCKHOLM, SystemClock
+from bot.context import App, Ctx, StaticDirectory
+from storage.db import Database
+
+P50_TARGET_MS = 50.0
+QUERIES = [
+    ("single word", "avtal"),
+    ("single word", "samverkan"),
+    ("two words", "hemsjukvård avtal"),
+    ("two words", "ledningsgruppen beslutar"),
+    ("prefix", "hemsjukv"),
+    ("prefix", "kommun"),
+    ("rare word", "trygghetsboende"),
+    ("common word", "att"),
+    ("common word", "ledningsgruppen"),
+    ("no match", "xylofonorkester"),
+]
+OTHER_COMMANDS = [
+    ("/beslut lista", "/beslut", "lista"),
+    ("/beslut lista AU 2025", "/beslut", "lista AU 2025"),
+    ("/uppdrag (mine)", "/uppdrag", ""),
+    ("/mote lista", "/mote", "lista"),
+    ("/beslut visa", "/beslut", "visa LG-2025-10"),
+    ("/beslut <text> (logs)", "/beslut", "Ledningsgruppen beslutar att anta handlingsplanen."),
+]
+
+
+def _measure(
+    db: Database, fn: Callable[[], Any], n: int, budget: float = 2.0
+) -> tuple[list[float], float]:
+    """Time up to `n` calls of `fn` (at least 3; fewer than `n` once `budget` seconds are
+    spent), after a warm-up call (two if fast). Returns the timings and SQL statements per call."""
+    began = time.perf_counter()
+    fn()
+    if time.perf_counter() - began < 0.2:
+        fn()
+    out: list[float] = []
+    before = db.queries.here
+    while len(out) < n and (len(out) < 3 or sum(out) < budget):
+        began = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - began)
+    return out, (db.queries.here - before) / len(out)
+
+
+def _matches(db: Database, query: str) -> tuple[int, float]:
+    """How many decisions match, and how long `SELECT count(*)` with the full-text condition
+    alone took (no rows fetched, nothing sorted: roughly the cost of the index lookup)."""
+    stems = search.query_terms(query)
+    if db.dialect == "postgresql":
+        sql = (
+            "SELECT count(*) FROM decision WHERE to_tsvector('simple', search_terms) "
+            "@@ to_tsquery('simple', :q)"
+        )
+        q = search.tsquery(stems)
+    else:
+        sql = "SELECT count(*) FROM decision_fts WHERE decision_fts MATCH :q"
+        q = search.fts5_match(stems)
+    with db.engine.connect() as connection:
+        connection.execute(text(sql), {"q": q}).scalar_one()
+        began = time.perf_counter()
+        count = int(connection.execute(text(sql), {"q": q}).scalar_one())
+        return count, time.perf_counter() - began
+
+
+def _captured_find(db: Database, ctx: Ctx, query: str) -> tuple[str, Any] | None:
+    """The SELECT (and its parameters) that decisions.find runs for `query`."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "decision_fts" in statement or "to_tsquery" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        decisions.find(ctx, query)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return captured[-1] if captured else None
+
+
+def _plans(db: Database, ctx: Ctx, query: str) -> dict[str, list[str]]:
+    """The plan of decisions.find's SELECT for `query`. On PostgreSQL with EXPLAIN ANALYZE, both
+    as the app runs it (parameters known, so a custom plan) and as a generic plan (parameters
+    unknown), which shows what the other choice of plan would have cost."""
+    found = _captured_find(db, ctx, query)
+    if found is None:
+        return {}
+    statement, parameters = found
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if db.dialect != "postgresql":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            return {"sqlite": [" ".join(str(v) for v in r) for r in cursor.fetchall()]}
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        plans = {"as the app runs it": [str(r[0]) for r in cursor.fetchall()]}
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            names.append(match.group(1))
+            return f"${len(names)}"
+
+        prepared = re.sub(r"%\((\w+)\)s", number, statement)
+        values = [parameters[n] for n in names]
+        types = ", ".join("integer" if isinstance(v, int) else "text" for v in values)
+        cursor.execute(f"PREPARE bench_find({types}) AS " + prepared)
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        from psycopg import sql
+
+        arguments = sql.SQL(", ").join(sql.Literal(v) for v in values)
+        cursor.execute(
+            sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_find({})").format(arguments)
+        )
+        plans["generic plan, for comparison"] = [str(r[0]) for r in cursor.fetchall()]
+        cursor.execute("DEALLOCATE bench_find")
+        raw.rollback()
+        return plans
+    finally:
+        raw.close()
+
+
+def _one_database(target: Target, options: Options) -> dict[str, Any]:
+    n_find = 15 if options.quick else 40
+    n_command = 8 if options.quick else 20
+    db = Database(target.url)
+    product = App(db=db, clock=SystemClock(), tz=STOCKHOLM, admins=frozenset({"U0001"}))
+    ctx = Ctx(product, "U0001", "C0LG", StaticDirectory())
+    rows: list[dict[str, Any]] = []
+    try:
+        for label, query in QUERIES:
+            shown = len(decisions.find(ctx, query))
+            find_s, _ = _measure(db, partial(decisions.find, ctx, query), n_find)
+            command_s, statements = _measure(
+                db, partial(commands.run, ctx, "/beslut", f"sök {query}"), n_command
+            )
+            matches, index_s = _matches(db, query)
+            rows.append(
+                {
+                    "kind": label,
+                    "query": query,
+                    "stems": search.query_terms(query),
+                    "matches": matches,
+                    "shown": shown,
+                    "count_ms": round(index_s * 1000, 3),
+                    "find_ms": summary_ms(find_s),
+                    "command_ms": summary_ms(command_s),
+                    "sql_per_command": round(statements, 2),
+                }
+            )
+        slowest = max(rows, key=lambda r: r["find_ms"]["p50"])
+        plans = {r["query"]: _plans(db, ctx, r["query"]) for r in (slowest, rows[0])}
+        others: list[dict[str, Any]] = []
+        for label, command, args in OTHER_COMMANDS:
+            timings, statements = _measure(
+                db,
+                partial(commands.run, ctx, command, args),
+                5 if "logs" in label else n_command,
+            )
+            others.append(
+                {
+                    "command": label,
+                    "ms": summary_ms(timings),
+                    "sql_per_command": round(statements, 2),
+                }
+            )
+    finally:
+        db.dispose()
+    p50s = [r["find_ms"]["p50"] for r in rows]
+    return {
+        "database": target.name,
+        "data": target.note,
+        "queries": rows,
+        "plans": plans,
+        "other_commands": others,
+        "targets": {
+            "find_p50_lt_50ms_all_queries": max(p50s) < P50_TARGET_MS,
+            "worst_find_p50_ms": max(p50s),
+            "worst_query": slowest["query"],
+        },
+    }
+
+
+def run(env: Environment, options: Options) -> dict[str, Any]:
+    print("== search: /beslut sök (decisions.find and the whole command)")
+    per_db = []
+    for target in env.targets("search"):
+        began = time.perf_counter()
+        per_db.append(_one_database(target, options))
+        print(f"  ({target.name}: {time.perf_counter() - began:.1f} s)")
+    rows = []
+    for r in per_db:
+        for q in r["queries"]:
+            rows.append(
+                [
+                    r["database"],
+                    q["kind"],
+                    q["query"],
+                    q["matches"],
+                    q["count_ms"],
+                    q["find_ms"]["p50"],
+                    q["find_ms"]["p95"],
+                    q["command_ms"]["p50"],
+                    q["sql_per_command"],
+                    "ok" if q["find_ms"]["p50"] < P50_TARGET_MS else "SLOW",
+                ]
+            )
+    print(
+        table(
+            [
+                "database",
+                "kind",
+                "query",
+                "matches",
+                "count ms",
+                "find p50",
+                "find p95",
+                "cmd p50",
+                "SQL/cmd",
+                "< 50 ms",
+            ],
+            rows,
+        )
+    )
+    print()
+    rows = []
+    for r in per_db:
+        for o in r["other_commands"]:
+            rows.append(
+                [r["database"], o["command"], o["ms"]["p50"], o["ms"]["p95"], o["sql_per_command"]]
+            )
+    print("Other commands through bot.commands.run (for comparison):")
+    print(table(["database", "command", "p50 ms", "p95 ms", "SQL/cmd"], rows))
+    print()
+    for r in per_db:
+        t = r["targets"]
+        print(
+            f"  {r['database']}: find p50 < 50 ms for every query: "
+            f"{verdict(t['find_p50_lt_50ms_all_queries'])} "
+            f"(worst {t['worst_find_p50_ms']:.1f} ms, {t['worst_query']!r})"
+        )
+    path = write_result("search", options, {"results": per_db})
+    print(f"  → {path.relative_to(RESULTS.parent.parent)}")
+    return {"results": per_db}
