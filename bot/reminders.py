@@ -60,7 +60,7 @@ class Notifier(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Planned:
     meeting: Meeting
     organ: Organ
@@ -114,9 +114,6 @@ class Agenda:
         found.update(self.undated_by_organ.get(meeting.organ_id, ()))
         found.update(self.report_to.get(meeting.organ_id, ()))
         return found
-
-    def recipients(self, meeting: Meeting) -> set[str]:
-        return {r for i in self.relevant(meeting) for r in self.recipients_of[i]}
 
     def items(self, meeting: Meeting, recipient: str) -> list[View]:
         chosen = [
@@ -198,50 +195,84 @@ def _meetings(session: Session, first: date, last: date) -> list[tuple[Meeting, 
     return [(m, o) for m, o in session.exec(query).all()]
 
 
+@dataclass(slots=True)
+class Batch:
+    """One send time of one meeting, with everyone who gets that reminder: the plan's unit."""
+
+    meeting: Meeting
+    organ: Organ
+    kind: str
+    send_at: datetime
+    recipients: list[str]
+
+
+@dataclass
+class Plan:
+    batches: list[Batch]
+    agenda: Agenda
+    ledger: dict[tuple[int, str, str], Reminder]
+
+    def expand(self, batches: Iterable[Batch]) -> list[Planned]:
+        """One Planned per recipient, with what the ledger says of it."""
+        result = []
+        for batch in batches:
+            meeting_id, day = batch.meeting.id or 0, batch.meeting.start_date
+            for recipient in batch.recipients:
+                planned = Planned(batch.meeting, batch.organ, recipient, batch.kind, batch.send_at)
+                row = self.ledger.get((meeting_id, recipient, batch.kind))
+                if row is not None:
+                    _apply_ledger(planned, row, day)
+                result.append(planned)
+        return result
+
+
 def plan(app: App, start: datetime, end: datetime) -> list[Planned]:
     """Every reminder whose send time falls in [start, end), with what the ledger says of it."""
-    return _plan(app, start, end)[0]
+    whole = make_plan(app, start, end)
+    return whole.expand(whole.batches)
 
 
-def _plan(app: App, start: datetime, end: datetime) -> tuple[list[Planned], Agenda]:
+def make_plan(app: App, start: datetime, end: datetime) -> Plan:
+    """The batches whose send time falls in [start, end), in send order. A fixed number of
+    queries; the open assignments are walked once, in due order, as the meetings go by."""
     with app.db.transaction() as session:
         first = (start - timedelta(days=2)).astimezone(app.tz).date()
         last = (end + timedelta(days=21)).astimezone(app.tz).date()
         meetings = _meetings(session, first, last)
         if not meetings:  # nothing to remind of: do not load every open assignment
-            return [], Agenda([])
+            return Plan([], Agenda([]), {})
         agenda, ledger = load(session, app, meetings)
-    result: list[Planned] = []
-    for meeting, organ in meetings:
-        recipients = sorted(agenda.recipients(meeting))
+    batches: list[Batch] = []
+    due_by_now: set[str] = set()  # owners of everything due by the current meeting
+    i = 0
+    for meeting, organ in meetings:  # in date order
+        while i < len(agenda.dated) and agenda.dated[i][0] <= meeting.start_date:
+            due_by_now.update(agenda.recipients_of[agenda.dated[i][1]])
+            i += 1
+        specific = (
+            agenda.by_meeting.get(meeting.id or 0, [])
+            + agenda.undated_by_organ.get(meeting.organ_id, [])
+            + agenda.report_to.get(meeting.organ_id, [])
+        )
+        everyone = due_by_now.union(*(agenda.recipients_of[k] for k in specific))
+        recipients = sorted(everyone)
         for kind, at in _times(meeting, organ, app):
-            if start <= at < end:
-                result += [_with_ledger(meeting, organ, r, kind, at, ledger) for r in recipients]
+            if start <= at < end and recipients:
+                batches.append(Batch(meeting, organ, kind, at, recipients))
         end_at = meeting_end(meeting, app)
         if organ.channel_id and start <= end_at < end:
-            result.append(_with_ledger(meeting, organ, organ.channel_id, SUMMARY, end_at, ledger))
-    result.sort(key=lambda p: (p.send_at, p.meeting.start_date, p.recipient))
-    return result, agenda
+            batches.append(Batch(meeting, organ, SUMMARY, end_at, [organ.channel_id]))
+    batches.sort(key=lambda b: (b.send_at, b.meeting.start_date))
+    return Plan(batches, agenda, ledger)
 
 
-def _with_ledger(
-    meeting: Meeting,
-    organ: Organ,
-    recipient: str,
-    kind: str,
-    at: datetime,
-    ledger: dict[tuple[int, str, str], Reminder],
-) -> Planned:
-    planned = Planned(meeting, organ, recipient, kind, at)
-    row = ledger.get((meeting.id or 0, recipient, kind))
-    if row is None:
-        return planned
-    moved = abs(meeting.start_date - row.meeting_date) > MOVED_TOO_FAR
+def _apply_ledger(planned: Planned, row: Reminder, meeting_day: date) -> None:
+    """What the ledger says of a planned reminder: sent, being sent, failed, or due again."""
+    moved = abs(meeting_day - row.meeting_date) > MOVED_TOO_FAR
     if row.status in (SENT, SENDING) and moved:
         planned.round = row.round + 1  # the meeting moved: a new reminder for the new date
-        return planned
+        return
     planned.round, planned.status, planned.ledger = row.round, row.status, row
-    return planned
 
 
 @dataclass
@@ -268,8 +299,8 @@ class Reminders:
 
     def due(self, now: datetime) -> tuple[list[Planned], Agenda]:
         """Reminders to send now: their time has come and it is not too late for them."""
-        candidates, agenda = _plan(self.app, now - HORIZON, now + timedelta(seconds=1))
-        return self._due(candidates, now), agenda
+        whole = make_plan(self.app, now - HORIZON, now + timedelta(seconds=1))
+        return self._due(whole.expand(whole.batches), now), whole.agenda
 
     def _due(self, candidates: list[Planned], now: datetime) -> list[Planned]:
         result = []
@@ -285,16 +316,18 @@ class Reminders:
         """Send what is due; the report says when the next reminder falls due. One plan."""
         now = self.app.now()
         report = TickReport()
-        planned, agenda = _plan(self.app, now - HORIZON, now + HORIZON)
-        for p in self._due(planned, now):
-            self._deliver(p, agenda, now, report)
-        report.next_at = _next(planned, now)
+        whole = make_plan(self.app, now - HORIZON, now + HORIZON)
+        past = [b for b in whole.batches if b.send_at <= now]
+        for p in self._due(whole.expand(past), now):
+            self._deliver(p, whole.agenda, now, report)
+        report.next_at = min((b.send_at for b in whole.batches if b.send_at > now), default=None)
         return report
 
     def next_wakeup(self) -> datetime | None:
         """When the next reminder falls due, or None."""
         now = self.app.now()
-        return _next(plan(self.app, now, now + HORIZON), now)
+        later = make_plan(self.app, now, now + HORIZON).batches
+        return min((b.send_at for b in later if b.send_at > now), default=None)
 
     # ---------------------------------------------------------------- delivery
     def _deliver(self, planned: Planned, agenda: Agenda, now: datetime, report: TickReport) -> None:

@@ -39,6 +39,13 @@ def service(product: App, slack: LocalSlack) -> Reminders:
     return Reminders(product, SlackNotifier(client))
 
 
+def anna_due_at_au(ctx: MakeCtx, clock: FixedClock) -> None:
+    """Monday 23 November: an AU meeting on the 30th, and Anna owes something to it."""
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+
+
 class Autumn:
     """The samples' group from August to November 2026."""
 
@@ -161,9 +168,7 @@ def test_nine_oclock_stays_nine_across_dst(
 def test_catch_up_when_down_but_never_after_the_meeting_began(
     ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
 ) -> None:
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-26T15:00"))  # the bot was down at 09:00 on the 25th
     assert service.tick().sent
     (late,) = slack.dms("U0ANNA")
@@ -176,9 +181,7 @@ def test_catch_up_when_down_but_never_after_the_meeting_began(
 def test_slack_failure_is_retried_and_shown_in_the_plan(
     ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
 ) -> None:
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
     slack.fail_next("chat.postMessage", status=500)  # not retried blindly: it may have arrived
     report = service.tick()
@@ -195,9 +198,7 @@ def test_slack_failure_is_retried_and_shown_in_the_plan(
 def test_crash_after_slack_got_it_is_not_sent_again(
     ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
 ) -> None:
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
     # A crash between Slack's answer and the ledger's update: simulate by undoing the update.
     service.tick()
@@ -218,9 +219,7 @@ def test_crash_after_slack_got_it_is_not_sent_again(
 def test_crash_before_slack_got_it_is_sent_after_the_lease(
     ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
 ) -> None:
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
     (planned,), _ = service.due(clock.now())
     assert service._claim(planned, clock.now()) is not None  # claimed, then the process died
@@ -306,9 +305,7 @@ def test_next_meeting_button_moves_the_due_point(
 def test_meeting_shows_its_reminders(
     ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders
 ) -> None:
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
     service.tick()
     shown = run(ctx(), "/mote", "visa AU-261130")
@@ -324,9 +321,7 @@ def test_the_scheduler_wakes_at_the_next_send_time(
 
     from bot.scheduler import Wakeups
 
-    clock.set(at("2026-11-23T08:00"))
-    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
-    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    anna_due_at_au(ctx, clock)
     wakeups = Wakeups(service, safety=timedelta(hours=1))
     wakeups.start()
     try:
