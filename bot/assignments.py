@@ -226,7 +226,8 @@ def views_for(session: Session, assignments: list[Assignment]) -> list[View]:
     ]
 
 
-def _owned_by(user_id: str) -> ColumnElement[bool]:
+def owned_by(user_id: str) -> ColumnElement[bool]:
+    """Assignments a person answers for: as an owner, or as convenor of an owning organ."""
     convenor_of = select(Organ.id).where(Organ.convenor_user_id == user_id)
     owned = select(AssignmentOwner.assignment_id).where(
         or_(
@@ -248,7 +249,7 @@ def listing(
     with ctx.db.transaction() as session:
         query = select(Assignment).where(Assignment.status == OPEN)
         if user_id:
-            query = query.where(_owned_by(user_id))
+            query = query.where(owned_by(user_id))
         if organ_name:
             organ = organs.get(session, organ_name)
             owned = select(AssignmentOwner.assignment_id).where(

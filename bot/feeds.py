@@ -42,13 +42,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from bot import ical, meetings, texts
+from bot import assignments, ical, meetings, texts
 from bot.context import App, Ctx
 from bot.errors import UserError
 from storage.models import (
     Assignment,
     AssignmentEvent,
-    AssignmentOwner,
     CalendarStamp,
     FeedToken,
     Invitation,
@@ -358,18 +357,6 @@ def _meeting_filter(scope: _Scope) -> ColumnElement[bool]:
     return or_(in_organs, col(Meeting.id).in_(invited))
 
 
-def _owned(user_id: str) -> ColumnElement[bool]:
-    """Assignments a person answers for: as an owner, or as convenor of an owning organ."""
-    convenor_of = select(Organ.id).where(Organ.convenor_user_id == user_id)
-    owned = select(AssignmentOwner.assignment_id).where(
-        or_(
-            col(AssignmentOwner.user_id) == user_id,
-            col(AssignmentOwner.organ_id).in_(convenor_of),
-        )
-    )
-    return col(Assignment.id).in_(owned)
-
-
 def _state(session: Session, scope: _Scope, today: date) -> str:
     """A fingerprint of everything the feed shows, from two indexed reads whatever its size:
     the calendar stamp (raised with every change to meetings, organs, organ members and
@@ -484,7 +471,7 @@ def _deadline_items(session: Session, user_id: str, since: date, now: datetime) 
     rows = session.execute(
         sa_select(*columns)
         .outerjoin(Meeting, col(Meeting.id) == Assignment.due_meeting_id)
-        .where(_owned(user_id), col(Assignment.status) == _OPEN)
+        .where(assignments.owned_by(user_id), col(Assignment.status) == _OPEN)
         .order_by(col(Assignment.id))
     ).all()
     items: list[_Item] = []

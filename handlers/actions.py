@@ -12,66 +12,44 @@ from bot import assignments, texts
 from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS, affected
 from bot.errors import UserError
 from bot.replies import Message, section
-from handlers.common import Deps
-from handlers.deliver import respond
+from handlers.common import Deps, ack_only
+from handlers.deliver import answer_action
 from handlers.home import publish_home
 from handlers.views import open_status_form
 
 
-def _ack(ack: Ack) -> None:
-    ack()
-
-
 def register(app: App, deps: Deps) -> None:
     def done(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
-        ctx = deps.ctx(user_id, channel_id)
+        ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         try:
             view = assignments.close(ctx, action["value"], None)
         except UserError as error:
-            respond(
-                body.get("response_url"),
-                Message(error.message, [section(error.message)]),
-                client=client,
-                channel_id=channel_id,
-                user_id=user_id,
-            )
+            answer_action(body, client, Message(error.message, [section(error.message)]))
             return
         publish_home(deps, client, affected(ctx, view))
         text = texts.assignment_closed(view) + "\n" + texts.assignment_line(view)
-        respond(
-            body.get("response_url"),
-            Message(text, [section(text)]),
-            replace_original=not _several_items(body),
+        answer_action(
+            body, client, Message(text, [section(text)]), replace_original=not _several_items(body)
         )
 
     def next_meeting(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
+        ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         ref, _, meeting_ref = str(action["value"]).partition("|")
         try:
-            ctx = deps.ctx(user_id, channel_id)
             view = assignments.move_to_next_meeting(ctx, ref, meeting_ref)
             text = texts.assignment_moved(view)
             publish_home(deps, client, affected(ctx, view))
         except UserError as error:
             text = error.message
-        respond(
-            body.get("response_url"),
-            Message(text, [section(text)]),
-            client=client,
-            channel_id=channel_id,
-            user_id=user_id,
-        )
+        answer_action(body, client, Message(text, [section(text)]))
 
     @app.action(ACTION_STATUS)
     def status(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         open_status_form(client, body["trigger_id"], action["value"])
 
-    app.action(ACTION_DONE)(ack=_ack, lazy=[done])
-    app.action(ACTION_NEXT_MEETING)(ack=_ack, lazy=[next_meeting])
+    app.action(ACTION_DONE)(ack=ack_only, lazy=[done])
+    app.action(ACTION_NEXT_MEETING)(ack=ack_only, lazy=[next_meeting])
 
 
 def _several_items(body: dict[str, Any]) -> bool:

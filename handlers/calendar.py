@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -17,8 +17,8 @@ from bot import commands, feeds, invites, texts
 from bot.errors import UserError
 from bot.invites import DeliveryError, InviteBatch
 from bot.replies import Attachment, Message, section
-from handlers.common import Deps
-from handlers.deliver import respond, send_dm
+from handlers.common import Deps, ack_only
+from handlers.deliver import answer_action, respond, send_dm
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -115,13 +115,9 @@ def send_invites(
 
 def register(app: App, deps: Deps) -> None:
     for rsvp, action_id in invites.ACTION_RSVP.items():
-        app.action(action_id)(_rsvp_listener(deps, rsvp))
+        app.action(action_id)(ack=ack_only, lazy=[_rsvp_listener(deps, rsvp)])
 
-    @app.action(invites.ACTION_INVITE)
-    def invite_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        ack()
+    def invite_button(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id")
         response_url = body.get("response_url")
@@ -137,6 +133,9 @@ def register(app: App, deps: Deps) -> None:
                 channel_id=channel_id,
             )
 
+    # Inviting a whole organ takes a while: acked at once, sent from the pool.
+    app.action(invites.ACTION_INVITE)(ack=ack_only, lazy=[invite_button])
+
     @app.event("member_joined_channel")
     def joined(event: dict[str, Any]) -> None:
         if event.get("channel") and event.get("user"):
@@ -149,22 +148,14 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _rsvp_listener(deps: Deps, rsvp: str) -> Callable[..., None]:
-    def handle(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
+    def handle(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         try:
-            message = invites.answer_message(deps.ctx(user_id, channel_id), action["value"], rsvp)
+            message = invites.answer_message(ctx, action["value"], rsvp)
         except UserError as error:
-            respond(
-                body.get("response_url"),
-                Message(error.message, [section(error.message)]),
-                client=client,
-                channel_id=channel_id,
-                user_id=user_id,
-            )
+            answer_action(body, client, Message(error.message, [section(error.message)]))
             return
-        respond(body.get("response_url"), message, replace_original=True)
+        answer_action(body, client, message, replace_original=True)
 
     handle.__name__ = f"rsvp_{rsvp}"
     return handle

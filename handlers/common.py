@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_bolt import Ack
+
 from bot.context import App, Ctx, Directory
 
 
@@ -14,3 +16,8 @@ class Deps:
 
     def ctx(self, user_id: str, channel_id: str | None) -> Ctx:
         return Ctx(self.product, user_id, channel_id, self.directory)
+
+
+def ack_only(ack: Ack) -> None:
+    """The ack half of a lazy listener: answer Slack at once; the work runs in the pool."""
+    ack()

@@ -63,6 +63,20 @@ def respond(
     return False
 
 
+def answer_action(
+    body: dict[str, Any], client: WebClient, message: Message, *, replace_original: bool = False
+) -> None:
+    """Answer a button press where it was pressed (its response_url), else ephemerally."""
+    respond(
+        body.get("response_url"),
+        message,
+        replace_original=replace_original,
+        client=client,
+        channel_id=(body.get("channel") or {}).get("id"),
+        user_id=body["user"]["id"],
+    )
+
+
 def deliver(
     reply: Reply,
     *,
