@@ -12,14 +12,13 @@ comparison is of what the bot adds, not of two ways of running Bolt.
 
 Knobs for trying fixes without touching the app (environment):
 ``BENCH_LISTENER_WORKERS=N`` gives the bot a `ThreadPoolExecutor(N)` as Bolt's listener pool
-(if `build_bot` takes `listener_executor`); ``BENCH_SWITCH_INTERVAL=s`` sets
+(`build_bot(background=…)`); ``BENCH_SWITCH_INTERVAL=s`` sets
 `sys.setswitchinterval`; ``BENCH_PROFILE=path`` writes a sampling profile there at the end.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
 from benchmarks.sampler import Sampler
-from bot.app import Bot, build_bot, build_product
+from bot.app import WORKERS, Bot, build_bot, build_product
 from bot.server import WebServer
 from bot.settings import Settings
 
@@ -47,8 +46,8 @@ def build(kind: str, database_url: str, api_url: str, secret: str) -> Bot:
     product = build_product(settings, migrate=False)
     workers = os.environ.get("BENCH_LISTENER_WORKERS")
     options: dict[str, Any] = {}
-    if workers and "listener_executor" in inspect.signature(build_bot).parameters:
-        options["listener_executor"] = ThreadPoolExecutor(max_workers=int(workers))
+    if workers:
+        options["background"] = ThreadPoolExecutor(max_workers=int(workers))
     bot = build_bot(settings, product, **options)
     if kind == "bot":
         return bot
@@ -89,11 +88,9 @@ def main(argv: list[str]) -> int:
     if sampler is not None and profile:
         Path(profile).write_text(sampler.report())
     server.stop()
-    executor: Any = getattr(bot.bolt, "_listener_runner", None)
-    executor = getattr(executor, "listener_executor", None)
     stats = {
         "sql_statements": bot.product.db.queries.total,
-        "listener_workers": getattr(executor, "_max_workers", None),
+        "background_workers": int(os.environ.get("BENCH_LISTENER_WORKERS") or WORKERS),
         "process_before_response": bot.bolt.process_before_response,
         "switch_interval_s": sys.getswitchinterval(),
     }

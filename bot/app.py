@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App as BoltApp
@@ -21,6 +21,7 @@ from handlers.notify import SlackNotifier
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+WORKERS = 4  # measured (benchmarks/ack): fewer threads, faster acks under load
 
 
 def build_product(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> App:
@@ -49,12 +50,13 @@ def build_bot(
     settings: Settings,
     product: App,
     *,
-    listener_executor: Executor | None = None,
+    background: Executor | None = None,
 ) -> Bot:
     """The Bolt app with every handler registered, talking to settings.api_url.
 
-    Acks run on the request's thread (process_before_response) and the work in lazy listeners
-    on the pool: Bolt's usual mode would queue the ack itself behind busy workers.
+    Acks run on the request's thread (process_before_response) and the work in `background`,
+    a small pool: Bolt's usual mode would queue the ack itself behind busy workers, and more
+    Python threads than cores only make acks wait longer for the interpreter lock.
     """
     client = WebClient(
         token=settings.bot_token,
@@ -68,7 +70,7 @@ def build_bot(
         request_verification_enabled=not settings.socket_mode,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
-        listener_executor=listener_executor,
     )
-    handlers.register(bolt, Deps(product, SlackDirectory(client)))
+    pool = background or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
+    handlers.register(bolt, Deps(product, SlackDirectory(client), pool))
     return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)))

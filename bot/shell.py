@@ -286,7 +286,7 @@ def main(
         if today:
             clock.set(datetime.combine(today, time(9), settings.tz))
         # The work runs inline, so its output is printed before the next prompt.
-        bot = build_bot(local, build_product(local, clock), listener_executor=InlineExecutor())
+        bot = build_bot(local, build_product(local, clock), background=InlineExecutor())
         shell = Shell(bot, slack, out)
         slack.on_call(shell.printed)
         interactive = lines is None and sys.stdin.isatty()

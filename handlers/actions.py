@@ -12,14 +12,15 @@ from bot import assignments, texts
 from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS, affected
 from bot.errors import UserError
 from bot.replies import Message, section
-from handlers.common import Deps, ack_only
+from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action
 from handlers.home import publish_home
 from handlers.views import open_status_form
 
 
 def register(app: App, deps: Deps) -> None:
-    def done(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def done(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
         ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         try:
             view = assignments.close(ctx, action["value"], None)
@@ -32,7 +33,8 @@ def register(app: App, deps: Deps) -> None:
             body, client, Message(text, [section(text)]), replace_original=not _several_items(body)
         )
 
-    def next_meeting(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def next_meeting(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
         ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         ref, _, meeting_ref = str(action["value"]).partition("|")
         try:
@@ -48,8 +50,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         open_status_form(client, body["trigger_id"], action["value"])
 
-    app.action(ACTION_DONE)(ack=ack_only, lazy=[done])
-    app.action(ACTION_NEXT_MEETING)(ack=ack_only, lazy=[next_meeting])
+    app.action(ACTION_DONE)(ack_then(deps, done))
+    app.action(ACTION_NEXT_MEETING)(ack_then(deps, next_meeting))
 
 
 def _several_items(body: dict[str, Any]) -> bool:

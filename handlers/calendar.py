@@ -17,7 +17,7 @@ from bot import commands, feeds, invites, texts
 from bot.errors import UserError
 from bot.invites import DeliveryError, InviteBatch
 from bot.replies import Attachment, Message, section
-from handlers.common import Deps, ack_only
+from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action, respond, send_dm
 from handlers.render import payload
 
@@ -115,9 +115,10 @@ def send_invites(
 
 def register(app: App, deps: Deps) -> None:
     for rsvp, action_id in invites.ACTION_RSVP.items():
-        app.action(action_id)(ack=ack_only, lazy=[_rsvp_listener(deps, rsvp)])
+        app.action(action_id)(ack_then(deps, _rsvp_listener(deps, rsvp)))
 
-    def invite_button(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def invite_button(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id")
         response_url = body.get("response_url")
@@ -134,7 +135,7 @@ def register(app: App, deps: Deps) -> None:
             )
 
     # Inviting a whole organ takes a while: acked at once, sent from the pool.
-    app.action(invites.ACTION_INVITE)(ack=ack_only, lazy=[invite_button])
+    app.action(invites.ACTION_INVITE)(ack_then(deps, invite_button))
 
     @app.event("member_joined_channel")
     def joined(event: dict[str, Any]) -> None:
@@ -148,7 +149,8 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _rsvp_listener(deps: Deps, rsvp: str) -> Callable[..., None]:
-    def handle(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def handle(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
         ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
         try:
             message = invites.answer_message(ctx, action["value"], rsvp)

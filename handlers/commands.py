@@ -1,5 +1,5 @@
-"""Slash commands: acknowledged at once on the request's own thread; the work runs as a lazy
-listener in the pool, so an ack never waits behind other commands' work."""
+"""Slash commands: acknowledged at once on the request's own thread; the work runs in the pool,
+so an ack never waits behind other commands' work."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from handlers.views import open_decision_form
 
 def register(app: App, deps: Deps) -> None:
     for name in commands.COMMANDS:
-        app.command(name)(ack=_acknowledge(deps, name), lazy=[_listener(deps, name)])
+        app.command(name)(_acknowledge(deps, name))
 
 
 def _opens_form(name: str, body: dict[str, Any]) -> bool:
@@ -26,11 +26,15 @@ def _opens_form(name: str, body: dict[str, Any]) -> bool:
 
 
 def _acknowledge(deps: Deps, name: str) -> Any:
+    work = _listener(deps, name)
+
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         if _opens_form(name, body):  # trigger_id lives 3 s: open it now, not behind a queue
             ctx = deps.ctx(body["user_id"], body.get("channel_id"))
             open_decision_form(ctx, client, body["trigger_id"], body.get("response_url"))
+        else:
+            deps.later(work, body, client)
 
     acknowledge.__name__ = f"ack_{name.strip('/')}"
     return acknowledge
@@ -38,8 +42,6 @@ def _acknowledge(deps: Deps, name: str) -> Any:
 
 def _listener(deps: Deps, name: str) -> Any:
     def handle(body: dict[str, Any], client: WebClient) -> None:
-        if _opens_form(name, body):
-            return
         user_id, channel_id = body["user_id"], body.get("channel_id")
         ctx = deps.ctx(user_id, channel_id)
         reply = commands.run(ctx, name, body.get("text") or "")

@@ -10,7 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.home import first_delivery
-from handlers.common import Deps
+from handlers.common import Deps, ack_then
 from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,10 @@ def register(app: App, deps: Deps) -> None:
         next()
         return None
 
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        publish_home(deps, client, [event["user"]])
+    def home_opened(body: dict[str, Any], client: WebClient) -> None:
+        event = body["event"]
+        if event.get("tab", "home") == "home":
+            publish_home(deps, client, [event["user"]])
 
     # Acked at once (events are acknowledged automatically); published from the pool.
-    app.event("app_home_opened")(ack=lambda: None, lazy=[home_opened])
+    app.event("app_home_opened")(ack_then(deps, home_opened))
