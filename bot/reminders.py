@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,7 +29,7 @@ from bot.commands.uppdrag import ACTION_DONE, ACTION_NEXT_MEETING, ACTION_STATUS
 from bot.context import App
 from bot.replies import Button, Message, Part, buttons, context, header, section
 from bot.workdays import send_time
-from storage.models import Assignment, Meeting, Organ, Reminder
+from storage.models import Assignment, AssignmentOwner, Meeting, Organ, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -76,52 +77,60 @@ class Planned:
         return f"{self.meeting.uid}:{self.recipient}:{self.kind}:{self.round}"
 
 
+@dataclass(frozen=True, slots=True)
+class Open:
+    """An open assignment, as much of it as planning needs."""
+
+    id: int
+    due: date | None  # the due meeting's date if any (it may have moved), else the due date
+    due_meeting_id: int | None
+    due_organ_id: int | None
+    report_to: str | None
+    recipients: list[str]  # user owners and each owning organ's convenor
+
+
 @dataclass
 class Agenda:
     """Open assignments indexed so that a meeting's recipients and items are found quickly."""
 
-    views: list[View]
-    report_to: dict[int, list[int]] = field(default_factory=dict)  # organ → indexes in views
+    open: list[Open]
+    report_to: dict[int, list[int]] = field(default_factory=dict)  # organ → indexes in open
     by_meeting: dict[int, list[int]] = field(default_factory=dict)
     undated_by_organ: dict[int, list[int]] = field(default_factory=dict)
     dated: list[tuple[date, int]] = field(default_factory=list)
-    recipients_of: list[list[str]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, views: list[View], aliases: dict[str, str], organ_ids: dict[str, int]) -> Agenda:
-        agenda = cls(views)
-        for i, view in enumerate(views):
-            a = view.assignment
-            agenda.recipients_of.append(view.owner_users())
-            if a.due_meeting_id:
-                agenda.by_meeting.setdefault(a.due_meeting_id, []).append(i)
-            # A meeting that was moved takes its assignments' due date with it.
-            due = view.due_meeting.start_date if view.due_meeting else a.due_date
-            if due is not None:
-                agenda.dated.append((due, i))
-            elif a.due_organ_id:
-                agenda.undated_by_organ.setdefault(a.due_organ_id, []).append(i)
-            for organ_id in _report_to_organs(a.report_to, aliases, organ_ids):
+    def build(cls, items: list[Open], aliases: dict[str, str], organ_ids: dict[str, int]) -> Agenda:
+        agenda = cls(items)
+        for i, item in enumerate(items):
+            if item.due_meeting_id:
+                agenda.by_meeting.setdefault(item.due_meeting_id, []).append(i)
+            if item.due is not None:
+                agenda.dated.append((item.due, i))
+            elif item.due_organ_id:
+                agenda.undated_by_organ.setdefault(item.due_organ_id, []).append(i)
+            for organ_id in _report_to_organs(item.report_to, aliases, organ_ids):
                 agenda.report_to.setdefault(organ_id, []).append(i)
         agenda.dated.sort()
         return agenda
 
     def relevant(self, meeting: Meeting) -> set[int]:
         """Assignments due at or before the meeting, or reporting back to its organ."""
-        end = bisect.bisect_right(self.dated, (meeting.start_date, len(self.views)))
+        end = bisect.bisect_right(self.dated, (meeting.start_date, len(self.open)))
         found = {i for _, i in self.dated[:end]}
         found.update(self.by_meeting.get(meeting.id or 0, ()))
         found.update(self.undated_by_organ.get(meeting.organ_id, ()))
         found.update(self.report_to.get(meeting.organ_id, ()))
         return found
 
-    def items(self, meeting: Meeting, recipient: str) -> list[View]:
+    def item_ids(self, meeting: Meeting, recipient: str | None = None) -> list[int]:
+        """The assignment ids of a meeting's reminder (to one recipient), in due order."""
         chosen = [
-            self.views[i] for i in self.relevant(meeting) if recipient in self.recipients_of[i]
+            self.open[i]
+            for i in self.relevant(meeting)
+            if recipient is None or recipient in self.open[i].recipients
         ]
-        return sorted(
-            chosen, key=lambda v: (v.assignment.due_date or date.max, v.assignment.id or 0)
-        )
+        return [o.id for o in sorted(chosen, key=lambda o: (o.due or date.max, o.id))]
 
 
 def _report_to_organs(
@@ -164,12 +173,44 @@ def _stale(planned: Planned, now: datetime, app: App) -> bool:
 
 
 def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> tuple[Agenda, dict]:
-    """The open assignments and the ledger rows for these meetings: a fixed number of queries."""
-    rows = list(session.exec(select(Assignment).where(Assignment.status == assignments.OPEN)).all())
-    views = assignments.views_for(session, rows)
-    all_organs = views[0].organs if views else {o.id: o for o in session.exec(select(Organ)).all()}
+    """The open assignments (plain rows, not ORM objects: there may be ten thousand) and the
+    ledger rows for these meetings: a fixed number of queries."""
+    is_open = col(Assignment.status) == assignments.OPEN
+    rows = session.execute(
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.due_date),
+            col(Assignment.due_meeting_id),
+            col(Assignment.due_organ_id),
+            col(Assignment.report_to),
+            col(Meeting.start_date),
+        )
+        .outerjoin(Meeting, col(Meeting.id) == Assignment.due_meeting_id)
+        .where(is_open)
+        .order_by(col(Assignment.id))
+    ).all()
+    all_organs = {o.id: o for o in session.exec(select(Organ)).all() if o.id is not None}
+    recipients: dict[int, list[str]] = {}
+    for assignment_id, user_id, organ_id in session.execute(
+        sa_select(
+            col(AssignmentOwner.assignment_id),
+            col(AssignmentOwner.user_id),
+            col(AssignmentOwner.organ_id),
+        )
+        .join(Assignment, col(Assignment.id) == AssignmentOwner.assignment_id)
+        .where(is_open)
+        .order_by(col(AssignmentOwner.id))
+    ).all():
+        user = user_id if organ_id is None else all_organs[organ_id].convenor_user_id
+        answering = recipients.setdefault(assignment_id, [])
+        if user and user not in answering:
+            answering.append(user)
+    items = [
+        Open(a_id, moved or due, meeting_id, organ_id, report_to, recipients.get(a_id, []))
+        for a_id, due, meeting_id, organ_id, report_to, moved in rows
+    ]
     aliases = organs.aliases(session)
-    organ_ids = {o.short_name: o.id for o in all_organs.values() if o.id is not None}
+    organ_ids = {o.short_name: o_id for o_id, o in all_organs.items()}
     ledger: dict[tuple[int, str, str], Reminder] = {}
     ids = [m.id for m, _ in meetings]
     if ids:
@@ -177,7 +218,7 @@ def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> t
             select(Reminder).where(col(Reminder.meeting_id).in_(ids)).order_by(col(Reminder.round))
         ).all():
             ledger[(row.meeting_id, row.recipient, row.kind)] = row  # the latest round wins
-    return Agenda.build(views, aliases, organ_ids), ledger
+    return Agenda.build(items, aliases, organ_ids), ledger
 
 
 def _meetings(session: Session, first: date, last: date) -> list[tuple[Meeting, Organ]]:
@@ -247,14 +288,14 @@ def make_plan(app: App, start: datetime, end: datetime) -> Plan:
     i = 0
     for meeting, organ in meetings:  # in date order
         while i < len(agenda.dated) and agenda.dated[i][0] <= meeting.start_date:
-            due_by_now.update(agenda.recipients_of[agenda.dated[i][1]])
+            due_by_now.update(agenda.open[agenda.dated[i][1]].recipients)
             i += 1
         specific = (
             agenda.by_meeting.get(meeting.id or 0, [])
             + agenda.undated_by_organ.get(meeting.organ_id, [])
             + agenda.report_to.get(meeting.organ_id, [])
         )
-        everyone = due_by_now.union(*(agenda.recipients_of[k] for k in specific))
+        everyone = due_by_now.union(*(agenda.open[k].recipients for k in specific))
         recipients = sorted(everyone)
         for kind, at in _times(meeting, organ, app):
             if start <= at < end and recipients:
@@ -318,8 +359,10 @@ class Reminders:
         report = TickReport()
         whole = make_plan(self.app, now - HORIZON, now + HORIZON)
         past = [b for b in whole.batches if b.send_at <= now]
-        for p in self._due(whole.expand(past), now):
-            self._deliver(p, whole.agenda, now, report)
+        due = self._due(whole.expand(past), now)
+        views = self._views(whole.agenda, due)
+        for p in due:
+            self._deliver(p, whole.agenda, views, now, report)
         report.next_at = min((b.send_at for b in whole.batches if b.send_at > now), default=None)
         return report
 
@@ -330,7 +373,25 @@ class Reminders:
         return min((b.send_at for b in later if b.send_at > now), default=None)
 
     # ---------------------------------------------------------------- delivery
-    def _deliver(self, planned: Planned, agenda: Agenda, now: datetime, report: TickReport) -> None:
+    def _views(self, agenda: Agenda, due: list[Planned]) -> dict[int, View]:
+        """The assignments the due reminders will show, loaded in one go."""
+        ids: set[int] = set()
+        for meeting in {id(p.meeting): p.meeting for p in due}.values():
+            ids.update(agenda.item_ids(meeting))
+        if not ids:
+            return {}
+        with self.app.db.transaction() as session:
+            rows = session.exec(select(Assignment).where(col(Assignment.id).in_(ids))).all()
+            return {v.assignment.id or 0: v for v in assignments.views_for(session, list(rows))}
+
+    def _deliver(
+        self,
+        planned: Planned,
+        agenda: Agenda,
+        views: dict[int, View],
+        now: datetime,
+        report: TickReport,
+    ) -> None:
         row = self._claim(planned, now)
         if row is None:
             return  # another process has it
@@ -347,7 +408,7 @@ class Reminders:
                 report.sent.append(planned.key)
                 return
         late = now - planned.send_at > LATE_AFTER
-        message = self.message(planned, agenda, late=late)
+        message = self.message(planned, agenda, views, late=late)
         if message is None:
             self._finish(row, SENT, now, ts=None)  # nothing left open for this person
             return
@@ -425,15 +486,17 @@ class Reminders:
                 )
             )
 
-    def message(self, planned: Planned, agenda: Agenda, *, late: bool = False) -> Message | None:
+    def message(
+        self, planned: Planned, agenda: Agenda, views: dict[int, View], *, late: bool = False
+    ) -> Message | None:
         if planned.kind == SUMMARY:
-            return self._summary(planned, agenda)
-        items = agenda.items(planned.meeting, planned.recipient)
+            return self._summary(planned, agenda, views)
+        items = [views[i] for i in agenda.item_ids(planned.meeting, planned.recipient)]
         if not items:
             return None
         return reminder_message(planned.meeting, planned.organ, items, planned.kind, late)
 
-    def _summary(self, planned: Planned, agenda: Agenda) -> Message:
+    def _summary(self, planned: Planned, agenda: Agenda, views: dict[int, View]) -> Message:
         """After the meeting: what was closed since the organ's previous meeting, what is open,
         what is overdue."""
         meeting, organ = planned.meeting, planned.organ
@@ -458,7 +521,7 @@ class Reminders:
                 ).all()
             )
             closed = assignments.views_for(session, closed_rows)
-        open_items = [agenda.views[i] for i in sorted(agenda.relevant(meeting))]
+        open_items = [views[i] for i in agenda.item_ids(meeting)]
         today = self.app.now().astimezone(self.app.tz).date()
         overdue = [v for v in open_items if v.assignment.due_date and v.assignment.due_date < today]
         parts = [
