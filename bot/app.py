@@ -44,6 +44,7 @@ class Bot:
     bolt: BoltApp
     client: WebClient
     reminders: Reminders
+    background: Executor  # where the work after each ack runs
 
 
 def build_bot(
@@ -73,4 +74,4 @@ def build_bot(
     )
     pool = background or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
     handlers.register(bolt, Deps(product, SlackDirectory(client), pool))
-    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)))
+    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)), pool)

@@ -21,5 +21,5 @@ def publish_home(deps: Deps, client: WebClient, user_ids: list[str]) -> None:
             client.views_publish(
                 user_id=user_id, view={"type": "home", "blocks": blocks(message)[:100]}
             )
-        except SlackClientError:
+        except (SlackClientError, OSError):
             log.exception("could not publish the Home tab for %s", user_id)

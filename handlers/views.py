@@ -159,12 +159,16 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={error.field or "text": error.message[:2000]})
             return
         ack()
-        channel = meta.get("channel") or user_id
-        if not send_dm(client, channel, reply.message):
-            send_dm(client, user_id, reply.message)
-        for recipient, message in reply.dms:
-            send_dm(client, recipient, message)
-        publish_home(deps, client, reply.refresh_home)
+
+        def announce(_body: dict[str, Any], client: WebClient) -> None:
+            channel = meta.get("channel") or user_id
+            if not send_dm(client, channel, reply.message):
+                send_dm(client, user_id, reply.message)
+            for recipient, message in reply.dms:
+                send_dm(client, recipient, message)
+            publish_home(deps, client, reply.refresh_home)
+
+        deps.later(announce, body, client)  # saved and acked; the messages go from the pool
 
     @app.view(STATUS_VIEW)
     def submit_status(
@@ -180,6 +184,10 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"status": error.message[:2000]})
             return
         ack()
-        text = texts.assignment_status_saved(updated)
-        send_dm(client, user_id, Message(text, [section(text)]))
-        publish_home(deps, client, affected(deps.ctx(user_id, None), updated))
+
+        def confirm(_body: dict[str, Any], client: WebClient) -> None:
+            text = texts.assignment_status_saved(updated)
+            send_dm(client, user_id, Message(text, [section(text)]))
+            publish_home(deps, client, affected(deps.ctx(user_id, None), updated))
+
+        deps.later(confirm, body, client)

@@ -60,6 +60,7 @@ class Harness:
 
     def __exit__(self, *exc: object) -> None:
         self.server.stop()
+        self.bot.background.shutdown(wait=True)  # let work after the last ack finish
 
     # ------------------------------------------------------------------ raw HTTP
     def post(
