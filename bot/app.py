@@ -14,7 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import App
 from bot.reminders import Reminders
 from bot.settings import Settings
-from handlers.common import Deps
+from handlers.common import Deps, InlineExecutor
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
 from handlers.notify import SlackNotifier
@@ -45,6 +45,7 @@ class Bot:
     client: WebClient
     reminders: Reminders
     background: Executor  # where the work after each ack runs
+    slow: Executor  # invite batches
 
 
 def build_bot(
@@ -73,5 +74,8 @@ def build_bot(
         raise_error_for_unhandled_request=False,
     )
     pool = background or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
-    handlers.register(bolt, Deps(product, SlackDirectory(client), pool))
-    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)), pool)
+    # Invite batches wait out Slack's rate limits and SMTP: minutes for a large organ. They
+    # queue on their own thread so they never hold up the commands' pool.
+    slow = InlineExecutor() if background is not None else ThreadPoolExecutor(1, "invites")
+    handlers.register(bolt, Deps(product, SlackDirectory(client), pool, slow))
+    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)), pool, slow)

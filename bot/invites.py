@@ -193,6 +193,10 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
         ctx.db.serialise(session, f"invite:{meeting.id}")
+        # What is sent follows the meeting as it is now: a move overtaken by a cancellation
+        # sends the cancellation (the sequence claimed is the current one).
+        if meeting.status == meetings.CANCELLED:
+            kind = CANCEL
         batch = _batch(ctx, kind, meeting, organ, sender_name)
         for row in _invitations(session, meeting).values():
             row.email = row.email or emails.get(row.user_id)
@@ -331,7 +335,10 @@ def deliver(app: App, batch: InviteBatch, postman: Postman) -> Report:
             report.mails += bool(mail_ok)
             if problems:
                 report.failures.append((job.user_id, "; ".join(problems)))
-            _record(app, batch, job, dm_ok, mail_ok, "; ".join(problems) or None)
+            try:
+                _record(app, batch, job, dm_ok, mail_ok, "; ".join(problems) or None)
+            except Exception:  # e.g. the database busy: this one is unrecorded, not the rest
+                log.exception("could not record the invitation to %s", job.user_id)
     finally:
         if mailer is not None:
             mailer.close()

@@ -14,9 +14,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from types import TracebackType
 
 IMPLICIT_TLS_PORT = 465
@@ -56,8 +57,9 @@ def imip_message(
 ) -> EmailMessage:
     """The e-mail for one recipient: text/plain and text/calendar with the same METHOD."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = formataddr((sender_name or "", sender))
-    message["To"] = formataddr((to_name or "", to))
+    # Address objects quote names properly: "Andersson, Åsa" stays one address.
+    message["From"] = Address(display_name=sender_name or "", addr_spec=sender)
+    message["To"] = Address(display_name=to_name or "", addr_spec=to)
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -78,6 +80,9 @@ class Mailer:
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
         self._smtp: smtplib.SMTP | None = None
+        # Once connecting or logging in has failed, the rest of the batch fails at once:
+        # 300 failed logins in a row can lock the account, 300 timeouts take 100 minutes.
+        self._broken: MailError | None = None
 
     def __enter__(self) -> Mailer:
         return self
@@ -91,11 +96,14 @@ class Mailer:
         self.close()
 
     def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        if self._broken is not None:
+            raise self._broken
         for attempt in (1, 2):
             try:
                 smtp = self._connection()
             except (smtplib.SMTPException, OSError) as error:
-                raise MailError("unreachable", str(error) or type(error).__name__) from None
+                self._broken = MailError("unreachable", str(error) or type(error).__name__)
+                raise self._broken from None
             try:
                 refused = smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
             except smtplib.SMTPServerDisconnected as error:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from slack_bolt import BoltRequest
 
@@ -25,9 +24,9 @@ from bot.clock import OffsetClock
 from bot.localslack import Call, LocalSlack, render_message
 from bot.settings import Settings
 from bot.slackwire import block_action, command_body, interactive_body, signed_headers
+from handlers.common import InlineExecutor
 
 SECRET = "lokal-hemlighet"
-T = TypeVar("T")
 
 # The people and channels of the local workspace. Sara is the secretary (an admin).
 PEOPLE = {
@@ -200,18 +199,6 @@ class Shell:
             if shown.lower() == label.lower() and (not ref or ref.upper() in value.upper()):
                 return action_id, value
         return None
-
-
-class InlineExecutor(Executor):
-    """Runs each task at once on the caller's thread."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-        return future
 
 
 def _as_slack_escapes(text: str) -> str:

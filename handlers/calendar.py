@@ -95,6 +95,33 @@ def _retry_after(headers: Any) -> float:
     return 1.0
 
 
+def queue_invites(
+    deps: Deps,
+    batch: InviteBatch,
+    *,
+    client: WebClient,
+    response_url: str | None,
+    user_id: str,
+    channel_id: str | None,
+) -> None:
+    """Send a batch on the invites' own thread (see Deps.slow)."""
+
+    def send() -> None:
+        try:
+            send_invites(
+                deps,
+                batch,
+                client=client,
+                response_url=response_url,
+                user_id=user_id,
+                channel_id=channel_id,
+            )
+        except Exception:
+            log.exception("invite batch for %s failed", batch.ref)
+
+    deps.slow.submit(send)
+
+
 def send_invites(
     deps: Deps,
     batch: InviteBatch,
@@ -125,7 +152,7 @@ def register(app: App, deps: Deps) -> None:
         reply = commands.run(deps.ctx(user_id, channel_id), "/mote", f"bjud in {action['value']}")
         respond(response_url, reply.message, client=client, channel_id=channel_id, user_id=user_id)
         if reply.invites is not None:
-            send_invites(
+            queue_invites(
                 deps,
                 reply.invites,
                 client=client,

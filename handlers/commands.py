@@ -54,7 +54,7 @@ def _listener(deps: Deps, name: str) -> Any:
         )
         publish_home(deps, client, reply.refresh_home)
         if reply.invites is not None:  # calendar invitations: last, they take a while
-            calendar.send_invites(
+            calendar.queue_invites(
                 deps,
                 reply.invites,
                 client=client,

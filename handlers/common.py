@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
-from dataclasses import dataclass
-from typing import Any
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -16,13 +16,27 @@ from bot.context import App, Ctx, Directory
 
 log = logging.getLogger(__name__)
 Work = Callable[[dict[str, Any], WebClient], None]
+T = TypeVar("T")
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once on the caller's thread (the shell, scripts, benchmarks)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
 
 
 @dataclass(frozen=True)
 class Deps:
     product: App
     directory: Directory
-    background: Executor
+    background: Executor = field(default_factory=InlineExecutor)  # work after each ack
+    slow: Executor = field(default_factory=InlineExecutor)  # invite batches: minutes long
 
     def ctx(self, user_id: str, channel_id: str | None) -> Ctx:
         return Ctx(self.product, user_id, channel_id, self.directory)

@@ -61,6 +61,7 @@ class Harness:
     def __exit__(self, *exc: object) -> None:
         self.server.stop()
         self.bot.background.shutdown(wait=True)  # let work after the last ack finish
+        self.bot.slow.shutdown(wait=True)
 
     # ------------------------------------------------------------------ raw HTTP
     def post(
