@@ -318,7 +318,7 @@ def _change(
         now = ctx.app.now()
         if kind == "flyttad":
             due = (
-                _after(session, ctx, after_meeting)
+                _after(session, ctx, after_meeting, ref)
                 if after_meeting
                 else resolve_due(session, ctx, new_due or "")
             )
@@ -346,11 +346,13 @@ def _change(
         return view
 
 
-def _after(session: Session, ctx: Ctx, meeting_ref: str) -> Due:
+def _after(session: Session, ctx: Ctx, meeting_ref: str, ref: str) -> Due:
     """The organ's next meeting after the given one (or 'next, not planned yet')."""
     meeting, organ = meetings.get(session, meeting_ref)
     assert organ.id is not None
-    after = max(meeting.start_date, ctx.app.today()) + timedelta(days=1)
+    # Never earlier than it is due now (a reminder also lists items due later).
+    current = _get(session, ref).assignment.due_date or meeting.start_date
+    after = max(meeting.start_date, current, ctx.app.today()) + timedelta(days=1)
     following = meetings.next_of(session, organ.id, after)
     if following is None:
         return Due(organ=organ)

@@ -37,12 +37,14 @@ BEFORE = "förhand"  # N working days before, 09:00
 MORNING = "morgon"  # the morning of the meeting, for what is still open
 SUMMARY = "sammanfattning"  # to the organ's channel after the meeting
 PLANNED, SENDING, SENT, FAILED = "planerad", "skickas", "skickad", "misslyckad"
+SUPERSEDED = "ersatt"  # caught up late together with the morning one: only that one is sent
 REMIND_AT = time(9, 0)
 MORNING_AT = time(7, 30)
 LATE_AFTER = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)  # a claim older than this, still "skickas", was left by a crash
 HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
 MOVED_TOO_FAR = timedelta(days=1)
+DEFAULT_LENGTH = timedelta(hours=2)
 
 
 class DeliveryError(Exception):
@@ -147,7 +149,11 @@ def meeting_start(meeting: Meeting, app: App) -> datetime:
 
 
 def meeting_end(meeting: Meeting, app: App) -> datetime:
-    return datetime.combine(meeting.end_date, meeting.end_time or time(17, 0), app.tz)
+    if meeting.end_time is not None:
+        return datetime.combine(meeting.end_date, meeting.end_time, app.tz)
+    if meeting.start_time is not None and meeting.end_date == meeting.start_date:
+        return meeting_start(meeting, app) + DEFAULT_LENGTH  # a start time but no end time
+    return datetime.combine(meeting.end_date, time(17, 0), app.tz)  # all day
 
 
 def _times(meeting: Meeting, organ: Organ, app: App) -> list[tuple[str, datetime]]:
@@ -160,8 +166,8 @@ def _times(meeting: Meeting, organ: Organ, app: App) -> list[tuple[str, datetime
     result = []
     if before < start:
         result.append((BEFORE, before))
-    if morning > before:
-        result.append((MORNING, morning))
+    if morning < start and (not result or morning > before):
+        result.append((MORNING, morning))  # with a lead of 0 days this may be the only one
     return result
 
 
@@ -346,7 +352,7 @@ class Reminders:
     def _due(self, candidates: list[Planned], now: datetime) -> list[Planned]:
         result = []
         for p in candidates:
-            if p.send_at > now or p.status == SENT or _stale(p, now, self.app):
+            if p.send_at > now or p.status in (SENT, SUPERSEDED) or _stale(p, now, self.app):
                 continue
             if p.status == SENDING and p.ledger and now - p.ledger.claimed_at < self.lease:
                 continue  # someone is sending it right now
@@ -360,9 +366,23 @@ class Reminders:
         whole = make_plan(self.app, now - HORIZON, now + HORIZON)
         past = [b for b in whole.batches if b.send_at <= now]
         due = self._due(whole.expand(past), now)
+        mornings = {(p.meeting.id, p.recipient) for p in due if p.kind == MORNING}
+        superseded = [
+            p for p in due if p.kind == BEFORE and (p.meeting.id, p.recipient) in mornings
+        ]
+        for p in superseded:  # after downtime: one DM, the morning one, not two at once
+            row = self._claim(p, now)
+            if row is not None:
+                self._finish(row, SUPERSEDED, now)
+        skipped = {id(p) for p in superseded}
+        due = [p for p in due if id(p) not in skipped]
         views = self._views(whole.agenda, due)
         for p in due:
-            self._deliver(p, whole.agenda, views, now, report)
+            try:
+                self._deliver(p, whole.agenda, views, now, report)
+            except Exception:  # one bad reminder must not stop the others
+                log.exception("reminder %s failed", p.key)
+                report.failed.append(p.key)
         report.next_at = min((b.send_at for b in whole.batches if b.send_at > now), default=None)
         return report
 
@@ -399,9 +419,11 @@ class Reminders:
             try:
                 found = self.notifier.find(planned.recipient, planned.key)
             except DeliveryError as error:
-                # Unknown whether it arrived: keep the claim (fresh now) and ask again later,
-                # rather than risk a second DM.
+                # Unknown whether it arrived: not sent again now; marked failed (visible in the
+                # plan), and the next tick asks Slack again before it sends anything.
                 log.warning("reminder %s: %s", planned.key, error)
+                self._finish(row, FAILED, now, error=str(error)[:500])
+                report.failed.append(planned.key)
                 return
             if found:  # it did arrive before the crash: record it, do not send again
                 self._finish(row, SENT, now, ts=found)
@@ -423,7 +445,11 @@ class Reminders:
         report.sent.append(planned.key)
 
     def _claim(self, planned: Planned, now: datetime) -> Reminder | None:
-        """Take the ledger row for this reminder; None if another process holds it."""
+        """Take the ledger row for this reminder; None if another process holds it.
+
+        The claim is stamped with the time it is taken (not when the tick began), so a long
+        tick never hands out claims that already look abandoned."""
+        now = max(now, self.app.now())
         try:
             with self.app.db.transaction(write=True) as session:
                 if planned.ledger is None or planned.round != planned.ledger.round:
@@ -455,6 +481,9 @@ class Reminders:
                         claimed_by=self.instance,
                         claimed_at=now,
                         attempts=Reminder.attempts + 1,
+                        # for the meeting as it is now (it may have moved since the last try)
+                        meeting_date=planned.meeting.start_date,
+                        planned_at=planned.send_at,
                     )
                 )
                 if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -479,7 +508,7 @@ class Reminders:
                 .where(col(Reminder.id) == row.id, col(Reminder.claimed_by) == self.instance)
                 .values(
                     status=status,
-                    sent_at=at if status == SENT else None,
+                    sent_at=at if status in (SENT, SUPERSEDED) else None,
                     message_ts=ts,
                     error=error,
                     late=late,

@@ -22,6 +22,7 @@ class Wakeups:
         self.safety = safety
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self._busy = threading.Lock()
+        self._again = False
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -40,18 +41,29 @@ class Wakeups:
 
     def wake(self) -> None:
         if not self._busy.acquire(blocking=False):
-            return  # the other wake-up is already at it
-        try:
-            report = self.reminders.tick()
-            if report.sent or report.failed:
-                log.info("reminders: %d sent, %d failed", len(report.sent), len(report.failed))
-            upcoming = report.next_at
-        except Exception:
-            log.exception("reminder tick failed; the safety tick will try again")
+            self._again = True  # the running tick will look once more when it is done
             return
+        try:
+            while True:
+                self._again = False
+                try:
+                    report = self.reminders.tick()
+                except Exception:
+                    log.exception("reminder tick failed; the safety tick will try again")
+                    return
+                if report.sent or report.failed:
+                    log.info("reminders: %d sent, %d failed", len(report.sent), len(report.failed))
+                if not self._again:
+                    break
         finally:
             self._busy.release()
-        if upcoming is not None:
+        if report.next_at is not None:
+            # No grace limit: a wake-up due while a long tick ran still happens, at once.
             self.scheduler.add_job(
-                self.wake, "date", run_date=upcoming, id="exact", replace_existing=True
+                self.wake,
+                "date",
+                run_date=report.next_at,
+                id="exact",
+                replace_existing=True,
+                misfire_grace_time=None,
             )

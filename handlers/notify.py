@@ -25,7 +25,8 @@ class SlackNotifier:
             token=client.token,
             base_url=client.base_url,
             timeout=client.timeout,
-            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5)],
+            # few retries: a send must end well within the ledger's claim lease
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
         )
 
     def send(self, recipient: str, message: Message, key: str) -> str:

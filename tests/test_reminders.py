@@ -321,7 +321,12 @@ def test_the_scheduler_wakes_at_the_next_send_time(
 
     from bot.scheduler import Wakeups
 
-    anna_due_at_au(ctx, clock)
+    # The scheduler runs on real time: dates far ahead, so the test never ages.
+    clock.set(at("2098-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 2098-12-01 13-15")
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    expected = service.next_wakeup()
+    assert expected is not None and expected.astimezone(STOCKHOLM).hour == 9
     wakeups = Wakeups(service, safety=timedelta(hours=1))
     wakeups.start()
     try:
@@ -329,6 +334,58 @@ def test_the_scheduler_wakes_at_the_next_send_time(
         while wakeups.scheduler.get_job("exact") is None and time.monotonic() < deadline:
             time.sleep(0.01)
         job = wakeups.scheduler.get_job("exact")
-        assert job is not None and job.next_run_time == at("2026-11-25T09:00")
+        assert job is not None and job.next_run_time == expected
     finally:
         wakeups.stop()
+
+
+def test_catching_up_sends_one_dm_not_two(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    anna_due_at_au(ctx, clock)
+    clock.set(at("2026-11-30T08:00"))  # down from before the 25th until the meeting morning
+    service.tick()
+    (only,) = slack.dms("U0ANNA")
+    assert "I dag är det AU-möte" in text_of(only)
+    plan = reminders.plan(service.app, at("2026-11-25T00:00"), at("2026-11-30T12:00"))
+    assert [(p.kind, p.status) for p in plan] == [("förhand", "ersatt"), ("morgon", "skickad")]
+
+
+def test_failed_then_moved_is_sent_once(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    anna_due_at_au(ctx, clock)
+    clock.set(at("2026-11-25T09:00"))
+    slack.fail_next("chat.postMessage", status=503)
+    assert service.tick().failed
+    run(ctx(), "/mote", "flytta AU-261130 till 3 december 13-15")
+    clock.set(at("2026-11-30T09:00"))  # the new 'before' time for 3 December
+    service.tick()
+    clock.set(at("2026-11-30T09:05"))
+    service.tick()
+    assert len(slack.dms("U0ANNA")) == 1
+
+
+def test_lead_zero_still_reminds_and_summary_follows_start(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders
+) -> None:
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(), "/organ", "påminnelser AU på 0 dagar")
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november kl. 8")  # before 09:00, no end time
+    run(ctx(channel="C0AU"), "/uppdrag", "<@U0ANNA|anna> Något till nästa AU")
+    planned = reminders.plan(service.app, at("2026-11-29T00:00"), at("2026-12-01T00:00"))
+    times = [(p.kind, p.send_at.astimezone(STOCKHOLM).strftime("%H.%M")) for p in planned]
+    assert times == [("morgon", "07.00"), ("sammanfattning", "10.00")]
+
+
+def test_next_meeting_button_never_moves_earlier(
+    ctx: MakeCtx, organs: None, clock: FixedClock
+) -> None:
+    from bot import assignments
+
+    clock.set(at("2026-11-23T08:00"))
+    run(ctx(channel="C0AU"), "/mote", "ny AU 30 november 13-15")
+    run(ctx(channel="C0AU"), "/mote", "ny AU 7 december 13-15")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Senare sak till 18 december återkoppling till AU")
+    view = assignments.move_to_next_meeting(ctx("anna"), "U-1", "AU-261130")
+    assert view.due_meeting is None and view.due_organ is not None  # not back to 7 December
