@@ -45,6 +45,7 @@ from sqlmodel import Session, col, select
 from bot import assignments, ical, meetings, texts
 from bot.context import App, Ctx
 from bot.errors import UserError
+from storage.db import serialise
 from storage.models import (
     Assignment,
     AssignmentEvent,
@@ -73,7 +74,8 @@ _OPEN = "öppen"
 
 
 def store_members(session: Session, organ_id: int, users: Iterable[str], now: datetime) -> None:
-    """Replace the snapshot of an organ's members."""
+    """Replace the snapshot of an organ's members (one refresher at a time per organ)."""
+    serialise(session, f"members:{organ_id}")
     wanted = set(users)
     rows = session.exec(select(OrganMember).where(OrganMember.organ_id == organ_id)).all()
     for row in rows:
@@ -90,6 +92,7 @@ def member_joined(app: App, channel_id: str, user_id: str) -> None:
         organ = session.exec(select(Organ).where(Organ.channel_id == channel_id)).first()
         if organ is None or organ.id is None:
             return
+        serialise(session, f"members:{organ.id}")
         row = session.exec(
             select(OrganMember).where(
                 OrganMember.organ_id == organ.id, OrganMember.user_id == user_id

@@ -858,7 +858,7 @@ def invite_mail_body(
     if kind == "inställd":
         lines.append("Kalenderinbjudan i det här brevet tar bort mötet ur din kalender.")
     else:
-        lines.append("Svara i din kalender eller med knapparna i Slack.")
+        lines.append("Svara med knapparna i Slack: svar som ges i kalendern når inte ledningsbot.")
     lines += ["", "Hälsningar", "ledningsbot"]
     return "\n".join(lines)
 

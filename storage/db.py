@@ -81,12 +81,7 @@ class Database:
                 raise
 
     def serialise(self, session: Session, key: str) -> None:
-        """Let one transaction at a time past this point for `key` (e.g. numbering a series).
-
-        PostgreSQL: a transaction-scoped advisory lock. SQLite: writers already run one at a time.
-        """
-        if self.dialect == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+        serialise(session, key)
 
     def upgrade(self) -> None:
         """Apply pending migrations (Alembic), up to head."""
@@ -109,6 +104,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def serialise(session: Session, key: str) -> None:
+    """Let one transaction at a time past this point for `key` (e.g. numbering a series).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: writers already run one at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def alembic_config(url: str) -> Any:
