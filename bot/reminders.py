@@ -100,6 +100,8 @@ class Agenda:
     by_meeting: dict[int, list[int]] = field(default_factory=dict)
     undated_by_organ: dict[int, list[int]] = field(default_factory=dict)
     dated: list[tuple[date, int]] = field(default_factory=list)
+    reports_to: list[set[int]] = field(default_factory=list)  # per index: organs it reports to
+    by_recipient: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, items: list[Open], aliases: dict[str, str], organ_ids: dict[str, int]) -> Agenda:
@@ -111,10 +113,25 @@ class Agenda:
                 agenda.dated.append((item.due, i))
             elif item.due_organ_id:
                 agenda.undated_by_organ.setdefault(item.due_organ_id, []).append(i)
-            for organ_id in _report_to_organs(item.report_to, aliases, organ_ids):
+            organs_reported_to = _report_to_organs(item.report_to, aliases, organ_ids)
+            agenda.reports_to.append(organs_reported_to)
+            for organ_id in organs_reported_to:
                 agenda.report_to.setdefault(organ_id, []).append(i)
+            for recipient in item.recipients:
+                agenda.by_recipient.setdefault(recipient, []).append(i)
         agenda.dated.sort()
         return agenda
+
+    def _concerns(self, i: int, meeting: Meeting) -> bool:
+        """The same rule as relevant(), for one assignment."""
+        item = self.open[i]
+        if item.due is not None and item.due <= meeting.start_date:
+            return True
+        if item.due_meeting_id is not None and item.due_meeting_id == meeting.id:
+            return True
+        if item.due is None and item.due_organ_id == meeting.organ_id:
+            return True
+        return meeting.organ_id in self.reports_to[i]
 
     def relevant(self, meeting: Meeting) -> set[int]:
         """Assignments due at or before the meeting, or reporting back to its organ."""
@@ -127,11 +144,11 @@ class Agenda:
 
     def item_ids(self, meeting: Meeting, recipient: str | None = None) -> list[int]:
         """The assignment ids of a meeting's reminder (to one recipient), in due order."""
-        chosen = [
-            self.open[i]
-            for i in self.relevant(meeting)
-            if recipient is None or recipient in self.open[i].recipients
-        ]
+        if recipient is None:
+            chosen = [self.open[i] for i in self.relevant(meeting)]
+        else:  # only this person's assignments are looked at, not every open one
+            mine = self.by_recipient.get(recipient, [])
+            chosen = [self.open[i] for i in mine if self._concerns(i, meeting)]
         return [o.id for o in sorted(chosen, key=lambda o: (o.due or date.max, o.id))]
 
 

@@ -96,8 +96,12 @@ def test_assignment_dms_every_owner_with_buttons(harness: Harness, slack: LocalS
         assert "AU-261208" in text and "tisdag 8 december 2026" in text
         assert "återkoppling till LG" in text
         buttons = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
-        assert [b["text"]["text"] for b in buttons] == ["Klart", "Lägg till status"]
-        assert {b["value"] for b in buttons} == {"U-1"}
+        assert [b["text"]["text"] for b in buttons] == [
+            "Klart",
+            "Lägg till status",
+            "Flytta till nästa möte",  # it is due at a meeting
+        ]
+        assert [b["value"] for b in buttons] == ["U-1", "U-1", "U-1|AU-261208"]
 
 
 def test_klart_button_closes_and_replaces_the_message(harness: Harness) -> None:

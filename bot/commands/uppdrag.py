@@ -151,10 +151,15 @@ def dm_message(view: View, by: str) -> Message:
 
 def assignment_buttons(view: View) -> Part:
     ref = view.assignment.ref
-    return buttons(
+    items = [
         Button(texts.BUTTON_DONE, ACTION_DONE, ref, "primary"),
         Button(texts.BUTTON_STATUS, ACTION_STATUS, ref),
-    )
+    ]
+    if view.due_meeting is not None:  # due at a meeting: it can go on to the next one
+        items.append(
+            Button(texts.BUTTON_NEXT_MEETING, ACTION_NEXT_MEETING, f"{ref}|{view.due_meeting.ref}")
+        )
+    return buttons(*items)
 
 
 def _mine(ctx: Ctx) -> Reply:
