@@ -127,3 +127,68 @@ def test_unreachable_database_stops_with_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("ledningsbot: Kunde inte öppna databasen")
     assert "DATABASE_URL" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
+    """`ledningsbot run` in HTTP mode, as deployed: signed command in, reply out to Slack."""
+    import socket
+    import time
+    import urllib.request
+
+    from bot.localslack import LocalSlack
+    from bot.slackwire import command_body, signed_headers
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert "skapat" in _cli(["organ", "ny", "LG", "Ledningsgrupp", "#C0LG"], tmp_path).stdout
+    with LocalSlack() as slack:
+        slack.add_user("U0CLI", "cli", is_admin=True)
+        environ = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))
+        }
+        environ.update(
+            PYTHONPATH=str(ROOT),
+            DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
+            SLACK_BOT_TOKEN="xoxb-run",
+            SLACK_SIGNING_SECRET="run-secret",
+            SLACK_API_URL=slack.url,
+            PORT=str(port),
+        )
+        process = subprocess.Popen(
+            [*CLI, "run"], cwd=tmp_path, env=environ, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                        assert response.read() == b"ok\n"
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, "never became ready"
+                    time.sleep(0.05)
+            body = command_body(
+                "/beslut",
+                "Ledningsgruppen beslutar enligt förslag",
+                user_id="U0CLI",
+                channel_id="C0LG",
+                response_url=slack.response_url("run"),
+            )
+            request = urllib.request.Request(
+                base + "/slack/events",
+                data=body.encode(),
+                headers={
+                    **signed_headers("run-secret", body),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 200
+            (reply,) = slack.wait_for_calls("response_url", 1, timeout=10)
+            assert reply.args["response_type"] == "in_channel"
+            assert "loggat" in reply.args["text"] and "Beslut *LG-" in reply.args["text"]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
