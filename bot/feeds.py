@@ -115,6 +115,21 @@ def member_left(app: App, channel_id: str, user_id: str) -> None:
             session.delete(row)
 
 
+def user_deactivated(app: App, user_id: str) -> None:
+    """Someone left the workspace: their links stop working and they belong to no organ."""
+    with app.db.transaction(write=True) as session:
+        now = app.now()
+        for token in session.exec(
+            select(FeedToken).where(
+                FeedToken.user_id == user_id, col(FeedToken.revoked_at).is_(None)
+            )
+        ).all():
+            token.revoked_at = now
+            session.add(token)
+        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all():
+            session.delete(row)
+
+
 def refresh_members(ctx: Ctx) -> None:
     """Ask Slack who is in each organ's channel (outside any transaction), then store it.
     A channel Slack will not tell about keeps its last snapshot."""

@@ -169,6 +169,12 @@ def register(app: App, deps: Deps) -> None:
         if event.get("channel") and event.get("user"):
             feeds.member_joined(deps.product, str(event["channel"]), str(event["user"]))
 
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        if user.get("deleted") and user.get("id"):
+            feeds.user_deactivated(deps.product, str(user["id"]))
+
     @app.event("member_left_channel")
     def left(event: dict[str, Any]) -> None:
         if event.get("channel") and event.get("user"):

@@ -303,3 +303,14 @@ def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
     commands.run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
     commands.run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
     assert stamp() == first + 3
+
+
+def test_a_deactivated_users_links_stop_working(web: Harness, slack: LocalSlack) -> None:
+    (_title, url), *_ = links(web, "anna")
+    assert fetch(web, url)[0] == 200
+    user = {"id": "U0ANNA", "deleted": True, "name": "anna"}
+    assert web.event({"type": "user_change", "user": user}, event_id="EvGone") == 200
+    assert fetch(web, url)[0] == 404
+    with web.product.db.engine.connect() as connection:
+        left = connection.execute(text("SELECT count(*) FROM organmember WHERE user_id = 'U0ANNA'"))
+        assert left.scalar_one() == 0
