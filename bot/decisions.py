@@ -239,12 +239,19 @@ def _next_version(session: Session, decision: Decision) -> int:
 
 
 def listing(
-    ctx: Ctx, organ_name: str | None, year: int | None, limit: int = 20
+    ctx: Ctx,
+    organ_name: str | None,
+    year: int | None,
+    limit: int = 20,
+    *,
+    organ_ids: list[int] | None = None,
 ) -> list[tuple[Decision, Organ]]:
     with ctx.db.transaction() as session:
         query = select(Decision, Organ).join(Organ, col(Organ.id) == Decision.organ_id)
         if organ_name:
             query = query.where(Decision.organ_id == organs.get(session, organ_name).id)
+        if organ_ids is not None:
+            query = query.where(col(Decision.organ_id).in_(organ_ids))
         if year:
             query = query.where(Decision.year == year)
         query = query.order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())

@@ -6,19 +6,24 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, func, select
 
-from bot import assignments, decisions, meetings, texts
+from bot import assignments, decisions, feeds, meetings, texts
 from bot.commands.uppdrag import assignment_buttons
 from bot.context import App, Ctx
 from bot.replies import Message, Part, context, divider, header, section
-from storage.models import ProcessedEvent
+from storage.models import OrganMember, ProcessedEvent
 
 
 def home(ctx: Ctx) -> Message:
     mine = assignments.mine(ctx, limit=15)
-    upcoming = meetings.upcoming(ctx, None, limit=8)
-    recent = decisions.listing(ctx, None, None, limit=8)
+    with ctx.db.transaction() as session:
+        # The organs the person belongs to, once their channels' members are known; until
+        # then (nobody has run /kalender or invited yet), everything.
+        known = session.exec(select(func.count()).select_from(OrganMember)).one()
+        mine_organs = feeds.organ_ids_of(session, ctx.user_id) if known else None
+    upcoming = meetings.upcoming(ctx, None, limit=8, organ_ids=mine_organs)
+    recent = decisions.listing(ctx, None, None, limit=8, organ_ids=mine_organs)
     parts: list[Part] = [header(texts.my_assignments_header(len(mine)))]
     for view in mine:
         parts += [section(texts.assignment_line(view)), assignment_buttons(view)]

@@ -102,7 +102,10 @@ def show(ctx: Ctx, ref: str) -> tuple[Meeting, Organ]:
         return get(session, ref)
 
 
-def upcoming(ctx: Ctx, organ_name: str | None, limit: int = 25) -> list[tuple[Meeting, Organ]]:
+def upcoming(
+    ctx: Ctx, organ_name: str | None, limit: int = 25, *, organ_ids: list[int] | None = None
+) -> list[tuple[Meeting, Organ]]:
+    """Planned meetings not yet over: of one organ, of some organs (`organ_ids`), or all."""
     with ctx.db.transaction() as session:
         query = (
             select(Meeting, Organ)
@@ -111,6 +114,8 @@ def upcoming(ctx: Ctx, organ_name: str | None, limit: int = 25) -> list[tuple[Me
         )
         if organ_name:
             query = query.where(Meeting.organ_id == _id(organs.get(session, organ_name)))
+        if organ_ids is not None:
+            query = query.where(col(Meeting.organ_id).in_(organ_ids))
         query = query.order_by(col(Meeting.start_date), col(Meeting.start_time)).limit(limit)
         return [(m, o) for m, o in session.exec(query).all()]
 
