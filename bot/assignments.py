@@ -67,9 +67,13 @@ class View:
         return result
 
 
-def resolve_due(session: Session, ctx: Ctx, due_text: str) -> Due:
+def resolve_due(
+    session: Session, ctx: Ctx, due_text: str, aliases: dict[str, str] | None = None
+) -> Due:
+    """A due point as typed: a date, or a meeting (`aliases`: the organs' names, if the caller
+    has them already)."""
     try:
-        parsed = parse_due(due_text, ctx.app.today(), organs.aliases(session))
+        parsed = parse_due(due_text, ctx.app.today(), aliases or organs.aliases(session))
     except DateError as error:
         raise UserError(str(error)) from None
     if not isinstance(parsed, MeetingRef):
@@ -100,6 +104,7 @@ def create(
     decision_ref: str | None = None,
     organ_id: int | None = None,
     session: Session | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> View:
     what = what.strip()
     if not owners:
@@ -111,7 +116,7 @@ def create(
     for owner in owners:
         if owner.user_id and not ctx.directory.user_exists(owner.user_id):
             raise UserError(texts.unknown_user(owner.user_id))
-    args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id)
+    args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id, aliases)
     if session is not None:
         return _create_in(session, ctx, *args)
     for attempt in range(3):
@@ -134,6 +139,7 @@ def _create_in(
     decision_id: int | None,
     decision_ref: str | None,
     organ_id: int | None,
+    aliases: dict[str, str] | None,
 ) -> View:
     decision = None
     if decision_ref:
@@ -147,7 +153,7 @@ def _create_in(
     if decision is not None:
         decision_id = decision.id
         organ_id = organ_id or decision.organ_id
-    due = resolve_due(session, ctx, due_text) if due_text else Due()
+    due = resolve_due(session, ctx, due_text, aliases) if due_text else Due()
     if organ_id is None:
         origin = organs.for_channel(session, ctx.channel_id)
         organ_id = origin.id if origin else None

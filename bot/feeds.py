@@ -37,7 +37,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, event, func, or_, update
+from sqlalchemy import ColumnElement, event, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -376,15 +376,15 @@ def _meeting_filter(scope: _Scope) -> ColumnElement[bool]:
 
 
 def _state(session: Session, scope: _Scope, today: date) -> str:
-    """A fingerprint of everything the feed shows, from two indexed reads whatever its size:
-    the calendar stamp (raised with every change to meetings, organs, organ members and
-    invitations, see :func:`_stamp_changes`) and the newest AssignmentEvent (every change to an
-    assignment adds one), with the day and the scope."""
+    """A fingerprint of everything the feed shows, from one indexed read whatever its size:
+    the calendar stamp (raised in the same transaction as every change to meetings, organs,
+    organ members, invitations and assignments, see :func:`_stamp_changes`), with the day
+    and the scope. (The newest AssignmentEvent id was used before; on PostgreSQL ids are
+    handed out at insert, not commit, so a slow transaction could commit an older id after a
+    feed had already been fingerprinted, and the feed would have stayed stale.)"""
     version = session.exec(select(CalendarStamp.version).where(CalendarStamp.id == 1)).first()
     parts: list[object] = [FEED_VERSION, today.isoformat(), scope.owner, scope.organ_id]
     parts += [scope.organ_ids, version]
-    if scope.organ_id is None:
-        parts.append(session.exec(select(func.max(AssignmentEvent.id))).one())
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -559,9 +559,9 @@ def _plain_feed(
 
 # -------------------------------------------------------------------------------- change stamp
 
-# Rows whose changes can change a feed (assignments are followed by their AssignmentEvents).
+# Rows whose changes can change a feed (every change to an assignment adds an AssignmentEvent).
 # Invitations and members count when added or removed.
-_CHANGES_ANY = (Meeting, Organ)
+_CHANGES_ANY = (Meeting, Organ, AssignmentEvent)
 _CHANGES_MEMBERSHIP = (OrganMember, Invitation)
 _STAMPED = "ledningsbot.calendar_stamped"
 

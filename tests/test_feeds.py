@@ -298,11 +298,13 @@ def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
     commands.run(ctx(), "/mote", "ny LG 7 december 9-12")
     assert stamp() == first + 1
     commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+    assert stamp() == first + 1  # decisions are not in feeds
     commands.run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
-    assert stamp() == first + 1  # decisions and assignments do not touch it
+    assert stamp() == first + 2  # a deadline is: once, in the same transaction
+    commands.run(ctx(), "/uppdrag", "klar U-1")
     commands.run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
     commands.run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
-    assert stamp() == first + 3
+    assert stamp() == first + 5
 
 
 def test_a_deactivated_users_links_stop_working(web: Harness, slack: LocalSlack) -> None:

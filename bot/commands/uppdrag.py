@@ -102,7 +102,7 @@ def _create(ctx: Ctx, text: str) -> Reply:
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
     view = assignments.create(
-        ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref
+        ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref, aliases=aliases
     )
     reply = say(texts.assignment_created(view), public=True)
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
