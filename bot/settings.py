@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -18,6 +19,7 @@ from bot.mail import SmtpConfig
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///ledningsbot.db"
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
 _ADDRESS = re.compile(r"^[^\s@<>()\[\]\\,;:\"']+@[^\s@<>()\[\]\\,;:\"']+\.[^\s@<>()\[\]\\,;:\"']+$")
@@ -162,6 +164,12 @@ def _calendar_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
     user, password = get("SMTP_USER"), get("SMTP_PASSWORD")
     if user and not password:
         raise SettingsError(texts.setting_missing("SMTP_PASSWORD", texts.SETTING_WHY_PASSWORD))
+    plain = starttls_text in _NO and (port_text != "465")
+    if user and plain and host not in _LOOPBACK:
+        # the password would cross the network in clear text
+        raise SettingsError(
+            texts.setting_wrong("SMTP_STARTTLS", "vara ja när SMTP_USER är satt (eller port 465)")
+        )
     name, address = parseaddr(get("INVITE_FROM") or "")
     if get("INVITE_FROM") and not _ADDRESS.match(address):
         raise SettingsError(
@@ -170,6 +178,12 @@ def _calendar_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
     if host and not address:
         raise SettingsError(texts.setting_missing("INVITE_FROM", texts.SETTING_WHY_INVITE_FROM))
     base_url = get("PUBLIC_BASE_URL")
+    insecure = bool(base_url) and str(base_url).startswith("http://")
+    if insecure and urlsplit(str(base_url)).hostname not in _LOOPBACK:
+        # a feed link is a secret: it must not travel unencrypted
+        raise SettingsError(
+            texts.setting_wrong("PUBLIC_BASE_URL", "börja med https:// (länkarna är hemliga)")
+        )
     if base_url and not _BASE_URL.match(base_url):
         raise SettingsError(
             texts.setting_wrong(

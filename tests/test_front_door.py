@@ -192,3 +192,29 @@ def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        (
+            {
+                "SMTP_HOST": "smtp.region.se",
+                "SMTP_USER": "bot",
+                "SMTP_PASSWORD": "hemligt",
+                "SMTP_STARTTLS": "nej",
+                "INVITE_FROM": "ledningsbot@region.se",
+            },
+            "SMTP_STARTTLS",
+        ),
+        ({"PUBLIC_BASE_URL": "http://ledningsbot.region.se"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_secrets_never_travel_in_clear_text(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ, env_file=None)
+    assert str(caught.value).startswith(named)
+    # on this machine's loopback it is fine (tests, a local relay)
+    local = {k: v.replace("smtp.region.se", "127.0.0.1") for k, v in environ.items()}
+    local = {k: v.replace("ledningsbot.region.se", "localhost:3000") for k, v in local.items()}
+    load_settings(local, env_file=None)
