@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot import feeds, ical, meetings, organs, texts
@@ -62,7 +63,7 @@ _PLACEHOLDER_DOMAIN = "slack.invalid"
 _JOINERS = {"och", "samt", ",", "&amp;", "&", "+"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Job:
     """One invitee in a batch: what to send them on which channel."""
 
@@ -73,6 +74,7 @@ class Job:
     dm: bool
     mail: bool
     rsvp: str | None = None
+    claimed_at: datetime | None = None  # our claim on the row; renewed just before sending
 
 
 @dataclass
@@ -304,7 +306,7 @@ def _claim(
     session.add(row)
     session.flush()
     assert row.id is not None
-    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp))
+    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now))
 
 
 def _id(row: Meeting | Organ) -> int:
@@ -324,6 +326,8 @@ def deliver(app: App, batch: InviteBatch, postman: Postman) -> Report:
     mailer = Mailer(config.smtp) if config.smtp is not None else None
     try:
         for job in batch.jobs:
+            if not _renew(app, job):
+                continue  # our claim went stale and another sender took this one over
             try:
                 dm_ok, mail_ok, problems = _deliver_one(app, batch, job, postman, mailer)
             except Exception:  # a bug or a surprise: told, recorded, and on to the next
@@ -374,6 +378,27 @@ def _deliver_one(
             mail_ok = False
             problems.append(texts.INVITE_BAD_EMAIL)
     return dm_ok, mail_ok, problems
+
+
+def _renew(app: App, job: Job) -> bool:
+    """Keep the claim fresh right before sending: a batch slower than the claim's lifetime
+    (SMTP timeouts, rate limits) is then never overtaken for the people it has not reached.
+    False when the claim is no longer ours."""
+    now = app.now()
+    with app.db.transaction(write=True) as session:
+        renewed = session.execute(
+            update(Invitation)
+            .where(
+                col(Invitation.id) == job.invitation_id,
+                col(Invitation.claimed_at) == job.claimed_at,
+            )
+            .values(claimed_at=now)
+        )
+    if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        log.info("invitation %s was taken over by another sender", job.invitation_id)
+        return False
+    job.claimed_at = now
+    return True
 
 
 def _record(

@@ -467,6 +467,22 @@ def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: F
     assert str(attendee) == "mailto:u0roger@slack.invalid"
 
 
+def test_a_slow_sender_is_not_overtaken_for_those_it_has_not_reached(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+    slow = invites.invite(quiet, "LG-261210", "")
+    # The first sender is slow: its claims go stale and a second sender takes over.
+    clock.advance(invites.STALE_CLAIM + timedelta(seconds=1))
+    fast = invites.invite(quiet, "LG-261210", "")
+    assert [j.user_id for j in fast.jobs] == ["U0ANNA", "U0ROGER"]
+    first_box, second_box = Postbox(), Postbox()
+    invites.deliver(quiet.app, fast, second_box)
+    invites.deliver(quiet.app, slow, first_box)  # finds its claims taken: sends nothing
+    assert [u for u, _m, _a in second_box.sent] == ["U0ANNA", "U0ROGER"]
+    assert first_box.sent == []
+
+
 def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
     quiet: Ctx, clock: FixedClock
 ) -> None:
