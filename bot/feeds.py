@@ -62,7 +62,8 @@ log = logging.getLogger(__name__)
 TOKEN_BYTES = 24  # 192 bits
 HISTORY = timedelta(days=180)
 CANCELLED_KEPT = timedelta(days=30)
-CACHE_SIZE = 256  # feeds' bodies kept in memory
+CACHE_SIZE = 256  # feeds' bodies kept in memory …
+CACHE_BYTES = 32 * 1024 * 1024  # … and at most this much of them (a feed can be megabytes)
 CACHE_SECONDS = 600.0
 EVENT_CACHE_SIZE = 50_000  # serialised VEVENTs kept in memory (~0.5 kB each)
 FEED_VERSION = "1"  # raise when the rendering changes, so every ETag changes with it
@@ -250,6 +251,7 @@ class FeedServer:
         self.app = app
         self.events = EventCache()
         self._cache: OrderedDict[int, _Cached] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
     def get(
@@ -302,16 +304,23 @@ class FeedServer:
                 return None
             if hit.state != state or monotonic.monotonic() - hit.at > CACHE_SECONDS:
                 del self._cache[token_id]
+                self._cached_bytes -= len(hit.body)
                 return None
             self._cache.move_to_end(token_id)
             return hit
 
     def _store(self, token_id: int, entry: _Cached) -> None:
         with self._lock:
+            old = self._cache.pop(token_id, None)
+            if old is not None:
+                self._cached_bytes -= len(old.body)
             self._cache[token_id] = entry
-            self._cache.move_to_end(token_id)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._cached_bytes += len(entry.body)
+            while len(self._cache) > CACHE_SIZE or (
+                self._cached_bytes > CACHE_BYTES and len(self._cache) > 1
+            ):
+                _, evicted = self._cache.popitem(last=False)
+                self._cached_bytes -= len(evicted.body)
 
     def _save(self, token_id: int, state: str, etag: str, changed_at: datetime) -> None:
         with self.app.db.transaction(write=True) as session:

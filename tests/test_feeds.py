@@ -333,3 +333,15 @@ def test_home_tab_shows_the_meetings_of_my_organs(web: Harness, slack: LocalSlac
         )
 
     slack.wait_for(roger_sees_only_au)
+
+
+def test_feed_body_cache_is_bounded_by_bytes(feed_product: App, monkeypatch: Any) -> None:
+    from bot.feeds import FeedServer, _Cached
+
+    monkeypatch.setattr(feeds, "CACHE_BYTES", 1000)
+    server = FeedServer(feed_product)
+    for token_id in range(10):
+        server._store(token_id, _Cached("s", '"e"', b"x" * 400, 0.0))
+    assert list(server._cache) == [8, 9] and server._cached_bytes == 800
+    server._store(9, _Cached("s", '"e"', b"x" * 100, 0.0))  # replacing counts the old out
+    assert server._cached_bytes == 500
