@@ -14,10 +14,11 @@ from bot.clock import Clock, SystemClock
 from bot.context import App
 from bot.reminders import Reminders
 from bot.settings import Settings
-from handlers.common import Deps, InlineExecutor
+from handlers.common import Deps, InlineExecutor, Work
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
 from handlers.notify import SlackNotifier
+from handlers.worker import WorkerProcess
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,12 +54,15 @@ def build_bot(
     product: App,
     *,
     background: Executor | None = None,
+    worker_process: bool = False,
 ) -> Bot:
     """The Bolt app with every handler registered, talking to settings.api_url.
 
     Acks run on the request's thread (process_before_response) and the work in `background`,
     a small pool: Bolt's usual mode would queue the ack itself behind busy workers, and more
-    Python threads than cores only make acks wait longer for the interpreter lock.
+    Python threads than cores only make acks wait longer for the interpreter lock. With
+    `worker_process` (what `ledningsbot run` uses) the work runs in a forked worker process
+    instead (handlers.worker): the acks then never share the interpreter lock with it.
     """
     client = WebClient(
         token=settings.bot_token,
@@ -73,9 +77,25 @@ def build_bot(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
-    pool = background or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
     # Invite batches wait out Slack's rate limits and SMTP: minutes for a large organ. They
     # queue on their own thread so they never hold up the commands' pool.
     slow = InlineExecutor() if background is not None else ThreadPoolExecutor(1, "invites")
-    handlers.register(bolt, Deps(product, SlackDirectory(client), pool, slow))
+    named: dict[str, Work] = {}
+    pool: Executor
+    worker: WorkerProcess | None = None
+    if background is not None:
+        pool = background
+    elif worker_process:
+        pool = worker = WorkerProcess(
+            named,
+            client,
+            threads=WORKERS,
+            before_fork=product.db.engine.dispose,  # neither process may share a connection
+            drain_in_worker=(slow,),
+        )
+    else:
+        pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
+    handlers.register(bolt, Deps(product, SlackDirectory(client), pool, slow, named))
+    if worker is not None:
+        worker.start()  # a fork: after registration, before any thread of ours starts
     return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)), pool, slow)

@@ -136,11 +136,15 @@ def _escape_cli_word(word: str) -> str:
 
 
 def _run(settings: Settings) -> int:
+    import signal
+
     from bot.app import build_bot, build_product
     from bot.server import WebServer
 
     product = build_product(settings)
-    bot = build_bot(settings, product)
+    # The work after each ack runs in a forked worker process (handlers.worker); the fork
+    # comes first, before this process starts threads of its own.
+    bot = build_bot(settings, product, worker_process=True)
     server = WebServer(
         bot if not settings.socket_mode else None,
         product.db,
@@ -149,17 +153,28 @@ def _run(settings: Settings) -> int:
     )
     from bot.scheduler import Wakeups
 
-    Wakeups(bot.reminders).start()
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)  # unwinds to the finally below: the worker finishes its work
 
-        server.start()
-        print(texts.READY_SOCKET, flush=True)
-        SocketModeHandler(bot.bolt, settings.app_token).start()
+    signal.signal(signal.SIGTERM, stop)
+    wakeups = Wakeups(bot.reminders)
+    wakeups.start()
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            server.start()
+            print(texts.READY_SOCKET, flush=True)
+            SocketModeHandler(bot.bolt, settings.app_token).start()
+            return 0
+        print(texts.READY_HTTP.format(port=server.port), flush=True)
+        server.serve_forever()
         return 0
-    print(texts.READY_HTTP.format(port=server.port), flush=True)
-    server.serve_forever()
-    return 0
+    finally:
+        wakeups.stop()
+        server.httpd.server_close()
+        bot.background.shutdown(wait=True)
+        bot.slow.shutdown(wait=True)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
 
 
 class Harness:
-    def __init__(self, product: App, slack: LocalSlack) -> None:
+    def __init__(self, product: App, slack: LocalSlack, *, worker_process: bool = False) -> None:
         self.product = product
         self.slack = slack
         for name, user_id in PEOPLE.items():
@@ -49,7 +49,7 @@ class Harness:
             tz=product.tz,
             admins=product.admins,
         )
-        self.bot: Bot = build_bot(settings, product)
+        self.bot: Bot = build_bot(settings, product, worker_process=worker_process)
         self.server = WebServer(self.bot, product.db, host="127.0.0.1", port=0, poll_interval=0.02)
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._keys = itertools.count(1)
