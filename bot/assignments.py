@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -57,14 +58,21 @@ class View:
 
     def owner_users(self) -> list[str]:
         """Who answers: user owners, and each organ owner's convenor."""
-        result: list[str] = []
-        for owner in self.owners:
-            user = owner.user_id
-            if owner.organ_id is not None:
-                user = self.organs[owner.organ_id].convenor_user_id
-            if user and user not in result:
-                result.append(user)
-        return result
+        return answering(((o.user_id, o.organ_id) for o in self.owners), self.organs)
+
+
+def answering(
+    owners: Iterable[tuple[str | None, int | None]], organs_by_id: Mapping[int, Organ]
+) -> list[str]:
+    """Who answers for an assignment, once each and in order, given its owners as (user id,
+    organ id): a user owner answers for themself, an owning organ through its convenor (an
+    organ without one has nobody to answer)."""
+    result: list[str] = []
+    for user_id, organ_id in owners:
+        user = user_id if organ_id is None else organs_by_id[organ_id].convenor_user_id
+        if user and user not in result:
+            result.append(user)
+    return result
 
 
 def resolve_due(

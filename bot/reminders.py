@@ -213,7 +213,7 @@ def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> t
         .order_by(col(Assignment.id))
     ).all()
     all_organs = {o.id: o for o in session.exec(select(Organ)).all() if o.id is not None}
-    recipients: dict[int, list[str]] = {}
+    owners: dict[int, list[tuple[str | None, int | None]]] = {}
     for assignment_id, user_id, organ_id in session.execute(
         sa_select(
             col(AssignmentOwner.assignment_id),
@@ -224,12 +224,16 @@ def load(session: Session, app: App, meetings: list[tuple[Meeting, Organ]]) -> t
         .where(is_open)
         .order_by(col(AssignmentOwner.id))
     ).all():
-        user = user_id if organ_id is None else all_organs[organ_id].convenor_user_id
-        answering = recipients.setdefault(assignment_id, [])
-        if user and user not in answering:
-            answering.append(user)
+        owners.setdefault(assignment_id, []).append((user_id, organ_id))
     items = [
-        Open(a_id, moved or due, meeting_id, organ_id, report_to, recipients.get(a_id, []))
+        Open(
+            a_id,
+            moved or due,
+            meeting_id,
+            organ_id,
+            report_to,
+            assignments.answering(owners.get(a_id, ()), all_organs),
+        )
         for a_id, due, meeting_id, organ_id, report_to, moved in rows
     ]
     aliases = organs.aliases(session)

@@ -9,8 +9,14 @@ plain JSON crosses the pipe. It runs at a lower CPU priority (acks first; replie
 moment). Work that is not named (closures over a form's state) runs in a small local pool.
 
 Nothing is lost when the worker goes: `shutdown` lets it finish what it was handed; if it dies,
-work is done in the web process instead; if the web process dies, the worker finishes what is
-in the pipe and exits.
+the web process does what was left in the pipe and all work from then on; if the web process
+dies, the worker finishes what is in the pipe and exits. (Work the worker had already begun when
+it was killed is lost, as it would be with threads in a killed process.)
+
+The pipe is a plain `multiprocessing.Pipe` with one writer (a feeder thread here, so that a
+hand-off never blocks on a full pipe) and one reader at a time (the worker; after its death,
+the web process). `multiprocessing.Queue` would not do: its reader holds a lock while it waits,
+and a killed worker would take that lock, and what was left in the pipe, with it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import signal
@@ -32,7 +39,8 @@ from handlers.common import Handoff, Work, run_logged
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-NICE = 10  # the worker's CPU priority, below the web process's
+Item = tuple[str, dict[str, Any]]  # the name of the work, the request body
+NICE = 19  # the worker's CPU priority: the lowest; acks first, whenever a core is short
 POLL = 1.0  # seconds: how often an idle worker checks that the web process is still there
 JOIN_TIMEOUT = 60.0  # seconds `shutdown` waits for the worker to finish what it holds
 
@@ -53,18 +61,25 @@ class WorkerProcess(Handoff):
         self._before_fork = before_fork  # e.g. close pooled database connections
         self._drain = drain_in_worker  # executors the worker's work submits to
         self._context = multiprocessing.get_context("fork")
-        self._queue: Any = None
+        self._reader: Any = None
+        self._writer: Any = None
+        self._outbox: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._process: Any = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._in_worker = False
-        self._lost = False
+        # True until the worker runs, and again once it is gone or stopping: work is then done
+        # here. Set under the lock, so no hand-off slips past the watcher's last look.
+        self._here = True
+        self._here_lock = threading.Lock()
+        self._stopping = False
+        self._fed = threading.Thread(target=self._feed, name="worker-feed", daemon=True)
 
     # ------------------------------------------------------------------ web process
     def start(self) -> WorkerProcess:
         """Fork the worker. Call it before the web process starts any thread of its own."""
         self._before_fork()
-        self._queue = self._context.Queue()
+        self._reader, self._writer = self._context.Pipe(duplex=False)
         # What exists now lives as long as the process: kept out of the collector's sight, so
         # that collections in either process do not copy the pages the two still share.
         gc.collect()
@@ -73,6 +88,9 @@ class WorkerProcess(Handoff):
             target=self._work, name="ledningsbot-arbete", daemon=True
         )
         self._process.start()
+        self._here = False
+        self._fed.start()
+        threading.Thread(target=self._watch, name="worker-watch", daemon=True).start()
         return self
 
     @property
@@ -84,21 +102,22 @@ class WorkerProcess(Handoff):
         return self._process is not None and self._process.is_alive()
 
     def hand_off(self, name: str, body: dict[str, Any]) -> None:
-        if self._in_worker or not self.alive:
-            if not self._in_worker and self._process is not None and not self._lost:
-                self._lost = True
-                log.error("the worker process is gone (exit code %s)", self._process.exitcode)
-            self.submit(run_logged, self._named[name], body, self._client)
-            return
-        self._queue.put((name, body))  # never blocks: a feeder thread writes the pipe
+        with self._here_lock:
+            if not self._here:
+                self._outbox.put((name, body))  # never blocks
+                return
+        self._run_here((name, body))
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         return self._local().submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         process = self._process
-        if process is not None and not self._in_worker and process.is_alive():
-            self._queue.put(None)
+        if process is not None and not self._in_worker and not self._stopping:
+            self._stopping = True
+            with self._here_lock:
+                self._here = True  # whatever comes after this is done here
+            self._outbox.put(None)  # after everything handed off: the worker's last item
             if wait:
                 process.join(JOIN_TIMEOUT)
                 if process.is_alive():
@@ -106,6 +125,39 @@ class WorkerProcess(Handoff):
                     process.terminate()
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def _feed(self) -> None:
+        """Write what is handed off into the pipe, in order, the end mark (None) last."""
+        while True:
+            item = self._outbox.get()
+            self._writer.send(item)  # blocks while the pipe is full; hand_off does not
+            if item is None:
+                return
+
+    def _watch(self) -> None:
+        """Wait (asleep, in the kernel) for the worker to end. If it ends unasked, say so and
+        do here what it left in the pipe; from then on all work is done here."""
+        multiprocessing.connection.wait([self._process.sentinel])
+        with self._here_lock:
+            self._here = True
+            if self._stopping:
+                return
+            self._outbox.put(None)  # after the last hand-off that went to the pipe
+        self._process.join(POLL)  # reaped, so that its exit code is known
+        log.error("the worker process is gone (exit code %s)", self._process.exitcode)
+        while True:  # until the end mark: everything handed off before it has been read
+            try:
+                item = self._reader.recv()
+            except Exception:  # the worker died halfway through reading a message
+                log.exception("what the worker left in the pipe could not be read")
+                return
+            if item is None:
+                return
+            self._run_here(item)
+
+    def _run_here(self, item: Item) -> None:
+        name, body = item
+        self.submit(run_logged, self._named[name], body, self._client)
 
     def _local(self) -> ThreadPoolExecutor:
         with self._pool_lock:
@@ -121,12 +173,12 @@ class WorkerProcess(Handoff):
         parent = os.getppid()
         pool = self._local()
         while True:
-            try:
-                item = self._queue.get(timeout=POLL)
-            except queue.Empty:
+            if not self._reader.poll(POLL):
                 if os.getppid() != parent:  # the web process died: the pipe is drained
                     break
                 continue
+            try:
+                item = self._reader.recv()
             except (EOFError, OSError):
                 log.exception("the pipe from the web process broke")
                 break

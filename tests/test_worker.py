@@ -57,23 +57,28 @@ def test_named_work_runs_in_the_worker_at_a_lower_priority(
     assert {nice for _, _, nice in seen} == {min(os.nice(0) + NICE, 19)}
 
 
-def test_if_the_worker_dies_the_work_is_done_here(
+def test_if_the_worker_dies_what_it_left_and_all_later_work_is_done_here(
     worker: WorkerProcess, slack: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert worker.pid is not None
-    os.kill(worker.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while worker.alive and time.monotonic() < deadline:
-        time.sleep(0.02)
+    os.kill(worker.pid, signal.SIGSTOP)  # it cannot read the pipe now
     with caplog.at_level(logging.ERROR, logger="handlers.worker"):
-        worker.hand_off("_report", {"channel": "C0LG", "n": 1})
-        worker.hand_off("_report", {"channel": "C0LG", "n": 2})
+        for n in range(3):
+            worker.hand_off("_report", {"channel": "C0LG", "n": n})
+        time.sleep(0.2)  # the feeder thread has written them into the pipe
+        os.kill(worker.pid, signal.SIGKILL)
+        left = _seen(slack, 3)
+        worker.hand_off("_report", {"channel": "C0LG", "n": 3})
+        worker.hand_off("_report", {"channel": "C0LG", "n": 4})
         worker.shutdown(wait=True)
-    seen = _seen(slack, 2)
+    seen = _seen(slack, 5)
+    assert sorted(n for n, _, _ in left) == [0, 1, 2]
+    assert sorted(n for n, _, _ in seen) == [0, 1, 2, 3, 4]
     assert {pid for _, pid, _ in seen} == {os.getpid()}
-    assert [r.message for r in caplog.records].count(
+    assert not worker.alive
+    assert [r.message for r in caplog.records] == [
         f"the worker process is gone (exit code {-signal.SIGKILL})"
-    ) == 1
+    ]
 
 
 def test_deps_hand_named_work_to_the_worker_and_run_closures_here(slack: LocalSlack) -> None:
