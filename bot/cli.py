@@ -148,6 +148,7 @@ def _run(settings: Settings) -> int:
     server = WebServer(
         bot if not settings.socket_mode else None,
         product.db,
+        host=settings.host,
         port=settings.port,
         product=product,
     )
@@ -167,7 +168,7 @@ def _run(settings: Settings) -> int:
             print(texts.READY_SOCKET, flush=True)
             SocketModeHandler(bot.bolt, settings.app_token).start()
             return 0
-        print(texts.READY_HTTP.format(port=server.port), flush=True)
+        print(texts.READY_HTTP.format(host=settings.host, port=server.port), flush=True)
         server.serve_forever()
         return 0
     finally:

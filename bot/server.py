@@ -57,8 +57,10 @@ def wsgi_app(
                 log.exception("health check failed")
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"databasen svarar inte\n"]
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
+            start_response(
+                "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")]
+            )
+            return [] if method == "HEAD" else [b"ok\n"]
         if path.startswith(FEED_PREFIX) and path.endswith(".ics") and method in ("GET", "HEAD"):
             return _feed(feeds, environ, path, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])

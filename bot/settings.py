@@ -40,6 +40,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 3000
+    host: str = "0.0.0.0"
     admins: frozenset[str] = field(default_factory=frozenset)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Stockholm"))
     smtp_host: str | None = None
@@ -108,6 +109,11 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
     port_text = get("PORT") or "3000"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise SettingsError(texts.setting_wrong("PORT", "vara ett portnummer 1–65535"))
+    host = get("HOST") or "0.0.0.0"
+    if not _HOST.match(host):
+        raise SettingsError(
+            texts.setting_wrong("HOST", "vara en adress att lyssna på, som 127.0.0.1 eller 0.0.0.0")
+        )
 
     admins = frozenset(a.strip() for a in (get("ADMINS") or "").split(",") if a.strip())
     bad = sorted(a for a in admins if not _USER_ID.match(a))
@@ -142,6 +148,7 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         api_url=api_url,
         database_url=database_url,
         port=int(port_text),
+        host=host,
         admins=admins,
         tz=tz,
         **calendar,

@@ -32,7 +32,7 @@ def setting_wrong(name: str, should: str) -> str:
 
 
 STARTUP_DB_FAILED = "Kunde inte öppna databasen: {error}. Kontrollera DATABASE_URL."
-READY_HTTP = "ledningsbot lyssnar på http://0.0.0.0:{port}/slack/events"
+READY_HTTP = "ledningsbot lyssnar på http://{host}:{port}/slack/events"
 READY_SOCKET = "ledningsbot är ansluten till Slack (Socket Mode)"
 
 # ---------------------------------------------------------------- general

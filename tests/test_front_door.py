@@ -19,6 +19,7 @@ def test_defaults() -> None:
     settings = load_settings({}, env_file=None)
     assert settings.database_url == "sqlite:///ledningsbot.db"
     assert settings.port == 3000 and settings.api_url == "https://slack.com/api/"
+    assert settings.host == "0.0.0.0"
     assert str(settings.tz) == "Europe/Stockholm" and not settings.socket_mode
 
 
@@ -37,6 +38,7 @@ def test_env_file_and_environment(tmp_path: Path) -> None:
         ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"PORT": "http"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
+        ({"HOST": "0.0.0.0; rm -rf /"}, "HOST"),
         ({"TZ": "Mars/Olympus"}, "TZ"),
         ({"ADMINS": "sara"}, "ADMINS"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
@@ -154,6 +156,7 @@ def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
             SLACK_SIGNING_SECRET="run-secret",
             SLACK_API_URL=slack.url,
             PORT=str(port),
+            HOST="127.0.0.1",
         )
         process = subprocess.Popen(
             [*CLI, "run"], cwd=tmp_path, env=environ, stdout=subprocess.PIPE, text=True
@@ -196,6 +199,9 @@ def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
             process.wait(timeout=10)
         # SIGTERM: a clean stop, the worker finished and gone with it
         assert process.returncode == 0
+        assert f"http://127.0.0.1:{port}/slack/events" in (
+            process.stdout.read() if process.stdout else ""
+        )
         assert not Path(f"/proc/{worker}").exists()
 
 

@@ -28,6 +28,19 @@ def decisions_in(h: Harness) -> list[Decision]:
 
 def test_healthz_answers_ok(harness: Harness) -> None:
     assert harness.get("/healthz") == (200, "ok\n")
+
+
+def test_head_healthz_has_headers_and_no_body(harness: Harness) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", harness.server.port), timeout=5) as raw:
+        raw.sendall(b"HEAD /healthz HTTP/1.0\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") and b"Content-Length: 3" in head
+    assert body == b""
     assert harness.get("/nope")[0] == 404
 
 
