@@ -437,6 +437,17 @@ class EventCache:
                 self._blocks.move_to_end(key)
             return block
 
+    def get_many(self, keys: list[Hashable]) -> list[bytes | None]:
+        """`get` for a whole feed at once, under one taking of the lock."""
+        blocks: list[bytes | None] = []
+        with self._lock:
+            for key in keys:
+                block = self._blocks.get(key)
+                if block is not None:
+                    self._blocks.move_to_end(key)
+                blocks.append(block)
+        return blocks
+
     def put(self, key: Hashable, block: bytes) -> None:
         with self._lock:
             self._blocks[key] = block
@@ -462,11 +473,14 @@ def _render(
         .order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
     ).all()
     items: list[_Item] = []
+    labels: dict[tuple[str, int], str] = {}  # a few kinds and organs, thousands of rows
     for row in rows:
         if row.status == meetings.CANCELLED and row.updated_at.date() < today - CANCELLED_KEPT:
             continue
         organ = organs[row.organ_id]
-        label = texts.kind_label(row.kind, organ)
+        label = labels.get((row.kind, row.organ_id))
+        if label is None:
+            label = labels[(row.kind, row.organ_id)] = texts.kind_label(row.kind, organ)
         stamp = min(row.updated_at, now)
         key = ("m", tuple(row), organ.short_name, label, app.tz.key, stamp)
         make = partial(_event, row, organ.short_name, label)
@@ -508,17 +522,29 @@ def _deadline_items(session: Session, user_id: str, since: date, now: datetime) 
             continue
         if m_updated is not None and m_updated > updated:
             updated = m_updated
-        deadline = partial(
-            ical.Deadline,
-            uid=f"uppdrag-{a_id}@ledningsbot",
-            summary=texts.deadline_summary(ref, what),
-            day=day,
-            description=texts.deadline_description(what, report_to, m_ref),
-            updated_at=updated,
-        )
         key = ("d", a_id, ref, what, report_to, day, m_ref, updated, min(updated, now))
-        items.append(_Item(key, deadline))
+        make = partial(_deadline, a_id, ref, what, report_to, day, m_ref, updated)
+        items.append(_Item(key, make))
     return items
+
+
+def _deadline(
+    a_id: int,
+    ref: str,
+    what: str,
+    report_to: str | None,
+    day: date,
+    meeting_ref: str | None,
+    updated: datetime,
+) -> ical.Deadline:
+    """Made only when the event cache does not already hold it: the texts are not free."""
+    return ical.Deadline(
+        uid=f"uppdrag-{a_id}@ledningsbot",
+        summary=texts.deadline_summary(ref, what),
+        day=day,
+        description=texts.deadline_description(what, report_to, meeting_ref),
+        updated_at=updated,
+    )
 
 
 def _assemble(
@@ -529,7 +555,7 @@ def _assemble(
     give the very same bytes (another zone than Stockholm, no cache, a surprise in the output)."""
     if cache is None or app.tz.key != ical.STOCKHOLM.key:
         return _plain_feed(name, [item.make() for item in items], now, app)
-    blocks: list[bytes | None] = [cache.get(item.key) for item in items]
+    blocks = cache.get_many([item.key for item in items])
     made = {i: items[i].make() for i, block in enumerate(blocks) if block is None}
     if made:
         found = _VEVENT.findall(_plain_feed(name, list(made.values()), now, app))
