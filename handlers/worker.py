@@ -4,9 +4,10 @@ work (measured: benchmarks/ack.py; with a thread pool in the same process, acks 
 sending back to back took 4× as long as a bare Bolt app's; with this process, 1.5×).
 
 The worker is a fork of the web process taken after every handler is registered, so it holds
-the same registry of named work (`Deps.work`) and needs only the name and the body: nothing but
-the request's plain data crosses the pipe. It runs at a lower CPU priority (acks first; replies may wait a
-moment). Work that is not named (closures over a form's state) runs in a small local pool.
+the same registry of named work (`Deps.work`) and needs only the name and the body: nothing
+but the request's plain data crosses the pipe. It runs at a lower CPU priority (acks first;
+replies may wait a moment). Work that is not named (closures over a form's state) runs in a
+small local pool.
 
 Nothing is lost when the worker goes: `shutdown` lets it finish what it was handed; if it dies,
 the web process does what was left in the pipe and all work from then on; if the web process
