@@ -90,7 +90,7 @@ def build_bot(
             named,
             client,
             threads=WORKERS,
-            before_fork=product.db.engine.dispose,  # neither process may share a connection
+            before_fork=product.db.dispose,  # neither process may share a connection
             drain_in_worker=(slow,),
         )
     else:

@@ -430,15 +430,9 @@ class EventCache:
         self._blocks: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            block = self._blocks.get(key)
-            if block is not None:
-                self._blocks.move_to_end(key)
-            return block
-
     def get_many(self, keys: list[Hashable]) -> list[bytes | None]:
-        """`get` for a whole feed at once, under one taking of the lock."""
+        """The cached block of each key (None where there is none), for a whole feed under one
+        taking of the lock."""
         blocks: list[bytes | None] = []
         with self._lock:
             for key in keys:

@@ -74,7 +74,6 @@ class WorkerProcess(Handoff):
         self._here = True
         self._here_lock = threading.Lock()
         self._stopping = False
-        self._fed = threading.Thread(target=self._feed, name="worker-feed", daemon=True)
 
     # ------------------------------------------------------------------ web process
     def start(self) -> WorkerProcess:
@@ -90,7 +89,7 @@ class WorkerProcess(Handoff):
         )
         self._process.start()
         self._here = False
-        self._fed.start()
+        threading.Thread(target=self._feed, name="worker-feed", daemon=True).start()
         threading.Thread(target=self._watch, name="worker-watch", daemon=True).start()
         return self
 
@@ -172,7 +171,6 @@ class WorkerProcess(Handoff):
         os.nice(NICE)
         self._in_worker = True
         parent = os.getppid()
-        pool = self._local()
         while True:
             if not self._reader.poll(POLL):
                 if os.getppid() != parent:  # the web process died: the pipe is drained
@@ -185,12 +183,7 @@ class WorkerProcess(Handoff):
                 break
             if item is None:
                 break
-            name, body = item
-            work = self._named.get(name)
-            if work is None:
-                log.error("no work is named %r", name)
-                continue
-            pool.submit(run_logged, work, body, self._client)
-        pool.shutdown(wait=True)
+            self._run_here(item)  # the names are the web process's: this is its fork
+        self._local().shutdown(wait=True)
         for executor in self._drain:
             executor.shutdown(wait=True)
