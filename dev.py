@@ -2,7 +2,7 @@
 """The two commands, on a fresh machine with only Python 3.11:
 
     python3 dev.py start    # the bot: Slack if tokens are set, else a local shell on SQLite
-    python3 dev.py test     # the whole suite: ruff, mypy, pytest on SQLite and PostgreSQL
+    python3 dev.py test     # the suite: ruff, mypy, import-linter, pytest (SQLite, PostgreSQL)
 
 Also: `python3 dev.py bench` (benchmarks, see README). Uses a virtualenv in .venv, created and
 kept in step with pyproject.toml on each call.
@@ -96,6 +96,8 @@ def test(args: list[str]) -> None:
     run([str(BIN / "ruff"), "format", "--check", "."])
     print("== mypy", flush=True)
     run([str(BIN / "mypy")])
+    print("== import-linter (handlers → bot → storage)", flush=True)
+    run([str(BIN / "lint-imports")])
     url, created = _postgres_database()
     env = dict(os.environ)
     if url:

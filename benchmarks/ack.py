@@ -32,8 +32,8 @@ from benchmarks.common import (
     write_result,
 )
 from benchmarks.load import Request, Result, ServerProcess, run_paced, run_round
-from bot import texts
-from bot.localslack import Call, LocalSlack
+from bot.core import texts as core_texts
+from handlers.slack_standin import Call, LocalSlack
 
 SECRET = "bench-signing-secret"
 CLIENTS = 20
@@ -75,7 +75,7 @@ class Replies:
                 self.extra += 1
             else:
                 self.at[call.key] = call.at
-            if texts.GENERIC_ERROR[:40] in text:
+            if core_texts.GENERIC_ERROR[:40] in text:
                 self.errors.add(call.key)
             self._cond.notify_all()
 

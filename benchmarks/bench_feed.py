@@ -5,7 +5,7 @@ Measured, side by side in one run:
 * *200 after a change*, the steady state: one meeting is moved between two requests, and the
   request (token lookup, state, the meeting and assignment queries, icalendar for the changed
   event, splicing the cached rest, the ETag hash) is what a subscriber's poll costs;
-* *200 cold*: a new process, nothing cached, every event through ``bot.ical.feed``;
+* *200 cold*: a new process, nothing cached, every event through ``bot.calendar.ical.feed``;
 * *icalendar alone*: the same events, read from the database beforehand, built as plain
   ``icalendar`` VEVENTs (same properties, same VTIMEZONE) and serialised — the floor the cold
   render is compared with;
@@ -37,10 +37,11 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from benchmarks.common import Environment, Options, summary_ms, table, verdict, write_result
-from bot import feeds, ical, texts
-from bot.clock import STOCKHOLM, FixedClock
-from bot.context import App, CalendarConfig, Ctx, StaticDirectory
-from bot.server import WebServer
+from bot.calendar import feeds, ical
+from bot.calendar import texts as calendar_texts
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
+from handlers.server import WebServer
 from storage.db import Database
 from storage.models import (
     Assignment,
@@ -65,7 +66,7 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
     tmp = env.tmp if env is not None else Path(tempfile.mkdtemp(prefix="ledningsbot-feed-"))
     db = Database(f"sqlite:///{tmp / 'feed.db'}")
     db.upgrade()
-    app = App(
+    app = Product(
         db=db,
         clock=FixedClock(NOW),
         tz=STOCKHOLM,
@@ -94,7 +95,7 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
     core: list[float] = []
     for _ in range(rounds):
         began = time.perf_counter()
-        ical.feed(texts.FEED_PERSONAL_NAME, events, now=NOW, tz=STOCKHOLM, deadlines=marks)
+        ical.feed(calendar_texts.FEED_PERSONAL_NAME, events, now=NOW, tz=STOCKHOLM, deadlines=marks)
         core.append(time.perf_counter() - began)
 
     # The steady state: one meeting moves between two polls, so every request is a 200 that
@@ -151,7 +152,7 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
         "200 after a change (warm event cache)": summary_ms(warm),
         "200 cold (new process, no cache)": summary_ms(cold),
         "icalendar alone (same events)": summary_ms(alone),
-        "bot.ical.feed only (no database)": summary_ms(core),
+        "bot.calendar.ical.feed only (no database)": summary_ms(core),
         "304 in process": summary_ms(local),
         "304 over HTTP (new connection)": summary_ms(over_http),
     }
@@ -278,7 +279,7 @@ def _seed(db: Database, sessions: int, deadlines: int) -> None:
         )
 
 
-def _load(app: App) -> tuple[list[ical.Event], list[ical.Deadline]]:
+def _load(app: Product) -> tuple[list[ical.Event], list[ical.Deadline]]:
     """The feed's events, read beforehand (so icalendar alone is timed without the database)."""
     with app.db.transaction() as session:
         row = session.exec(select(FeedToken)).first()
@@ -343,8 +344,8 @@ def _icalendar_alone(events: list[ical.Event], marks: list[ical.Deadline]) -> by
     cal = Calendar()
     cal.add("PRODID", ical.PRODID)
     cal.add("VERSION", "2.0")
-    cal.add("NAME", texts.FEED_PERSONAL_NAME)
-    cal.add("X-WR-CALNAME", texts.FEED_PERSONAL_NAME)
+    cal.add("NAME", calendar_texts.FEED_PERSONAL_NAME)
+    cal.add("X-WR-CALNAME", calendar_texts.FEED_PERSONAL_NAME)
     cal.add_component(ical._stockholm_vtimezone())
     for event in events:
         vevent = VEvent()

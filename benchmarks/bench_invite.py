@@ -2,7 +2,8 @@
 
 The production path without the slash command around it: ``/mote bjud in`` plans (members from
 ``conversations.members``, e-mails from ``users.info``, one write transaction of claims), then
-``handlers.calendar.send_invites`` delivers — a DM with buttons and the .ics uploaded into it
+``handlers.listeners.calendar.send_invites`` delivers — a DM with buttons and the .ics uploaded
+into it
 (``files_upload_v2``) per member, and an iMIP e-mail per member to aiosmtpd on loopback.
 
 The stand-in enforces Slack's limits on ``chat.postMessage``: about 1 message/s per channel
@@ -33,15 +34,15 @@ from aiosmtpd.controller import Controller
 from slack_sdk import WebClient
 
 from benchmarks.common import Environment, Options, table, verdict, write_result
-from bot import commands, invites
-from bot.clock import STOCKHOLM, FixedClock
-from bot.context import App, CalendarConfig, Ctx
-from bot.localslack import LocalSlack, RateLimits
-from bot.mail import SmtpConfig
-from handlers.calendar import SlackPostman
+from bot import commands
+from bot.calendar import invites
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig
 from handlers.common import Deps
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
+from handlers.listeners.calendar import SlackPostman
+from handlers.slack_standin import LocalSlack, RateLimits
 from storage.db import Database
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
             for n, user_id in enumerate(people, 1):
                 slack.add_user(user_id, f"person{n}", email=f"person{n}@region.example")
             slack.set_members("C0LG", [*people, "UBOT"])
-            app = App(
+            app = Product(
                 db=db,
                 clock=FixedClock(NOW),
                 tz=STOCKHOLM,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from benchmarks.common import ROOT
-from bot.slackwire import command_body, signed_headers
+from handlers.slackwire import command_body, signed_headers
 
 
 @dataclass(frozen=True)

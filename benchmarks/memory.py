@@ -43,7 +43,7 @@ from benchmarks.common import (
     write_result,
 )
 from benchmarks.load import Request, run_round
-from bot.localslack import LocalSlack
+from handlers.slack_standin import LocalSlack
 from storage.db import Database
 
 SECRET = "x"

@@ -27,11 +27,11 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.common import Environment, Options, Target, table, verdict, write_result
 from bot import reminders
-from bot.clock import STOCKHOLM, FixedClock
-from bot.context import App
-from bot.localslack import LocalSlack, RateLimits
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import Product
 from bot.reminders import Reminders
 from handlers.notify import SlackNotifier
+from handlers.slack_standin import LocalSlack, RateLimits
 from storage.db import Database
 from storage.models import Assignment, AssignmentOwner, Meeting, Organ
 
@@ -122,7 +122,7 @@ def _plan(target: Target, options: Options) -> dict[str, Any]:
             owners = connection.execute(
                 select(func.count(func.distinct(AssignmentOwner.user_id)))
             ).scalar_one()
-        app = App(db=db, clock=FixedClock(datetime.now(UTC)), tz=STOCKHOLM)
+        app = Product(db=db, clock=FixedClock(datetime.now(UTC)), tz=STOCKHOLM)
         start = datetime.combine(first - timedelta(days=30), clock_time(0), STOCKHOLM)
         end = datetime.combine(last + timedelta(days=1), clock_time(0), STOCKHOLM)
         times, expanding, statements, planned = [], [], [], 0
@@ -161,7 +161,7 @@ def _send(options: Options) -> dict[str, Any]:
         meeting_day = date(2026, 12, 7)
         sent_at = datetime(2026, 12, 2, 9, 0, tzinfo=STOCKHOLM)
         _seed_one_meeting(db, meeting_day, count, sent_at)
-        app = App(db=db, clock=FixedClock(sent_at), tz=STOCKHOLM)
+        app = Product(db=db, clock=FixedClock(sent_at), tz=STOCKHOLM)
         client = WebClient(token="xoxb-bench", base_url=slack.url)
         service = Reminders(app, SlackNotifier(client))
         began = time.perf_counter()

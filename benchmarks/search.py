@@ -28,9 +28,10 @@ from benchmarks.common import (
     verdict,
     write_result,
 )
-from bot import commands, decisions, search
-from bot.clock import STOCKHOLM, SystemClock
-from bot.context import App, Ctx, StaticDirectory
+from bot import commands, decisions
+from bot.core import search
+from bot.core.clock import STOCKHOLM, SystemClock
+from bot.core.context import Ctx, Product, StaticDirectory
 from storage.db import Database
 
 P50_TARGET_MS = 50.0
@@ -155,7 +156,7 @@ def _one_database(target: Target, options: Options) -> dict[str, Any]:
     n_find = 15 if options.quick else 40
     n_command = 8 if options.quick else 20
     db = Database(target.url)
-    product = App(db=db, clock=SystemClock(), tz=STOCKHOLM, admins=frozenset({"U0001"}))
+    product = Product(db=db, clock=SystemClock(), tz=STOCKHOLM, admins=frozenset({"U0001"}))
     ctx = Ctx(product, "U0001", "C0LG", StaticDirectory())
     rows: list[dict[str, Any]] = []
     try:

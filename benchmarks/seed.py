@@ -4,7 +4,7 @@ Organs (LG, AU and three processgrupper) bound to channels, ~200 meetings over t
 few months ahead), N decisions with varied Swedish text assembled from the vocabulary of the
 sample minutes in /work/shared/samples, one revision per decision, and M assignments with
 owners (users U0001..U1000) and events. Rows go in with SQLAlchemy Core bulk inserts in batches;
-``search_terms`` comes from ``bot.search.terms`` exactly as the app computes it, and on SQLite
+``search_terms`` comes from ``bot.core.search.terms`` exactly as the app computes it, and on SQLite
 the FTS5 triggers fill ``decision_fts`` on insert.
 
 The same seed and the same day give the same rows on SQLite and PostgreSQL.
@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert, text
 
-from bot import search
+from bot.core import search
 from storage.db import Database
 from storage.models import (
     Assignment,

@@ -2,7 +2,7 @@
 
     python -m benchmarks.serve bot|bare DATABASE_URL API_URL SIGNING_SECRET
 
-Both are served by the bot's own `bot.server.WebServer` on 127.0.0.1, port 0. Prints
+Both are served by the bot's own `handlers.server.WebServer` on 127.0.0.1, port 0. Prints
 ``PORT <n>`` when ready, serves until stdin closes, then prints ``STATS <json>`` (SQL statements
 run, Bolt settings) and exits. Each runs in its own process so that the load generator and the
 Slack stand-in do not share its interpreter lock.
@@ -36,9 +36,9 @@ from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
 from benchmarks.sampler import Sampler
-from bot.app import WORKERS, Bot, build_bot, build_product
-from bot.server import WebServer
-from bot.settings import Settings
+from handlers.app import WORKERS, Bot, build_bot, build_product
+from handlers.server import WebServer
+from handlers.settings import Settings
 from handlers.worker import WorkerProcess
 
 TOKEN = "xoxb-bench"

@@ -1,16 +1,2 @@
-"""How Slack talks to the bot: one module per kind of request, each registered on the Bolt app."""
-
-from __future__ import annotations
-
-from slack_bolt import App
-
-from handlers import actions, calendar, commands, events, views
-from handlers.common import Deps
-
-
-def register(app: App, deps: Deps) -> None:
-    events.register(app, deps)  # its middleware must come first
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    calendar.register(app, deps)
+"""Every way in and out: the composition root (app), the CLI, the local shell, the web server,
+settings, the scheduler, the Slack listeners, rendering, delivery and the Slack stand-in."""

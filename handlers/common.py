@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.context import App, Ctx, Directory
+from bot.core.context import Ctx, Directory, Product
 
 log = logging.getLogger(__name__)
 Work = Callable[[dict[str, Any], WebClient], None]
@@ -41,7 +41,7 @@ class InlineExecutor(Executor):
 
 @dataclass(frozen=True)
 class Deps:
-    product: App
+    product: Product
     directory: Directory
     background: Executor = field(default_factory=InlineExecutor)  # work after each ack
     slow: Executor = field(default_factory=InlineExecutor)  # invite batches: minutes long

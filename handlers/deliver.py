@@ -17,8 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot import texts
-from bot.replies import Message, Reply
+from bot.core import texts as core_texts
+from bot.core.replies import Message, Reply
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def deliver(
         if not _upload(client, attachment, channel_id, user_id):
             failed.append(attachment.filename)
     if failed:
-        note = texts.delivery_failed(failed)
+        note = core_texts.delivery_failed(failed)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
 
 

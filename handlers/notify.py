@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.core.replies import Message
 from bot.reminders import DeliveryError
-from bot.replies import Message
 from handlers.render import payload
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.markup import clip
-from bot.replies import Message, Part
+from bot.core.markup import clip
+from bot.core.replies import Message, Part
 
 FALLBACK_LIMIT = 3000
 

@@ -258,7 +258,7 @@ class FeedToken(SQLModel, table=True):
 
 
 class CalendarStamp(SQLModel, table=True):
-    """One row, raised by every change to what calendar feeds show (see bot.feeds), so an
+    """One row, raised by every change to what calendar feeds show (see bot.calendar.feeds), so an
     unchanged feed is recognised without reading its rows."""
 
     id: int = Field(default=1, primary_key=True)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from bot import commands
-from bot.clock import STOCKHOLM, FixedClock
-from bot.context import App, Ctx, StaticDirectory
-from bot.localslack import LocalSlack
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import Ctx, Product, StaticDirectory
+from handlers.slack_standin import LocalSlack
 from storage.db import Database
 from tests.harness import PEOPLE, Harness, said
 
@@ -81,8 +81,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def product(db: Database, clock: FixedClock) -> App:
-    return App(db=db, clock=clock, tz=STOCKHOLM, admins=frozenset({PEOPLE["sara"]}))
+def product(db: Database, clock: FixedClock) -> Product:
+    return Product(db=db, clock=clock, tz=STOCKHOLM, admins=frozenset({PEOPLE["sara"]}))
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def directory() -> StaticDirectory:
 
 
 @pytest.fixture
-def ctx(product: App, directory: StaticDirectory):  # type: ignore[no-untyped-def]
+def ctx(product: Product, directory: StaticDirectory):  # type: ignore[no-untyped-def]
     """ctx(user="sara", channel="C0LG") → a request context."""
 
     def make(user: str = "sara", channel: str | None = "C0LG") -> Ctx:
@@ -107,7 +107,7 @@ def slack() -> Iterator[LocalSlack]:
 
 
 @pytest.fixture
-def harness(product: App, slack: LocalSlack) -> Iterator[Harness]:
+def harness(product: Product, slack: LocalSlack) -> Iterator[Harness]:
     with Harness(product, slack) as running:
         yield running
 

@@ -8,13 +8,13 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from bot.app import Bot, build_bot
-from bot.context import App
-from bot.localslack import LocalSlack
-from bot.replies import Reply
-from bot.server import WebServer
-from bot.settings import Settings
-from bot.slackwire import (
+from bot.core.context import Product
+from bot.core.replies import Reply
+from handlers.app import Bot, build_bot
+from handlers.server import WebServer
+from handlers.settings import Settings
+from handlers.slack_standin import LocalSlack
+from handlers.slackwire import (
     block_action,
     command_body,
     event_body,
@@ -35,7 +35,9 @@ CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
 
 
 class Harness:
-    def __init__(self, product: App, slack: LocalSlack, *, worker_process: bool = False) -> None:
+    def __init__(
+        self, product: Product, slack: LocalSlack, *, worker_process: bool = False
+    ) -> None:
         self.product = product
         self.slack = slack
         for name, user_id in PEOPLE.items():

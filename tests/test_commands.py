@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import func, select
 
 from bot import commands
-from bot.clock import FixedClock
-from bot.context import Ctx
-from bot.replies import Reply
+from bot.core.clock import FixedClock
+from bot.core.context import Ctx
+from bot.core.replies import Reply
 from storage.models import (
     Assignment,
     AssignmentOwner,

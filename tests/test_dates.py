@@ -1,4 +1,4 @@
-"""Tests for bot.dates: Swedish date expressions in, Swedish dates out."""
+"""Tests for bot.core.dates: Swedish date expressions in, Swedish dates out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from babel.dates import format_date as babel_format_date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.dates import (
+from bot.core.dates import (
     MONTH_NAMES,
     DateError,
     MeetingRef,

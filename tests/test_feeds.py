@@ -16,10 +16,11 @@ from icalendar import Calendar
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot import commands, feeds
-from bot.clock import FixedClock
-from bot.context import App, CalendarConfig, Ctx, StaticDirectory
-from bot.localslack import LocalSlack
+from bot import commands
+from bot.calendar import feeds
+from bot.core.clock import FixedClock
+from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
+from handlers.slack_standin import LocalSlack
 from storage.models import FeedToken
 from tests.harness import PEOPLE, Harness, said, text_of
 
@@ -29,12 +30,12 @@ WEBCAL = re.compile(r"`(webcal://ledningsbot\.region\.example/kalender/[A-Za-z0-
 
 
 @pytest.fixture
-def feed_product(product: App) -> App:
+def feed_product(product: Product) -> Product:
     return replace(product, calendar=CalendarConfig(public_base_url=BASE))
 
 
 @pytest.fixture
-def web(feed_product: App, slack: LocalSlack) -> Iterator[Harness]:
+def web(feed_product: Product, slack: LocalSlack) -> Iterator[Harness]:
     """LG (sara, magnus, anna) and AU (sara, roger), with a meeting each and assignments."""
     with Harness(feed_product, slack) as running:
         slack.set_members("C0LG", ["U0SARA", "U0MAGNUS", "U0ANNA", "UBOT"])
@@ -225,7 +226,7 @@ def test_kalender_needs_public_base_url_and_explains_itself(ctx: Any, organs: No
 
 
 def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
-    feed_product: App, organs: None, monkeypatch: pytest.MonkeyPatch
+    feed_product: Product, organs: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     directory = StaticDirectory(
         names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
@@ -252,7 +253,7 @@ def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
 
 
 def test_spliced_feed_is_byte_for_byte_what_ical_feed_makes(
-    feed_product: App, organs: None
+    feed_product: Product, organs: None
 ) -> None:
     """Feeds are spliced from cached VEVENTs; the bytes must equal one plain ical.feed call,
     cold and warm, with timed, all-day, multi-day and cancelled sessions and deadlines."""
@@ -335,8 +336,8 @@ def test_home_tab_shows_the_meetings_of_my_organs(web: Harness, slack: LocalSlac
     slack.wait_for(roger_sees_only_au)
 
 
-def test_feed_body_cache_is_bounded_by_bytes(feed_product: App, monkeypatch: Any) -> None:
-    from bot.feeds import FeedServer, _Cached
+def test_feed_body_cache_is_bounded_by_bytes(feed_product: Product, monkeypatch: Any) -> None:
+    from bot.calendar.feeds import FeedServer, _Cached
 
     monkeypatch.setattr(feeds, "CACHE_BYTES", 1000)
     server = FeedServer(feed_product)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from handlers.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "bot.cli"]
+CLI = [sys.executable, "-m", "handlers.cli"]
 
 
 def test_defaults() -> None:
@@ -137,8 +137,8 @@ def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
     import time
     import urllib.request
 
-    from bot.localslack import LocalSlack
-    from bot.slackwire import command_body, signed_headers
+    from handlers.slack_standin import LocalSlack
+    from handlers.slackwire import command_body, signed_headers
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

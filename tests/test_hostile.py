@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import func, select
 
 from bot import commands
-from bot.context import Ctx
-from bot.replies import Reply
+from bot.core.context import Ctx
+from bot.core.replies import Reply
 from handlers.render import blocks
 from storage.models import Assignment, AssignmentOwner, Decision, DecisionRevision, Meeting
 from tests.harness import said

@@ -7,7 +7,7 @@ import time
 
 from sqlmodel import select
 
-from bot.localslack import LocalSlack
+from handlers.slack_standin import LocalSlack
 from storage.models import Decision, ProcessedEvent
 from tests.harness import Harness, text_of
 
@@ -54,7 +54,7 @@ def test_decision_logged_over_http_answers_in_channel(harness: Harness) -> None:
 
 def test_unsigned_forged_and_stale_requests_are_401_and_change_nothing(harness: Harness) -> None:
     setup_organs(harness)
-    from bot.slackwire import command_body
+    from handlers.slackwire import command_body
 
     body = command_body(
         "/beslut",
@@ -68,7 +68,7 @@ def test_unsigned_forged_and_stale_requests_are_401_and_change_nothing(harness: 
     assert harness.post(body, timestamp=int(time.time()) - 6 * 60)[0] == 401
     # a signature for another body does not carry over
     tampered = body.replace("F%C3%B6rfalskat", "Annat")
-    from bot.slackwire import signed_headers
+    from handlers.slackwire import signed_headers
 
     headers = signed_headers("test-signing-secret", body)
     assert harness.post(tampered, sign=False, headers=headers)[0] == 401
@@ -223,7 +223,7 @@ def test_export_uploads_csv_and_markdown(harness: Harness, slack: LocalSlack) ->
 def test_status_button_opens_form_and_saves_status(harness: Harness, slack: LocalSlack) -> None:
     setup_organs(harness)
     harness.command("/uppdrag", "<@U0ANNA|anna> Skicka underlag till 4/12")
-    from bot.slackwire import block_action, interactive_body
+    from handlers.slackwire import block_action, interactive_body
 
     payload = block_action(
         "uppdrag_status", "U-1", user_id="U0ANNA", channel_id="DU0ANNA", response_url=slack.url
@@ -265,7 +265,7 @@ def test_home_tab_shows_my_assignments_and_follows_changes(
 def test_old_event_ids_are_forgotten(harness: Harness, slack: LocalSlack) -> None:
     from datetime import timedelta
 
-    from bot.clock import FixedClock
+    from bot.core.clock import FixedClock
 
     event = {"type": "app_home_opened", "user": "U0ANNA", "tab": "home", "channel": "D0ANNA"}
     assert harness.event(event, event_id="EvOld") == 200

@@ -1,4 +1,4 @@
-"""bot.ical: invitations, cancellations and feeds that calendar clients read correctly."""
+"""bot.calendar.ical: invitations, cancellations and feeds that calendar clients read correctly."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Component, Timezone
 
-from bot import texts
-from bot.ical import (
+from bot.calendar import texts as calendar_texts
+from bot.calendar.ical import (
     PRODID,
     Deadline,
     Event,
@@ -298,7 +298,7 @@ def test_cancellation_keeps_uid_and_attendees() -> None:
     assert int(vevent["SEQUENCE"]) == 3
     assert str(vevent["SUMMARY"]) == "AU-möte"  # clients add their own "Cancelled:"
     assert str(vevent["TRANSP"]) == "TRANSPARENT"  # a cancelled session blocks no time
-    assert str(vevent["DESCRIPTION"]).startswith(texts.CAL_CANCELLED)
+    assert str(vevent["DESCRIPTION"]).startswith(calendar_texts.CAL_CANCELLED)
 
 
 def test_scheduling_needs_attendees_and_aware_now() -> None:

@@ -18,13 +18,14 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlmodel import select
 
-from bot import commands, invites
-from bot.clock import FixedClock
-from bot.context import App, CalendarConfig, Ctx, StaticDirectory
-from bot.localslack import LocalSlack
-from bot.mail import Mailer, MailError, SmtpConfig, imip_message
-from bot.replies import Attachment, Message
-from bot.settings import SettingsError, load_settings
+from bot import commands
+from bot.calendar import invites
+from bot.calendar.mail import Mailer, MailError, imip_message
+from bot.core.clock import FixedClock
+from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
+from bot.core.replies import Attachment, Message
+from handlers.settings import SettingsError, load_settings
+from handlers.slack_standin import LocalSlack
 from storage.models import Invitation, Meeting
 from tests.harness import PEOPLE, Harness, said, text_of
 
@@ -102,7 +103,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def calendar_product(product: App, inbox: tuple[Inbox, int]) -> App:
+def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
     config = CalendarConfig(
         invite_from=INVITE_FROM,
         invite_from_name="Ledningsbot",
@@ -113,7 +114,7 @@ def calendar_product(product: App, inbox: tuple[Inbox, int]) -> App:
 
 
 @pytest.fixture
-def cal(calendar_product: App, slack: LocalSlack) -> Iterator[Harness]:
+def cal(calendar_product: Product, slack: LocalSlack) -> Iterator[Harness]:
     """The bot over HTTP with SMTP set up; LG's channel has sara, magnus, anna, roger (+ bot)."""
     with Harness(calendar_product, slack) as running:
         slack.set_members("C0LG", LG_MEMBERS)
@@ -163,12 +164,12 @@ def calendar_part(mail: Mail) -> tuple[EmailMessage, Calendar]:
     return part, Calendar.from_ical(part.get_content())
 
 
-def invitations(app: App) -> dict[str, Invitation]:
+def invitations(app: Product) -> dict[str, Invitation]:
     with app.db.transaction() as session:
         return {i.user_id: i for i in session.exec(select(Invitation)).all()}
 
 
-def meeting_uid(app: App, ref: str) -> str:
+def meeting_uid(app: Product, ref: str) -> str:
     with app.db.transaction() as session:
         return session.exec(select(Meeting).where(Meeting.ref == ref)).one().uid
 
@@ -432,7 +433,7 @@ class Postbox:
 
 
 @pytest.fixture
-def quiet(product: App, organs: None) -> Ctx:
+def quiet(product: Product, organs: None) -> Ctx:
     """Sara in LG's channel, a directory that knows members and e-mails, no SMTP."""
     directory = StaticDirectory(
         names={u: n for n, u in PEOPLE.items()},
@@ -596,8 +597,8 @@ def test_slack_rate_limits_are_waited_out_and_no_429_is_left(quiet: Ctx) -> None
     Retry-After; the postman waits (on the stand-in's clock, so the test does not sleep)."""
     from slack_sdk import WebClient
 
-    from bot.localslack import RateLimits
-    from handlers.calendar import SlackPostman
+    from handlers.listeners.calendar import SlackPostman
+    from handlers.slack_standin import RateLimits
 
     now = [0.0]
     limits = RateLimits(per_channel_per_second=1.0, burst=1, workspace_per_minute=6)

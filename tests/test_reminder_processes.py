@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot import commands
-from bot.clock import FixedClock
-from bot.context import Ctx
-from bot.localslack import Call, LocalSlack
+from bot.core.clock import FixedClock
+from bot.core.context import Ctx
+from handlers.slack_standin import Call, LocalSlack
 from storage.db import Database
 from storage.models import Organ, Reminder
 from tests.harness import PEOPLE, said
@@ -56,7 +56,7 @@ def _start(db: Database, slack: LocalSlack, *extra: str) -> subprocess.Popen[str
         LOG_LEVEL="WARNING",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "reminders", "send", *extra],
+        [sys.executable, "-m", "handlers.cli", "reminders", "send", *extra],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -11,12 +11,12 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot import commands, reminders
-from bot.clock import STOCKHOLM, FixedClock
-from bot.context import App, Ctx
-from bot.localslack import Call, LocalSlack
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import Ctx, Product
 from bot.reminders import Reminders
 from handlers.deliver import retry_handlers
 from handlers.notify import SlackNotifier
+from handlers.slack_standin import Call, LocalSlack
 from storage.models import Reminder
 from tests.harness import said, text_of
 
@@ -34,7 +34,7 @@ def run(ctx: Ctx, command: str, text: str) -> str:
 
 
 @pytest.fixture
-def service(product: App, slack: LocalSlack) -> Reminders:
+def service(product: Product, slack: LocalSlack) -> Reminders:
     client = WebClient(token="xoxb-test", base_url=slack.url, retry_handlers=retry_handlers())
     return Reminders(product, SlackNotifier(client))
 
@@ -229,7 +229,7 @@ def test_crash_before_slack_got_it_is_sent_after_the_lease(
 
 
 def test_two_processes_send_each_reminder_once(
-    ctx: MakeCtx, organs: None, clock: FixedClock, product: App, slack: LocalSlack
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: Product, slack: LocalSlack
 ) -> None:
     import threading
 
@@ -319,7 +319,7 @@ def test_the_scheduler_wakes_at_the_next_send_time(
 ) -> None:
     import time
 
-    from bot.scheduler import Wakeups
+    from handlers.scheduler import Wakeups
 
     # The scheduler runs on real time: dates far ahead, so the test never ages.
     clock.set(at("2098-11-23T08:00"))

@@ -11,9 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, func, select
 
 from bot import commands, decisions
-from bot.context import Ctx
+from bot.core.context import Ctx
 from storage.db import Database, normalise_url
-from storage.models import Decision, DecisionRevision
+from storage.models import Decision
 
 MakeCtx = Callable[..., Ctx]
 
@@ -51,17 +51,37 @@ def test_url_forms() -> None:
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_a_failing_write_leaves_nothing_behind(
-    ctx: MakeCtx, organs: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The revision is written after the decision in the same transaction; make it fail.
-    def broken(*args: object, **kwargs: object) -> DecisionRevision:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(decisions, "_revision", broken)
-    answer = commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+def test_a_failing_write_leaves_nothing_behind(ctx: MakeCtx, organs: None) -> None:
+    # The revision is written after the decision in the same transaction: make the database
+    # refuse it, and the decision must go too.
+    db = ctx().db
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER full BEFORE INSERT ON decisionrevision "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION full() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER full BEFORE INSERT ON decisionrevision "
+                "FOR EACH ROW EXECUTE FUNCTION full()"
+            )
+    try:
+        answer = commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+    finally:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "DROP TRIGGER full"
+                + ("" if db.engine.dialect.name == "sqlite" else " ON decisionrevision")
+            )
+            if db.engine.dialect.name != "sqlite":
+                connection.exec_driver_sql("DROP FUNCTION full()")
     assert "ingenting sparades" in answer.message.fallback
-    with ctx().db.transaction() as session:
+    with db.transaction() as session:
         assert session.exec(select(func.count()).select_from(Decision)).one() == 0
 
 

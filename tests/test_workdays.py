@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import workdays
-from bot.workdays import (
+from bot.core import workdays
+from bot.core.workdays import (
     holiday_name,
     is_working_day,
     previous_working_day,

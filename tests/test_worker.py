@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.context import App
-from bot.localslack import LocalSlack
+from bot.core.context import Product
 from handlers.common import Deps, InlineExecutor
+from handlers.slack_standin import LocalSlack
 from handlers.worker import NICE, WorkerProcess
 from tests.harness import Harness, text_of
 
@@ -156,7 +156,7 @@ def test_the_worker_finishes_its_work_when_the_web_process_is_killed(slack: Loca
 
 
 @pytest.fixture
-def worker_harness(product: App, slack: LocalSlack) -> Iterator[Harness]:
+def worker_harness(product: Product, slack: LocalSlack) -> Iterator[Harness]:
     with Harness(product, slack, worker_process=True) as running:
         yield running
 

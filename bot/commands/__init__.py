@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot import texts
 from bot.commands import beslut, kalender, mote, organ, uppdrag
-from bot.context import Ctx
-from bot.errors import UserError
-from bot.markup import clean
-from bot.replies import Reply, say
+from bot.core import texts as core_texts
+from bot.core.context import Ctx
+from bot.core.errors import UserError
+from bot.core.markup import clean
+from bot.core.replies import Reply, say
+from bot.decisions import texts as decision_texts
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +33,14 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
     """Run one command. User errors come back as a Swedish answer; nothing else escapes."""
     handler = COMMANDS.get(command)
     if handler is None:
-        return say(texts.DECISION_USAGE)
+        return say(decision_texts.DECISION_USAGE)
     text = clean(text)
     if len(text) > MAX_COMMAND_TEXT:
-        return say(texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT))
+        return say(core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT))
     try:
         return handler(ctx, text)
     except UserError as error:
         return say(error.message)
     except Exception:
         log.exception("command %s failed", command)
-        return say(texts.GENERIC_ERROR)
+        return say(core_texts.GENERIC_ERROR)

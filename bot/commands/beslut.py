@@ -6,15 +6,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot import assignments, decisions, organs, texts
+from bot import assignments, decisions, organs
 from bot.assignments import OwnerSpec
+from bot.assignments import texts as assignment_texts
 from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first
-from bot.context import Ctx
-from bot.dates import DateError, parse_when
-from bot.errors import UserError
-from bot.markup import clip, esc, unesc
-from bot.replies import (
+from bot.core.context import Ctx
+from bot.core.dates import DateError, parse_when
+from bot.core.errors import UserError
+from bot.core.markup import clip, esc, unesc
+from bot.core.replies import (
     SECTION_LIMIT,
     Attachment,
     Message,
@@ -25,6 +26,7 @@ from bot.replies import (
     say,
     section,
 )
+from bot.decisions import texts as decision_texts
 
 SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
 _HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
@@ -36,44 +38,44 @@ _REASON = re.compile(r"\s+skäl\s*:\s*", re.IGNORECASE)
 def run(ctx: Ctx, text: str) -> Reply:
     sub, rest = split_first(text)
     if sub in HELP:
-        return say(texts.DECISION_USAGE)
+        return say(decision_texts.DECISION_USAGE)
     if not text:
-        return say(texts.DECISION_USAGE)  # the Slack handler opens the form instead
+        return say(decision_texts.DECISION_USAGE)  # the Slack handler opens the form instead
     if sub not in SUBCOMMANDS:
         return _log(ctx, text)
     if sub == "lista":
         organ, year = scope(rest)
         rows = decisions.listing(ctx, organ, year)
         if not rows:
-            return say(texts.DECISIONS_NONE)
-        title = texts.list_header(organ, year, len(rows))
-        return listing(title, [texts.decision_line(d, o) for d, o in rows])
+            return say(decision_texts.DECISIONS_NONE)
+        title = decision_texts.list_header(organ, year, len(rows))
+        return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
     if sub in ("sök", "sok"):
         rows = decisions.find(ctx, rest)
         if not rows:
-            return say(texts.DECISIONS_NONE)
-        title = texts.search_header(rest, len(rows))
-        return listing(title, [texts.decision_line(d, o) for d, o in rows])
+            return say(decision_texts.DECISIONS_NONE)
+        title = decision_texts.search_header(rest, len(rows))
+        return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
     if sub == "visa":
         return _show(ctx, rest.strip())
     if sub in ("ändra", "andra"):
         ref, body = split_first(rest)
         parts = _REASON.split(" " + body, maxsplit=1)
         if not ref or len(parts) != 2:
-            raise UserError(texts.DECISION_AMEND_USAGE)
+            raise UserError(decision_texts.DECISION_AMEND_USAGE)
         logged = decisions.amend(ctx, ref, unesc(parts[0]), unesc(parts[1]))
-        return say(texts.decision_amended(logged.decision), public=True)
+        return say(decision_texts.decision_amended(logged.decision), public=True)
     if sub in ("upphäv", "upphav"):
         ref, reason = split_first(rest)
         if not ref:
-            raise UserError(texts.DECISION_REVOKE_USAGE)
+            raise UserError(decision_texts.DECISION_REVOKE_USAGE)
         logged = decisions.revoke(ctx, ref, unesc(reason))
-        return say(texts.decision_revoked(logged.decision), public=True)
+        return say(decision_texts.decision_revoked(logged.decision), public=True)
     # export
     organ, year = scope(rest)
     csv_bytes, md_bytes, count = decisions.export(ctx, organ, year)
     stem = "beslutslogg" + "".join(f"-{x}" for x in (organ, year) if x)
-    reply = say(texts.exported(count))
+    reply = say(decision_texts.exported(count))
     reply.files = [
         Attachment(f"{stem}.csv", "Beslutslogg (CSV)", csv_bytes),
         Attachment(f"{stem}.md", "Beslutslogg (Markdown)", md_bytes),
@@ -99,7 +101,9 @@ def _log(ctx: Ctx, text: str) -> Reply:
         on=on,
         meeting_ref=meeting_ref,
     )
-    return say(texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True)
+    return say(
+        decision_texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True
+    )
 
 
 def _parse_head(
@@ -135,12 +139,12 @@ def _parse_head(
 
 def _show(ctx: Ctx, ref: str) -> Reply:
     if not ref:
-        raise UserError(texts.unknown_decision(""))
+        raise UserError(decision_texts.unknown_decision(""))
     shown = decisions.show(ctx, ref)
     d = shown.decision
     parts = [
-        header(texts.decision_title(d, shown.organ)),
-        context(texts.decision_meta(d, shown.organ, shown.meeting)),
+        header(decision_texts.decision_title(d, shown.organ)),
+        context(decision_texts.decision_meta(d, shown.organ, shown.meeting)),
     ]
     if d.proposal:
         parts.append(section(clip(f"*Förslag till beslut:*\n{esc(d.proposal)}", SECTION_LIMIT)))
@@ -149,7 +153,7 @@ def _show(ctx: Ctx, ref: str) -> Reply:
         lines = [f"`{a.ref}` {esc(a.what[:200])} ({a.status})" for a in shown.assignments]
         parts.append(section(clip("*Uppdrag:*\n" + "\n".join(lines), SECTION_LIMIT)))
     if len(shown.revisions) > 1:
-        history = "\n".join(texts.decision_revision_line(r) for r in shown.revisions)
+        history = "\n".join(decision_texts.decision_revision_line(r) for r in shown.revisions)
         parts.append(section(clip("*Historik:*\n" + history, SECTION_LIMIT)))
     return Reply(Message(f"Beslut {d.ref}", parts))
 
@@ -184,9 +188,9 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             except DateError as error:
                 raise UserError(str(error), "meeting") from None
     if form.assign and not form.owners:
-        raise UserError(texts.MODAL_NEED_OWNER, "owners")
+        raise UserError(decision_texts.MODAL_NEED_OWNER, "owners")
     if form.assign and not (form.what or "").strip():
-        raise UserError(texts.MODAL_NEED_WHAT, "what")
+        raise UserError(decision_texts.MODAL_NEED_WHAT, "what")
     item = (form.item or "").strip().lstrip("§").strip() or None
     with ctx.db.transaction(write=True) as session:
         try:
@@ -203,7 +207,8 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
         except UserError as error:
             raise UserError(error.message, error.field or "text") from None
         reply = say(
-            texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True
+            decision_texts.decision_logged(logged.decision, logged.organ, logged.meeting),
+            public=True,
         )
         if form.assign:
             try:
@@ -218,7 +223,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
                 )
             except UserError as error:
                 raise UserError(error.message, error.field or "due") from None
-            reply.message.parts.append(section(texts.assignment_created(view)))
+            reply.message.parts.append(section(assignment_texts.assignment_created(view)))
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
-            reply.refresh_home = affected(ctx, view)
+            reply.refresh_home = affected(ctx.user_id, view)
     return reply

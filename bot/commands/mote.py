@@ -6,14 +6,16 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot import invites, meetings, reminders, texts
+from bot import meetings, reminders
+from bot.calendar import invites
+from bot.calendar import texts as calendar_texts
+from bot.calendar.invites import InviteBatch
 from bot.commands.words import HELP, split_first
-from bot.context import Ctx
-from bot.dates import DateError, When, split_when
-from bot.errors import UserError
-from bot.invites import InviteBatch
-from bot.markup import clip, unesc
-from bot.replies import (
+from bot.core.context import Ctx
+from bot.core.dates import DateError, When, split_when
+from bot.core.errors import UserError
+from bot.core.markup import clip, unesc
+from bot.core.replies import (
     SECTION_LIMIT,
     Button,
     Message,
@@ -24,6 +26,8 @@ from bot.replies import (
     say,
     section,
 )
+from bot.meetings import texts as meeting_texts
+from bot.reminders import texts as reminder_texts
 
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)\s+", re.IGNORECASE)
 MAX_LOCATION = 300
@@ -35,9 +39,9 @@ def run(ctx: Ctx, text: str) -> Reply:
     if cancel:
         ref, reason = split_first(text[cancel.end() :])
         if not ref:
-            raise UserError(texts.MEETING_USAGE)
+            raise UserError(meeting_texts.MEETING_USAGE)
         meeting, organ = meetings.cancel(ctx, ref, unesc(reason.strip())[:500] or None)
-        reply = say(texts.meeting_cancelled(meeting, organ), public=True)
+        reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
         return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
     sub, rest = split_first(text)
     if sub in ("ny", "planera", "boka"):
@@ -45,37 +49,41 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub in ("lista", ""):
         rows = meetings.upcoming(ctx, rest.strip() or None)
         if not rows:
-            return say(texts.MEETINGS_NONE)
-        return listing("Kommande möten", [texts.meeting_line(m, o) for m, o in rows])
+            return say(meeting_texts.MEETINGS_NONE)
+        return listing("Kommande möten", [meeting_texts.meeting_line(m, o) for m, o in rows])
     if sub == "visa":
         meeting, organ = meetings.show(ctx, rest)
-        body = texts.meeting_details(meeting, organ)
+        body = meeting_texts.meeting_details(meeting, organ)
         answers = invites.show(ctx, meeting.ref)
         if answers.invited:
-            body += "\n" + texts.rsvp_summary(answers.by_answer)
+            body += "\n" + calendar_texts.rsvp_summary(answers.by_answer)
         planned = reminders.for_meeting(ctx.app, meeting)
         parts = [section(body)]
         if planned:
             lines = [
-                texts.reminder_line(p.send_at.astimezone(ctx.app.tz), p.kind, p.recipient, p.status)
+                reminder_texts.reminder_line(
+                    p.send_at.astimezone(ctx.app.tz), p.kind, p.recipient, p.status
+                )
                 for p in planned
             ]
             parts.append(
-                section(clip(texts.REMINDERS_HEADER + "\n" + "\n".join(lines), SECTION_LIMIT))
+                section(
+                    clip(reminder_texts.REMINDERS_HEADER + "\n" + "\n".join(lines), SECTION_LIMIT)
+                )
             )
         return Reply(Message(body, parts))
     if sub in ("bjud", "bjudin", "inbjudan"):
         return _invite(ctx, rest if sub != "bjud" else re.sub(r"^in\b\s*", "", rest.strip()))
     if sub in ("närvaro", "narvaro", "närvarolista"):
         if not rest.strip():
-            raise UserError(texts.ATTENDANCE_USAGE)
+            raise UserError(calendar_texts.ATTENDANCE_USAGE)
         message, attachment = invites.attendance(ctx, rest.split()[0])
         return Reply(message, files=[attachment])
     if sub == "flytta":
         return _move(ctx, rest)
     if sub in HELP:
-        return say(texts.MEETING_USAGE + "\n" + texts.MEETING_CALENDAR_USAGE)
-    raise UserError(texts.MEETING_USAGE)
+        return say(meeting_texts.MEETING_USAGE + "\n" + calendar_texts.MEETING_CALENDAR_USAGE)
+    raise UserError(meeting_texts.MEETING_USAGE)
 
 
 def _when(ctx: Ctx, text: str, usage: str) -> tuple[When, str]:
@@ -94,7 +102,7 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     """`ny [ORGAN] [typ] <när> [plats]`"""
     words = rest.split()
     if not words:
-        raise UserError(texts.MEETING_NEW_USAGE)
+        raise UserError(meeting_texts.MEETING_NEW_USAGE)
     organ_name: str | None = None
     kind = "möte"
     # An organ first, unless the first word is a kind or the start of a date.
@@ -103,12 +111,12 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     first, after = split_first(rest)
     if first in meetings.KINDS:
         kind, rest = meetings.KINDS[first], after
-    when, location = _when(ctx, rest, texts.MEETING_NEW_USAGE)
+    when, location = _when(ctx, rest, meeting_texts.MEETING_NEW_USAGE)
     meeting, organ = meetings.schedule(
         ctx, organ_name, when, kind=kind, location=_location(location)
     )
-    reply = say(texts.meeting_scheduled(meeting, organ), public=True)
-    invite = Button(texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
+    reply = say(meeting_texts.meeting_scheduled(meeting, organ), public=True)
+    invite = Button(calendar_texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
     reply.message.parts.append(buttons(invite))
     return reply
 
@@ -124,11 +132,11 @@ def _starts_with_date(ctx: Ctx, text: str) -> bool:
 def _move(ctx: Ctx, rest: str) -> Reply:
     ref, rest = split_first(rest)
     if not ref:
-        raise UserError(texts.MEETING_MOVE_USAGE)
+        raise UserError(meeting_texts.MEETING_MOVE_USAGE)
     rest = re.sub(r"^till\s+", "", rest.strip(), flags=re.IGNORECASE)
-    when, location = _when(ctx, rest, texts.MEETING_MOVE_USAGE)
+    when, location = _when(ctx, rest, meeting_texts.MEETING_MOVE_USAGE)
     meeting, organ, old = meetings.move(ctx, ref, when, _location(location))
-    reply = say(texts.meeting_moved(meeting, organ, old), public=True)
+    reply = say(meeting_texts.meeting_moved(meeting, organ, old), public=True)
     return _follow_up(ctx, reply, meeting.ref, invites.updates)
 
 
@@ -136,7 +144,7 @@ def _invite(ctx: Ctx, rest: str) -> Reply:
     """`bjud in <ref> [@person …|#kanal|organ]`"""
     ref, targets = split_first(rest)
     if not ref:
-        raise UserError(texts.INVITE_USAGE)
+        raise UserError(calendar_texts.INVITE_USAGE)
     batch = invites.invite(ctx, ref, targets)
     reply = say(invites.planned_message(batch))
     if batch.jobs or batch.no_email:
@@ -153,7 +161,7 @@ def _follow_up(
         batch = plan(ctx, ref)
     except Exception:
         log.exception("could not plan the invitees' update for %s", ref)
-        reply.message.parts.append(context(texts.invite_follow_up_failed(ref)))
+        reply.message.parts.append(context(calendar_texts.invite_follow_up_failed(ref)))
         return reply
     if batch is not None:
         reply.invites = batch

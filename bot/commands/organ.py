@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot import organs, texts
+from bot import organs
 from bot.commands.words import HELP, split_first
-from bot.context import Ctx
-from bot.errors import UserError
-from bot.markup import parse_channel, parse_mention, unesc
-from bot.replies import Reply, listing, say
+from bot.core.context import Ctx
+from bot.core.errors import UserError
+from bot.core.markup import parse_channel, parse_mention, unesc
+from bot.core.replies import Reply, listing, say
+from bot.organs import texts as organ_texts
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -20,26 +21,26 @@ def run(ctx: Ctx, text: str) -> Reply:
         short, channel = split_first(rest)
         channel_id = parse_channel(channel.strip())
         if not short or channel_id is None:
-            raise UserError(texts.ORGAN_USAGE)
-        return say(texts.organ_bound(organs.bind(ctx, short, channel_id)), public=True)
+            raise UserError(organ_texts.ORGAN_USAGE)
+        return say(organ_texts.organ_bound(organs.bind(ctx, short, channel_id)), public=True)
     if sub == "sammankallande":
         short, who = split_first(rest)
         user = parse_mention(who.strip())
         if not short or (who.strip() and user is None):
-            raise UserError(texts.ORGAN_USAGE)
-        return say(texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
+            raise UserError(organ_texts.ORGAN_USAGE)
+        return say(organ_texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
     if sub in ("påminnelser", "paminnelser"):
         return _reminders(ctx, rest)
     if sub in HELP:
-        return say(texts.ORGAN_USAGE)
-    raise UserError(texts.ORGAN_USAGE)
+        return say(organ_texts.ORGAN_USAGE)
+    raise UserError(organ_texts.ORGAN_USAGE)
 
 
 def _create(ctx: Ctx, rest: str) -> Reply:
     """`ny KORT Fullt namn [#kanal] [sammankallande @x]`"""
     words = rest.split()
     if len(words) < 2:
-        raise UserError(texts.ORGAN_USAGE)
+        raise UserError(organ_texts.ORGAN_USAGE)
     short, name_words = words[0], []
     channel_id: str | None = None
     convenor: str | None = None
@@ -51,7 +52,7 @@ def _create(ctx: Ctx, rest: str) -> Reply:
         elif word.lower() == "sammankallande" and i + 1 < len(words):
             convenor = parse_mention(words[i + 1])
             if convenor is None:
-                raise UserError(texts.ORGAN_USAGE)
+                raise UserError(organ_texts.ORGAN_USAGE)
             i += 1
         elif parse_mention(word):
             convenor = parse_mention(word)
@@ -59,27 +60,27 @@ def _create(ctx: Ctx, rest: str) -> Reply:
             name_words.append(word)
         i += 1
     if not name_words:
-        raise UserError(texts.ORGAN_USAGE)
+        raise UserError(organ_texts.ORGAN_USAGE)
     organ = organs.create(ctx, short, unesc(" ".join(name_words)), channel_id, convenor)
-    return say(texts.organ_created(organ), public=True)
+    return say(organ_texts.organ_created(organ), public=True)
 
 
 def _list(ctx: Ctx) -> Reply:
     rows = organs.list_all(ctx)
     if not rows:
-        return say(texts.ORGAN_NONE)
-    return listing("Organ", [texts.organ_line(o) for o in rows])
+        return say(organ_texts.ORGAN_NONE)
+    return listing("Organ", [organ_texts.organ_line(o) for o in rows])
 
 
 def _reminders(ctx: Ctx, rest: str) -> Reply:
     """`påminnelser AU på [3 dagar]` / `påminnelser AU av`"""
     words = rest.lower().replace("arbetsdagar", "dagar").split()
     if len(words) < 2 or words[1] not in ("på", "av"):
-        raise UserError(texts.ORGAN_REMINDERS_USAGE)
+        raise UserError(organ_texts.ORGAN_REMINDERS_USAGE)
     lead: int | None = None
     if len(words) > 2:
         if not words[2].isdigit() or words[3:] not in ([], ["dagar"], ["dag"]):
-            raise UserError(texts.ORGAN_REMINDERS_USAGE)
+            raise UserError(organ_texts.ORGAN_REMINDERS_USAGE)
         lead = int(words[2])
     organ = organs.set_reminders(ctx, words[0], words[1] == "på", lead)
-    return say(texts.organ_reminders(organ), public=True)
+    return say(organ_texts.organ_reminders(organ), public=True)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 
-from bot import assignments, organs, texts
-from bot.assignments import OwnerSpec, View
+from bot import assignments, organs
+from bot.assignments import OwnerSpec, View, affected
+from bot.assignments import texts as assignment_texts
+from bot.assignments.actions import assignment_buttons
 from bot.commands.words import HELP, owner_token, split_first
-from bot.context import Ctx
-from bot.dates import DateError, parse_due
-from bot.errors import UserError
-from bot.markup import parse_mention, unesc
-from bot.replies import Button, Message, Part, Reply, buttons, context, listing, say, section
+from bot.core import texts as core_texts
+from bot.core.context import Ctx
+from bot.core.dates import DateError, parse_due
+from bot.core.errors import UserError
+from bot.core.markup import parse_mention, unesc
+from bot.core.replies import Message, Reply, context, listing, say, section
+from bot.reminders import texts as reminder_texts
 
-ACTION_DONE = "uppdrag_klar"
-ACTION_STATUS = "uppdrag_status"
-ACTION_NEXT_MEETING = "uppdrag_nasta_mote"
 SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa", "påminn", "paminn"}
 _REPORT = re.compile(
     r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
@@ -34,31 +35,31 @@ def run(ctx: Ctx, text: str) -> Reply:
     if not text:
         return _mine(ctx)
     if sub in HELP:
-        return say(texts.ASSIGNMENT_USAGE)
+        return say(assignment_texts.ASSIGNMENT_USAGE)
     if sub not in SUBCOMMANDS:
         return _create(ctx, text)
     if sub == "lista":
         return _list(ctx, rest.strip())
     ref, arg = split_first(rest)
     if not ref:
-        raise UserError(texts.ASSIGNMENT_USAGE)
+        raise UserError(assignment_texts.ASSIGNMENT_USAGE)
     if sub == "klar":
         view = assignments.close(ctx, ref, unesc(arg.strip()))
-        return _changed(ctx, view, texts.assignment_closed(view))
+        return _changed(ctx, view, assignment_texts.assignment_closed(view))
     if sub == "status":
         view = assignments.add_status(ctx, ref, unesc(arg))
-        return _changed(ctx, view, texts.assignment_status_saved(view))
+        return _changed(ctx, view, assignment_texts.assignment_status_saved(view))
     if sub == "flytta":
         due = re.sub(r"^till\s+", "", arg.strip(), flags=re.IGNORECASE)
         view = assignments.move(ctx, ref, due)
-        return _changed(ctx, view, texts.assignment_moved(view))
+        return _changed(ctx, view, assignment_texts.assignment_moved(view))
     if sub == "stryk":
         view = assignments.strike(ctx, ref, unesc(arg))
-        return _changed(ctx, view, texts.assignment_struck(view))
+        return _changed(ctx, view, assignment_texts.assignment_struck(view))
     if sub in ("påminn", "paminn"):
         view = assignments.remind(ctx, ref)
-        reply = say(texts.reminded(view))
-        body = texts.reminder_nudge(view, ctx.user_id)
+        reply = say(assignment_texts.reminded(view))
+        body = reminder_texts.reminder_nudge(view, ctx.user_id)
         reply.dms = [
             (u, Message(body, [section(body), assignment_buttons(view)]))
             for u in view.owner_users()
@@ -88,7 +89,7 @@ def _create(ctx: Ctx, text: str) -> Reply:
         words.pop(0)
     rest = " ".join(words)
     if not owners:
-        raise UserError(texts.ASSIGNMENT_NO_OWNER)
+        raise UserError(assignment_texts.ASSIGNMENT_NO_OWNER)
     decision_ref = None
     from_decision = _FROM_DECISION.search(rest)
     if from_decision:
@@ -104,13 +105,15 @@ def _create(ctx: Ctx, text: str) -> Reply:
     view = assignments.create(
         ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref, aliases=aliases
     )
-    reply = say(texts.assignment_created(view), public=True)
+    reply = say(assignment_texts.assignment_created(view), public=True)
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
-    reply.refresh_home = affected(ctx, view)
+    reply.refresh_home = affected(ctx.user_id, view)
     for owner in view.owners:
         if owner.organ_id is not None and not view.organs[owner.organ_id].convenor_user_id:
             reply.message.parts.append(
-                context(texts.organ_without_convenor(view.organs[owner.organ_id].short_name))
+                context(
+                    assignment_texts.organ_without_convenor(view.organs[owner.organ_id].short_name)
+                )
             )
     return reply
 
@@ -133,44 +136,29 @@ def _split_due(ctx: Ctx, rest: str, aliases: dict[str, str]) -> tuple[str, str |
     return rest.strip(), None
 
 
-def affected(ctx: Ctx, view: View) -> list[str]:
-    """Whose Home tab shows this assignment: its owners, and whoever just changed it."""
-    return list(dict.fromkeys([*view.owner_users(), ctx.user_id]))
-
-
 def _changed(ctx: Ctx, view: View, text: str) -> Reply:
     reply = say(text)
-    reply.refresh_home = affected(ctx, view)
+    reply.refresh_home = affected(ctx.user_id, view)
     return reply
 
 
 def dm_message(view: View, by: str) -> Message:
-    body = texts.assignment_dm(view, by)
+    body = assignment_texts.assignment_dm(view, by)
     return Message(body, [section(body), assignment_buttons(view)])
-
-
-def assignment_buttons(view: View) -> Part:
-    ref = view.assignment.ref
-    items = [
-        Button(texts.BUTTON_DONE, ACTION_DONE, ref, "primary"),
-        Button(texts.BUTTON_STATUS, ACTION_STATUS, ref),
-    ]
-    if view.due_meeting is not None:  # due at a meeting: it can go on to the next one
-        items.append(
-            Button(texts.BUTTON_NEXT_MEETING, ACTION_NEXT_MEETING, f"{ref}|{view.due_meeting.ref}")
-        )
-    return buttons(*items)
 
 
 def _mine(ctx: Ctx) -> Reply:
     views = assignments.mine(ctx)
     if not views:
-        return say(texts.ASSIGNMENTS_MINE_NONE)
-    reply = listing(texts.my_assignments_header(len(views)), [])
+        return say(assignment_texts.ASSIGNMENTS_MINE_NONE)
+    reply = listing(assignment_texts.my_assignments_header(len(views)), [])
     for view in views[:20]:
-        reply.message.parts += [section(texts.assignment_line(view)), assignment_buttons(view)]
+        reply.message.parts += [
+            section(assignment_texts.assignment_line(view)),
+            assignment_buttons(view),
+        ]
     if len(views) > 20:
-        reply.message.parts.append(context(texts.TRUNCATED))
+        reply.message.parts.append(context(core_texts.TRUNCATED))
     return reply
 
 
@@ -182,13 +170,15 @@ def _list(ctx: Ctx, who: str) -> Reply:
     else:
         views = assignments.listing(ctx, user_id=user)
     if not views:
-        return say(texts.ASSIGNMENTS_NONE)
-    title = texts.assignments_header(None if user else who or None, len(views))
-    return listing(title, [texts.assignment_line(v) for v in views])
+        return say(assignment_texts.ASSIGNMENTS_NONE)
+    title = assignment_texts.assignments_header(None if user else who or None, len(views))
+    return listing(title, [assignment_texts.assignment_line(v) for v in views])
 
 
 def _show(ctx: Ctx, ref: str) -> Reply:
     view, events = assignments.show(ctx, ref)
-    lines = [texts.assignment_line(view)]
-    lines += [texts.assignment_event_line(e.kind, e.text, e.by, e.at.date()) for e in events]
+    lines = [assignment_texts.assignment_line(view)]
+    lines += [
+        assignment_texts.assignment_event_line(e.kind, e.text, e.by, e.at.date()) for e in events
+    ]
     return listing(f"Uppdrag {view.assignment.ref} ({view.assignment.status})", lines)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot import texts
-from bot.errors import UserError
-from bot.markup import parse_mention
+from bot.core import texts as core_texts
+from bot.core.errors import UserError
+from bot.core.markup import parse_mention
+from bot.decisions import texts as decision_texts
 
 HELP = {"hjälp", "help", "?", "hjalp"}
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -34,7 +35,7 @@ def scope(rest: str) -> tuple[str | None, int | None]:
         elif organ is None:
             organ = word
         else:
-            raise UserError(texts.DECISION_USAGE)
+            raise UserError(decision_texts.DECISION_USAGE)
     return organ, year
 
 
@@ -42,5 +43,5 @@ def owner_token(token: str) -> str | None:
     """A user id from a Slack mention; an unescaped `@name` is an unknown person."""
     user = parse_mention(token)
     if user is None and token.startswith("@") and len(token) > 1:
-        raise UserError(texts.plain_at(token))
+        raise UserError(core_texts.plain_at(token))
     return user

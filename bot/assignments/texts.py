@@ -1,0 +1,206 @@
+"""What the assignments feature says, in Swedish.
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break
+layout.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.core.dates import format_date
+from bot.core.markup import clip, esc, mention
+
+if TYPE_CHECKING:
+    from bot.assignments.model import View
+
+
+ASSIGNMENT_USAGE = (
+    "*/uppdrag* – uppdrag: vem gör vad, till när, och återkopplar till vem\n"
+    "• `/uppdrag @Anna @Roger Ta fram underlag om LINK till nästa AU återkoppling till LG`\n"
+    "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
+    "• `/uppdrag @Jenny Rekrytera samordnare till v 6 (beslut LG-2026-3)` – från ett beslut\n"
+    "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]`\n"
+    "• `/uppdrag klar U-12 [kommentar]` · `/uppdrag status U-12 Utkast klart`\n"
+    "• `/uppdrag flytta U-12 till v 42` · `/uppdrag stryk U-12 <skäl>` · `/uppdrag visa U-12`\n"
+    "• `/uppdrag påminn U-12` – påminn de ansvariga nu (sammankallande)\n"
+    "När: `2026-12-04`, `4/12`, `17 november`, `v 42`, `i morgon`, `om två veckor`, "
+    "`nästa AU`, `LG 7 oktober`."
+)
+
+
+ASSIGNMENT_NO_OWNER = (
+    "Vem ska göra det? Börja med en eller flera ansvariga, till exempel: "
+    "`/uppdrag @Anna Ta fram underlag till nästa AU`"
+)
+
+
+ASSIGNMENT_STATUS_USAGE = (
+    "Skriv uppdraget och läget, till exempel: `/uppdrag status U-12 Utkast skickat till AU`"
+)
+
+
+ASSIGNMENT_MOVE_USAGE = (
+    "Skriv uppdraget och ny tidpunkt, till exempel: `/uppdrag flytta U-12 till nästa LG`"
+)
+
+
+ASSIGNMENT_STRIKE_USAGE = (
+    "Skriv uppdraget och skälet, till exempel: `/uppdrag stryk U-12 ersätts av U-15`"
+)
+
+
+ASSIGNMENTS_MINE_NONE = "Du har inga öppna uppdrag. 🎉"
+
+
+ASSIGNMENTS_NONE = "Inga öppna uppdrag."
+
+
+STATUS_MODAL_TITLE = "Lägg till status"
+
+
+STATUS_MODAL_LABEL = "Hur går det?"
+
+
+STATUS_MODAL_SUBMIT = "Spara"
+
+
+CANCEL = "Avbryt"
+
+
+BUTTON_DONE = "Klart"
+
+
+BUTTON_STATUS = "Lägg till status"
+
+
+def unknown_assignment(ref: str) -> str:
+    return (
+        f"Jag hittar inget uppdrag ”{esc(clip(ref, 40))}”. Uppdrag heter till exempel `U-12`; "
+        "se dina med `/uppdrag`."
+    )
+
+
+def due_in_past(day: date) -> str:
+    return (
+        f"{format_date(day)} har redan varit. Ange en kommande tidpunkt, till exempel "
+        "`till nästa AU`, `till v 42` eller `till 4/12`."
+    )
+
+
+def assignment_not_yours(ref: str) -> str:
+    return (
+        f"Tyvärr – uppdraget {esc(ref)} kan bara klarmarkeras, flyttas, strykas eller få ny "
+        "status av de ansvariga, organets sammankallande eller en administratör."
+    )
+
+
+def assignment_not_open(ref: str, status: str) -> str:
+    return f"Uppdraget {esc(ref)} är redan {status}."
+
+
+def due_label(view: View) -> str:
+    a = view.assignment
+    if view.due_meeting is not None:
+        return f"till {view.due_meeting.ref} ({format_date(view.due_meeting.start_date)})"
+    if view.due_organ is not None and a.due_date is None:
+        return f"till nästa {esc(view.due_organ.short_name)}-möte (inte planerat än)"
+    if view.due_organ is not None and a.due_date is not None:
+        return f"till {esc(view.due_organ.short_name)} {format_date(a.due_date)}"
+    if a.due_date is not None:
+        return f"senast {format_date(a.due_date)}"
+    return "ingen tidpunkt"
+
+
+def owners_label(view: View) -> str:
+    names = []
+    for owner in view.owners:
+        if owner.organ_id is not None:
+            organ = view.organs[owner.organ_id]
+            convenor = f" ({mention(organ.convenor_user_id)})" if organ.convenor_user_id else ""
+            names.append(f"{esc(organ.short_name)}{convenor}")
+        elif owner.user_id:
+            names.append(mention(owner.user_id))
+    return ", ".join(names)
+
+
+def assignment_line(view: View) -> str:
+    a = view.assignment
+    what = esc(clip(a.what.replace("\n", " "), 300))
+    text = f"`{a.ref}` {what} – {owners_label(view)}, {due_label(view)}"
+    if a.report_to:
+        text += f", återkoppling till {esc(a.report_to)}"
+    if view.decision is not None:
+        text += f" · från beslut `{view.decision.ref}`"
+    if a.last_status:
+        text += f"\n      _Senaste status: {esc(clip(a.last_status, 200))}_"
+    return text
+
+
+def assignment_created(view: View) -> str:
+    return f"📌 Uppdrag {assignment_line(view)}"
+
+
+def assignment_dm(view: View, by: str) -> str:
+    return (
+        f"Du har fått ett uppdrag av {mention(by)}:\n*{esc(clip(view.assignment.what, 2000))}*\n"
+        f"{_upper_first(due_label(view))}"
+        + (
+            f", återkoppling till {esc(view.assignment.report_to)}"
+            if view.assignment.report_to
+            else ""
+        )
+        + f" · `{view.assignment.ref}`"
+        + (f"\nFrån beslut `{view.decision.ref}`" if view.decision is not None else "")
+    )
+
+
+def assignment_closed(view: View) -> str:
+    return f"✅ Uppdrag `{view.assignment.ref}` är klart. Tack!"
+
+
+def assignment_status_saved(view: View) -> str:
+    return f"📝 Status för `{view.assignment.ref}` sparad."
+
+
+def assignment_moved(view: View) -> str:
+    return f"📆 Uppdrag `{view.assignment.ref}` flyttat {due_label(view)}."
+
+
+def assignment_struck(view: View) -> str:
+    return f"🗑️ Uppdrag `{view.assignment.ref}` struket. Det finns kvar i historiken."
+
+
+def organ_without_convenor(short: str) -> str:
+    return f"Obs: {esc(short)} har ingen sammankallande, så ingen fick något DM för organets del."
+
+
+def my_assignments_header(count: int) -> str:
+    return f"Dina öppna uppdrag ({count})"
+
+
+def assignments_header(scope: str | None, count: int) -> str:
+    return f"Öppna uppdrag{(' – ' + scope) if scope else ''} ({count})"
+
+
+def assignment_event_line(kind: str, text: str | None, by: str, day: date) -> str:
+    line = f"{day.isoformat()} {kind} av {mention(by)}"
+    return line + (f": {esc(clip(text, 300))}" if text else "")
+
+
+BUTTON_NEXT_MEETING = "Flytta till nästa möte"
+
+
+REMIND_NOT_ALLOWED = (
+    "Påminnelser skickas av organets sammankallande eller en administratör. "
+    "Vill du själv påminna någon, skriv till dem direkt."
+)
+
+
+def reminded(view: View) -> str:
+    return f"🔔 Påminnelse om `{view.assignment.ref}` skickad till {owners_label(view)}."
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,603 @@
+"""Calendar invitations: who is invited to a meeting, which version each got, and the answers.
+
+Three steps, so that nobody gets the same version twice and nothing is half-done:
+
+1. *Plan* (``invite``, ``updates``, ``cancellations``): one write transaction creates the
+   Invitation rows and *claims* each delivery that is due (``dm_sequence``/``mail_sequence`` =
+   the meeting's sequence, status "claimed"). Two people inviting at once, a restart or a
+   second replica find the claim and skip it; a claim older than ``STALE_CLAIM`` (the sender
+   died) or a failed one is taken again by the next plan.
+2. *Deliver* (``deliver``): every invitee gets a Slack DM with RSVP buttons and the ``.ics``
+   (through a :class:`Postman` that handlers/ provide) and, with SMTP set up and an address in
+   the profile, an iMIP e-mail. One invitee's failure is noted and the others go on.
+3. *Record*: each outcome is written ("sent"/"failed") in its own small transaction.
+
+Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.calendar.mail.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot import meetings, organs
+from bot.calendar import feeds, ical, texts
+from bot.calendar.mail import Mailer, MailError, imip_message
+from bot.core import texts as core_texts
+from bot.core.context import Ctx, Product
+from bot.core.errors import NotAllowed, UserError
+from bot.core.markup import parse_channel, parse_mention
+from bot.core.replies import Attachment, Button, Message, Part, buttons, section
+from bot.meetings import texts as meeting_texts
+from storage.models import Invitation, Meeting, Organ
+
+log = logging.getLogger(__name__)
+
+KOMMER = "kommer"
+KOMMER_INTE = "kommer_inte"
+KANSKE = "kanske"
+RSVPS = (KOMMER, KOMMER_INTE, KANSKE)
+ACTION_RSVP = {
+    KOMMER: "mote_svar_kommer",
+    KOMMER_INTE: "mote_svar_kommer_inte",
+    KANSKE: "mote_svar_kanske",
+}
+ACTION_INVITE = "mote_bjud_in"
+
+# What a batch is: a first invitation, an update after a move, or a cancellation.
+NEW = "ny"
+UPDATE = "ändrad"
+CANCEL = "inställd"
+
+CLAIMED = "claimed"
+SENT = "sent"
+FAILED = "failed"
+STALE_CLAIM = timedelta(minutes=15)
+MAX_INVITEES = 500
+# Addresses used in the .ics when there is no real one: reserved, never delivered (RFC 2606).
+NO_ORGANIZER = "ledningsbot@ledningsbot.invalid"
+_PLACEHOLDER_DOMAIN = "slack.invalid"
+_JOINERS = {"och", "samt", ",", "&amp;", "&", "+"}
+
+
+@dataclass
+class Job:
+    """One invitee in a batch: what to send them on which channel."""
+
+    invitation_id: int
+    user_id: str
+    name: str
+    email: str | None
+    dm: bool
+    mail: bool
+    rsvp: str | None = None
+    claimed_at: datetime | None = None  # our claim on the row; renewed just before sending
+
+
+@dataclass
+class InviteBatch:
+    """What one command must send: planned and claimed, not yet delivered."""
+
+    kind: str  # NEW, UPDATE or CANCEL
+    meeting_id: int
+    ref: str
+    sequence: int
+    event: ical.Event
+    label: str  # "LG-möte", "Workshop (LG)"
+    organ: str  # "LG – Ledningsgrupp för samordning"
+    sender: str  # who invites, moves or cancels (a user id)
+    sender_name: str
+    jobs: list[Job] = field(default_factory=list)
+    already: int = 0  # invitees who already have this version
+    no_email: list[str] = field(default_factory=list)  # SMTP is set up, their profile has none
+
+
+@dataclass
+class Report:
+    """What came of a batch, for the one who sent it."""
+
+    batch: InviteBatch
+    dms: int = 0
+    mails: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (user id, why)
+
+
+class DeliveryError(Exception):
+    """A Slack delivery failed. ``delivered``: the DM went out, only the file did not."""
+
+    def __init__(self, reason: str, *, delivered: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delivered = delivered
+
+
+class Postman(Protocol):
+    """Sends one invitee their DM and uploads the .ics into the same conversation."""
+
+    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
+        """Raise DeliveryError when it did not (fully) arrive."""
+        ...
+
+
+# -------------------------------------------------------------------------------- planning
+
+
+def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
+    """`/mote bjud in <ref> [@person …|#kanal|organ]`: plan invitations (default: the organ)."""
+    with ctx.db.transaction() as session:
+        meeting, organ = meetings.get(session, ref)
+        _check_may_invite(ctx, meeting, organ)
+        words = [w for w in targets.replace(",", " ").split() if w.lower() not in _JOINERS]
+        people, channels = _parse_targets(session, words, organ)
+    members: dict[str, list[str]] = {}
+    for channel_id in channels:
+        members[channel_id] = ctx.directory.channel_members(channel_id)
+    invitees = list(dict.fromkeys([*people, *(u for c in channels for u in members[c])]))
+    if not invitees:
+        raise UserError(texts.invite_nobody(meeting.ref))
+    if len(invitees) > MAX_INVITEES:
+        raise UserError(texts.invite_too_many(len(invitees), MAX_INVITEES))
+    for user_id in people:
+        if not ctx.directory.user_exists(user_id):
+            raise UserError(core_texts.unknown_user(user_id))
+    emails = {u: ctx.directory.email(u) for u in invitees}
+    names = {u: ctx.directory.display_name(u) for u in invitees}
+    sender_name = ctx.directory.display_name(ctx.user_id)
+    now = ctx.app.now()
+    with ctx.db.transaction(write=True) as session:
+        meeting, organ = meetings.get(session, ref)  # again: it may have moved meanwhile
+        _check_may_invite(ctx, meeting, organ)
+        ctx.db.serialise(session, f"invite:{meeting.id}")
+        for channel_id, users in members.items():
+            bound = organs.for_channel(session, channel_id)
+            if bound is not None and bound.id is not None:
+                feeds.store_members(session, bound.id, users, now)
+        existing = _invitations(session, meeting)
+        batch = _batch(ctx, NEW, meeting, organ, sender_name)
+        for user_id in invitees:
+            row = existing.get(user_id)
+            if row is None:
+                row = Invitation(
+                    meeting_id=_id(meeting),
+                    user_id=user_id,
+                    invited_by=ctx.user_id,
+                    invited_at=now,
+                )
+            if emails[user_id]:
+                row.email = emails[user_id]
+            _claim(ctx.app, batch, row, names[user_id], session, first=True)
+    return batch
+
+
+def updates(ctx: Ctx, ref: str) -> InviteBatch | None:
+    """After a move: the new version to everyone invited (same UID, higher SEQUENCE)."""
+    return _follow_up(ctx, ref, UPDATE)
+
+
+def cancellations(ctx: Ctx, ref: str) -> InviteBatch | None:
+    """After a cancellation: METHOD:CANCEL to everyone invited."""
+    return _follow_up(ctx, ref, CANCEL)
+
+
+def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
+    with ctx.db.transaction() as session:
+        meeting, _organ = meetings.get(session, ref)
+        known = {row.user_id: row.email for row in _invitations(session, meeting).values()}
+    if not known:
+        return None
+    # Slack is asked before the write transaction, never while it holds the lock.
+    names = {u: ctx.directory.display_name(u) for u in known}
+    emails = {u: email or ctx.directory.email(u) for u, email in known.items()}
+    sender_name = ctx.directory.display_name(ctx.user_id)
+    with ctx.db.transaction(write=True) as session:
+        meeting, organ = meetings.get(session, ref)
+        ctx.db.serialise(session, f"invite:{meeting.id}")
+        # What is sent follows the meeting as it is now: a move overtaken by a cancellation
+        # sends the cancellation (the sequence claimed is the current one).
+        if meeting.status == meetings.CANCELLED:
+            kind = CANCEL
+        batch = _batch(ctx, kind, meeting, organ, sender_name)
+        for row in _invitations(session, meeting).values():
+            row.email = row.email or emails.get(row.user_id)
+            _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session)
+    return batch if batch.jobs or batch.no_email else None
+
+
+def _check_may_invite(ctx: Ctx, meeting: Meeting, organ: Organ) -> None:
+    if not (meetings.may_manage(ctx, organ) or meeting.created_by == ctx.user_id):
+        raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+    if meeting.status == meetings.CANCELLED:
+        raise UserError(meeting_texts.meeting_cancelled_already(meeting.ref))
+    if meeting.end_date < ctx.app.today():
+        raise UserError(texts.invite_past(meeting.ref))
+
+
+def _parse_targets(session: Session, words: list[str], organ: Organ) -> tuple[list[str], list[str]]:
+    """People named and channels whose members are invited; nothing named = the organ."""
+    people: list[str] = []
+    channels: list[str] = []
+    for word in words:
+        user = parse_mention(word)
+        channel = parse_channel(word)
+        named = None if user or channel else organs.find(session, word)
+        if user:
+            people.append(user)
+        elif channel:
+            channels.append(channel)
+        elif named is not None:
+            if not named.channel_id:
+                raise UserError(texts.invite_no_channel(named.short_name))
+            channels.append(named.channel_id)
+        else:
+            raise UserError(texts.invite_bad_target(word))
+    if not words:
+        if not organ.channel_id:
+            raise UserError(texts.invite_no_channel(organ.short_name))
+        channels.append(organ.channel_id)
+    return people, list(dict.fromkeys(channels))
+
+
+def _batch(ctx: Ctx, kind: str, meeting: Meeting, organ: Organ, sender_name: str) -> InviteBatch:
+    label = meeting_texts.kind_label(meeting.kind, organ)
+    return InviteBatch(
+        kind=kind,
+        meeting_id=_id(meeting),
+        ref=meeting.ref,
+        sequence=meeting.sequence,
+        event=ical.event_from_meeting(meeting, organ.short_name, summary=label),
+        label=label,
+        organ=f"{organ.short_name} – {organ.name}",
+        sender=ctx.user_id,
+        sender_name=sender_name,
+    )
+
+
+def _invitations(session: Session, meeting: Meeting) -> dict[str, Invitation]:
+    rows = session.exec(
+        select(Invitation).where(Invitation.meeting_id == _id(meeting)).order_by(col(Invitation.id))
+    ).all()
+    return {row.user_id: row for row in rows}
+
+
+def _due(
+    sent: int | None, status: str | None, sequence: int, claimed: datetime | None, now: datetime
+) -> bool:
+    """Does this version still have to go out on this channel?"""
+    if sent is None or sent < sequence:
+        return True
+    if sent > sequence:
+        return False
+    if status == FAILED:
+        return True
+    return status == CLAIMED and (claimed is None or now - claimed > STALE_CLAIM)
+
+
+def _claim(
+    app: Product, batch: InviteBatch, row: Invitation, name: str, session: Session, *, first=False
+) -> None:
+    """Claim the deliveries of this version that are due for one invitee; add a job."""
+    now = app.now()
+    seq = batch.sequence
+    smtp = app.calendar.smtp is not None
+    # Follow-ups go where earlier versions went; a first invitation goes everywhere it can.
+    wants_dm = first or row.dm_sequence is not None
+    wants_mail = smtp and (first or row.mail_sequence is not None or bool(row.email))
+    dm = wants_dm and _due(row.dm_sequence, row.dm_status, seq, row.claimed_at, now)
+    mail = (
+        wants_mail
+        and bool(row.email)
+        and _due(row.mail_sequence, row.mail_status, seq, row.claimed_at, now)
+    )
+    if smtp and not row.email and dm:
+        batch.no_email.append(row.user_id)
+    if not dm and not mail:
+        if row.id is None:
+            session.add(row)
+        batch.already += 1
+        return
+    if dm:
+        row.dm_sequence, row.dm_status = seq, CLAIMED
+    if mail:
+        row.mail_sequence, row.mail_status = seq, CLAIMED
+    row.claimed_at = now
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now))
+
+
+def _id(row: Meeting | Organ) -> int:
+    assert row.id is not None
+    return row.id
+
+
+# -------------------------------------------------------------------------------- delivery
+
+
+def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
+    """Send every job of a batch; one invitee's failure never stops the others."""
+    report = Report(batch)
+    for user_id in batch.no_email:
+        report.failures.append((user_id, texts.INVITE_NO_EMAIL))
+    config = app.calendar
+    mailer = Mailer(config.smtp) if config.smtp is not None else None
+    try:
+        for job in batch.jobs:
+            if not _renew(app, job):
+                continue  # our claim went stale and another sender took this one over
+            try:
+                dm_ok, mail_ok, problems = _deliver_one(app, batch, job, postman, mailer)
+            except Exception:  # a bug or a surprise: told, recorded, and on to the next
+                log.exception("invitation to %s failed", job.user_id)
+                dm_ok = False if job.dm else None
+                mail_ok = False if job.mail else None
+                problems = [texts.INVITE_FAILED]
+            report.dms += bool(dm_ok)
+            report.mails += bool(mail_ok)
+            if problems:
+                report.failures.append((job.user_id, "; ".join(problems)))
+            try:
+                _record(app, batch, job, dm_ok, mail_ok, "; ".join(problems) or None)
+            except Exception:  # e.g. the database busy: this one is unrecorded, not the rest
+                log.exception("could not record the invitation to %s", job.user_id)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    return report
+
+
+def _deliver_one(
+    app: Product, batch: InviteBatch, job: Job, postman: Postman, mailer: Mailer | None
+) -> tuple[bool | None, bool | None, list[str]]:
+    """(DM delivered, e-mail delivered, problems); None where nothing was due."""
+    dm_ok: bool | None = None
+    mail_ok: bool | None = None
+    problems: list[str] = []
+    ics = _ics(app, batch, job)
+    if job.dm:
+        try:
+            postman.send(job.user_id, dm_message(batch, job), _attachment(batch, ics))
+            dm_ok = True
+        except DeliveryError as error:
+            dm_ok = error.delivered
+            problems.append(error.reason)
+    if job.mail and mailer is not None and job.email:
+        try:
+            message = _email(app, batch, job, ics)
+            mailer.send(message, sender=_organizer(app).email, recipient=job.email)
+            mail_ok = True
+        except MailError as error:
+            log.warning("invite mail to %s failed: %s", job.email, error)
+            mail_ok = False
+            problems.append(texts.invite_mail_failed(error.kind, error.detail))
+        except (ValueError, UnicodeError):  # an address a mail header cannot carry
+            log.warning("unusable e-mail address for %s", job.user_id, exc_info=True)
+            mail_ok = False
+            problems.append(texts.INVITE_BAD_EMAIL)
+    return dm_ok, mail_ok, problems
+
+
+def _renew(app: Product, job: Job) -> bool:
+    """Keep the claim fresh right before sending: a batch slower than the claim's lifetime
+    (SMTP timeouts, rate limits) is then never overtaken for the people it has not reached.
+    False when the claim is no longer ours."""
+    now = app.now()
+    with app.db.transaction(write=True) as session:
+        renewed = session.execute(
+            update(Invitation)
+            .where(
+                col(Invitation.id) == job.invitation_id,
+                col(Invitation.claimed_at) == job.claimed_at,
+            )
+            .values(claimed_at=now)
+        )
+    if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        log.info("invitation %s was taken over by another sender", job.invitation_id)
+        return False
+    job.claimed_at = now
+    return True
+
+
+def _record(
+    app: Product,
+    batch: InviteBatch,
+    job: Job,
+    dm_ok: bool | None,
+    mail_ok: bool | None,
+    error: str | None,
+) -> None:
+    with app.db.transaction(write=True) as session:
+        row = session.get(Invitation, job.invitation_id)
+        if row is None:
+            return
+        # A newer version claimed meanwhile owns the row's status: leave it be.
+        if dm_ok is not None and row.dm_sequence == batch.sequence:
+            row.dm_status = SENT if dm_ok else FAILED
+        if mail_ok is not None and row.mail_sequence == batch.sequence:
+            row.mail_status = SENT if mail_ok else FAILED
+        row.error = error[:500] if error else None
+        session.add(row)
+
+
+def _organizer(app: Product) -> ical.Person:
+    config = app.calendar
+    return ical.Person(config.invite_from or NO_ORGANIZER, config.invite_from_name or "ledningsbot")
+
+
+def _attendee(job: Job) -> ical.Person:
+    email = job.email
+    if email:
+        try:
+            return ical.Person(email, job.name)
+        except ValueError:
+            log.warning("unusable e-mail address for %s", job.user_id)
+    return ical.Person(f"{job.user_id.lower()}@{_PLACEHOLDER_DOMAIN}", job.name)
+
+
+def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
+    build = ical.cancellation if batch.kind == CANCEL else ical.invite
+    return build(batch.event, _organizer(app), [_attendee(job)], now=app.now(), tz=app.tz)
+
+
+def _attachment(batch: InviteBatch, ics: bytes) -> Attachment:
+    return Attachment(
+        filename=f"{batch.ref}.ics",
+        title=texts.invite_file_title(batch.label, batch.event.when),
+        content=ics,
+    )
+
+
+def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessage:
+    organizer = _organizer(app)
+    assert job.email is not None
+    return imip_message(
+        sender=organizer.email,
+        sender_name=organizer.name,
+        to=job.email,
+        to_name=job.name,
+        subject=texts.invite_mail_subject(batch.kind, batch.label, batch.event.when),
+        text=texts.invite_mail_body(
+            batch.kind,
+            batch.label,
+            batch.event.when,
+            batch.event.location,
+            batch.organ,
+            batch.ref,
+            batch.sender_name,
+        ),
+        ics=ics,
+        method="CANCEL" if batch.kind == CANCEL else "REQUEST",
+        now=app.now(),
+    )
+
+
+def dm_message(batch: InviteBatch, job: Job) -> Message:
+    """The DM an invitee reads: the session in Swedish and, unless cancelled, RSVP buttons."""
+    text = texts.invite_dm(
+        batch.kind,
+        batch.label,
+        batch.event.when,
+        batch.event.location,
+        batch.ref,
+        batch.sender,
+        job.rsvp,
+    )
+    parts = [section(text)]
+    if batch.kind != CANCEL:
+        parts.append(rsvp_buttons(batch.ref))
+    return Message(text, parts)
+
+
+def rsvp_buttons(ref: str) -> Part:
+    return buttons(
+        *(
+            Button(texts.RSVP_BUTTONS[answer], ACTION_RSVP[answer], ref, style)
+            for answer, style in ((KOMMER, "primary"), (KOMMER_INTE, None), (KANSKE, None))
+        )
+    )
+
+
+def report_message(report: Report) -> Message:
+    text = texts.invite_report(
+        report.batch.kind, report.batch.ref, report.dms, report.mails, report.failures
+    )
+    return Message(text, [section(text)])
+
+
+def planned_message(batch: InviteBatch) -> str:
+    """What the sender reads at once, before the DMs go out."""
+    return texts.invite_planned(batch.kind, batch.ref, len(batch.jobs), batch.already)
+
+
+# -------------------------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Who has said what about a meeting, in the order they were invited."""
+
+    by_answer: dict[str | None, list[str]]
+
+    @property
+    def invited(self) -> int:
+        return sum(len(users) for users in self.by_answer.values())
+
+
+def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
+    """Store an RSVP from the buttons. Only invitees answer; a cancelled meeting takes none."""
+    if rsvp not in RSVPS:
+        raise UserError(texts.INVITE_USAGE)
+    with ctx.db.transaction(write=True) as session:
+        meeting, organ = meetings.get(session, ref)
+        row = session.exec(
+            select(Invitation).where(
+                Invitation.meeting_id == _id(meeting), Invitation.user_id == ctx.user_id
+            )
+        ).first()
+        if row is None:
+            raise UserError(texts.rsvp_not_invited(meeting.ref))
+        if meeting.status == meetings.CANCELLED:
+            raise UserError(meeting_texts.meeting_cancelled_already(meeting.ref))
+        row.rsvp = rsvp
+        row.rsvp_at = ctx.app.now()
+        session.add(row)
+    return meeting, organ, row
+
+
+def answer_message(ctx: Ctx, ref: str, rsvp: str) -> Message:
+    """Store the answer; the DM as it reads afterwards (the answer shown, buttons kept)."""
+    meeting, organ, _row = answer(ctx, ref, rsvp)
+    text = texts.invite_answered(
+        meeting_texts.kind_label(meeting.kind, organ),
+        meetings.when_of(meeting),
+        meeting.location,
+        meeting.ref,
+        rsvp,
+    )
+    return Message(text, [section(text), rsvp_buttons(meeting.ref)])
+
+
+def answers(session: Session, meeting: Meeting) -> Answers:
+    by_answer: dict[str | None, list[str]] = {KOMMER: [], KOMMER_INTE: [], KANSKE: [], None: []}
+    for row in _invitations(session, meeting).values():
+        by_answer.setdefault(row.rsvp, []).append(row.user_id)
+    return Answers(by_answer)
+
+
+def show(ctx: Ctx, ref: str) -> Answers:
+    with ctx.db.transaction() as session:
+        meeting, _organ = meetings.get(session, ref)
+        return answers(session, meeting)
+
+
+def attendance(ctx: Ctx, ref: str) -> tuple[Message, Attachment]:
+    """The "Närvarande" list for the minutes: a message and a text file."""
+    with ctx.db.transaction() as session:
+        meeting, organ = meetings.get(session, ref)
+        found = answers(session, meeting)
+    if not found.invited:
+        raise UserError(texts.attendance_none(meeting.ref))
+    label = meeting_texts.kind_label(meeting.kind, organ)
+    when = meetings.when_of(meeting)
+    everyone = [u for users in found.by_answer.values() for u in users]
+    names = {u: ctx.directory.display_name(u) for u in everyone}
+    groups = [
+        (rsvp, sorted(found.by_answer.get(rsvp, []), key=lambda u: names[u].casefold()))
+        for rsvp in (KOMMER, KANSKE, KOMMER_INTE, None)
+    ]
+    text = texts.attendance_message(label, when, meeting.ref, groups)
+    plain = texts.attendance_file(
+        label, when, meeting.ref, [(rsvp, [names[u] for u in users]) for rsvp, users in groups]
+    )
+    attachment = Attachment(
+        filename=f"narvaro-{meeting.ref}.txt",
+        title=texts.attendance_title(meeting.ref),
+        content=plain.encode("utf-8"),
+    )
+    return Message(text, [section(text)]), attachment

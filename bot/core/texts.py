@@ -1,0 +1,62 @@
+"""Texts every feature shares: errors, permissions, limits.
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break
+layout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.markup import esc, mention
+
+if TYPE_CHECKING:
+    pass
+
+GENERIC_ERROR = (
+    "Något gick fel hos mig, och ingenting sparades. Försök igen om en stund; "
+    "händer det igen, kontakta den som sköter boten."
+)
+
+
+ONLY_ADMINS = "Det här får bara administratörer göra. Be sekreteraren eller en ordförande om hjälp."
+
+
+TRUNCATED = "_… och fler. Avgränsa med organ eller år för att se resten._"
+
+
+def only_convenor_or_admin(organ: str) -> str:
+    return (
+        f"Det här får bara sammankallande för {esc(organ)} eller en administratör göra. "
+        "Be dem om hjälp, eller be att få bli sammankallande."
+    )
+
+
+def too_long(what: str, length: int, limit: int) -> str:
+    return (
+        f"För lång text: {what} är {length:,} tecken, högst {limit:,} går. ".replace(",", " ")
+        + "Korta ner den, eller lägg underlaget som en bilaga i kanalen och hänvisa till den, "
+        + "till exempel: `/beslut Ledningsgruppen beslutar enligt förslaget i bilagan`"
+    )
+
+
+def unknown_user(user_id: str) -> str:
+    return (
+        f"Jag hittar ingen användare {esc(user_id)} i arbetsytan. Välj personen i listan som "
+        "visas när du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
+
+
+def plain_at(word: str) -> str:
+    return (
+        f"Jag känner inte igen {esc(word)} som en person. Välj personen i listan som visas när "
+        "du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
+
+
+def delivery_failed(targets: list[str]) -> str:
+    names = ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
+    return (
+        f"⚠️ Allt är sparat, men jag kunde inte skicka till {names}. "
+        "Slack svarade inte som det skulle; försök igen om en stund."
+    )

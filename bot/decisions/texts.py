@@ -1,0 +1,216 @@
+"""What the decisions feature says, in Swedish.
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break
+layout.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.core.dates import format_date
+from bot.core.markup import clip, esc, mention
+from bot.organs.texts import ORGAN_NONE
+
+if TYPE_CHECKING:
+    from storage.models import Decision, DecisionRevision, Meeting, Organ
+
+DECISION_USAGE = (
+    "*/beslut* – beslutsloggen\n"
+    "• `/beslut Ledningsgruppen beslutar enligt förslag` – logga ett beslut för kanalens organ\n"
+    "• `/beslut LG 2025-05-09 §6: Ledningsgruppen beslutar att …` – organ, datum och punkt\n"
+    "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
+    "• `/beslut lista [organ] [år]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
+    "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut upphäv LG-2025-3 <skäl>`\n"
+    "• `/beslut export [organ] [år]` – hela loggen som CSV och Markdown"
+)
+
+
+DECISION_AMEND_USAGE = (
+    "Skriv beslutet, den nya texten och skälet, till exempel: "
+    "`/beslut ändra LG-2025-3 Ledningsgruppen beslutar att … skäl: stavfel i protokollet`"
+)
+
+
+DECISION_REVOKE_USAGE = (
+    "Skriv beslutet och skälet, till exempel: `/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9`"
+)
+
+
+SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/beslut sök hemsjukvårdsavtal`"
+
+
+DECISIONS_NONE = (
+    "Inga beslut hittades. Logga ett: `/beslut Ledningsgruppen beslutar enligt förslag`"
+)
+
+
+def unknown_decision(ref: str) -> str:
+    return (
+        f"Jag hittar inget beslut ”{esc(clip(ref, 40))}”. Beslut heter organ-år-nummer, "
+        "till exempel `LG-2025-3`; sök med `/beslut sök <ord>`."
+    )
+
+
+def decision_in_future(day: date) -> str:
+    return (
+        f"{format_date(day)} har inte varit än – beslut loggas efter mötet. "
+        "Utelämna datumet för i dag, eller skriv till exempel `/beslut LG 9/5: …`."
+    )
+
+
+def decision_not_yours(ref: str) -> str:
+    return (
+        f"Beslutet {esc(ref)} får bara ändras av den som loggade det, organets sammankallande "
+        "eller en administratör."
+    )
+
+
+def decision_revoked_already(ref: str) -> str:
+    return f"Beslutet {esc(ref)} är redan upphävt och kan inte ändras."
+
+
+def decision_unchanged(ref: str) -> str:
+    return f"Den nya texten är samma som den gällande för {esc(ref)}; inget ändrades."
+
+
+def decision_title(decision: Decision, organ: Organ) -> str:
+    return f"Beslut {decision.ref}"
+
+
+def decision_meta(decision: Decision, organ: Organ, meeting: Meeting | None) -> str:
+    parts = [esc(organ.short_name), format_date(decision.decided_on)]
+    if meeting is not None:
+        parts.append(f"möte `{meeting.ref}`")
+    if decision.item:
+        parts.append(f"§ {esc(decision.item)}")
+    if decision.status != "gällande":
+        parts.append(f"*{decision.status}*")
+    return " · ".join(parts)
+
+
+def decision_logged(decision: Decision, organ: Organ, meeting: Meeting | None) -> str:
+    return (
+        f"✅ Beslut *{decision.ref}* loggat ({decision_meta(decision, organ, meeting)}):\n"
+        f"{esc(clip(decision.text, 2500))}"
+    )
+
+
+def decision_line(decision: Decision, organ: Organ) -> str:
+    text = esc(clip(decision.text.replace("\n", " "), 200))
+    struck = decision.status == "upphävd"
+    body = f"~{text}~ _(upphävt)_" if struck else text
+    return f"`{decision.ref}` {format_date(decision.decided_on, weekday=False)} – {body}"
+
+
+def decision_revision_line(rev: DecisionRevision) -> str:
+    when = rev.changed_at.date().isoformat()
+    text = f"v{rev.version} {rev.action} {when} av {mention(rev.changed_by)}"
+    if rev.reason:
+        text += f" – skäl: {esc(clip(rev.reason, 300))}"
+    if rev.action != "skapad" or rev.version == 1:
+        text += f"\n> {esc(clip(rev.text.replace(chr(10), ' '), 400))}"
+    return text
+
+
+def decision_amended(decision: Decision) -> str:
+    return (
+        f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken "
+        f"(`/beslut visa {decision.ref}`)."
+    )
+
+
+def decision_revoked(decision: Decision) -> str:
+    return f"⛔ Beslut *{decision.ref}* är upphävt. Det finns kvar i loggen med skälet."
+
+
+def search_header(query: str, count: int) -> str:
+    return f"Beslut som matchar ”{esc(clip(query, 80))}”: {count}{'+' if count >= 20 else ''}"
+
+
+def list_header(organ: str | None, year: int | None, count: int) -> str:
+    scope = " ".join(x for x in (organ and esc(organ), year and str(year)) if x)
+    return f"Senaste besluten{(' – ' + scope) if scope else ''} ({count})"
+
+
+def export_title(organ: str | None, year: int | None) -> str:
+    scope = " ".join(x for x in (organ, str(year) if year else None) if x)
+    return f"# Beslutslogg{(' – ' + scope) if scope else ''}"
+
+
+def export_markdown_entry(decision: Decision, organ: Organ, meeting: Meeting | None) -> list[str]:
+    meta = [organ.short_name, decision.decided_on.isoformat()]
+    if meeting is not None:
+        meta.append(f"möte {meeting.ref}")
+    if decision.item:
+        meta.append(f"§ {decision.item}")
+    meta.append(decision.status)
+    lines = [f"## {decision.ref}", "", "*" + " · ".join(meta) + "*", ""]
+    if decision.proposal:
+        lines += ["**Förslag till beslut:** " + _md(decision.proposal), ""]
+    lines += ["**Beslut:** " + _md(decision.text), ""]
+    return lines
+
+
+def _md(text: str) -> str:
+    """Markdown-safe: no HTML, no accidental headings or links."""
+    out = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "*_`[]#|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", "  \n")
+
+
+def exported(count: int) -> str:
+    return f"📄 Beslutsloggen ({count} beslut) som CSV (öppnas i Excel) och Markdown."
+
+
+MODAL_TITLE = "Logga beslut"
+
+
+MODAL_SUBMIT = "Logga"
+
+
+MODAL_ORGAN = "Organ"
+
+
+MODAL_MEETING = "Mötesdatum eller möte"
+
+
+MODAL_MEETING_HINT = "Till exempel 2025-05-09, 9/5 eller AU-250509. Tomt = i dag."
+
+
+MODAL_ITEM = "Punkt (§)"
+
+
+MODAL_PROPOSAL = "Förslag till beslut"
+
+
+MODAL_TEXT = "Beslut"
+
+
+MODAL_TEXT_HINT = "Ledningsgruppen beslutar att …"
+
+
+MODAL_ASSIGN = "Skapa uppdrag av beslutet"
+
+
+MODAL_OWNERS = "Ansvariga för uppdraget"
+
+
+MODAL_WHAT = "Vad ska göras?"
+
+
+MODAL_DUE = "Till när?"
+
+
+MODAL_DUE_HINT = "Till exempel nästa AU, LG 7 oktober, v 42 eller 2026-12-04."
+
+
+MODAL_NEED_OWNER = "Välj minst en ansvarig, eller bocka ur ”Skapa uppdrag”."
+
+
+MODAL_NEED_WHAT = "Beskriv uppdraget, eller bocka ur ”Skapa uppdrag”."
+
+
+NO_ORGANS_FOR_MODAL = ORGAN_NONE

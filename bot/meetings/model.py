@@ -1,0 +1,13 @@
+"""What a meeting is, below its service and its texts: its statuses and when it takes place."""
+
+from __future__ import annotations
+
+from bot.core.dates import When
+from storage.models import Meeting
+
+PLANNED = "planerat"
+CANCELLED = "inställt"
+
+
+def when_of(meeting: Meeting) -> When:
+    return When(meeting.start_date, meeting.end_date, meeting.start_time, meeting.end_time)

@@ -1,0 +1,188 @@
+"""Meetings and sessions of organs: scheduled, listed, moved and cancelled."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot import organs
+from bot.core import texts as core_texts
+from bot.core.context import Ctx
+from bot.core.dates import When
+from bot.core.errors import NotAllowed, UserError
+from bot.meetings import texts
+from bot.meetings.model import CANCELLED, PLANNED, when_of
+from storage.models import Assignment, Meeting, Organ
+
+# What people call a session → the kind we keep.
+KINDS = {
+    "möte": "möte",
+    "sammanträde": "möte",
+    "workshop": "workshop",
+    "internat": "internat",
+    "planeringsdagar": "internat",
+    "spridningskonferens": "spridningskonferens",
+    "konferens": "konferens",
+    "nätverksträff": "nätverksträff",
+    "utbildning": "utbildning",
+}
+
+
+def may_manage(ctx: Ctx, organ: Organ) -> bool:
+    return ctx.user_id == organ.convenor_user_id or ctx.is_admin()
+
+
+def schedule(
+    ctx: Ctx,
+    organ_name: str | None,
+    when: When,
+    *,
+    kind: str = "möte",
+    location: str | None = None,
+    title: str | None = None,
+) -> tuple[Meeting, Organ]:
+    with ctx.db.transaction(write=True) as session:
+        organ = organs.resolve(session, ctx, organ_name)
+        if not may_manage(ctx, organ):
+            raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+        if when.end < ctx.app.today():
+            raise UserError(texts.meeting_in_past(when))
+        now = ctx.app.now()
+        meeting = Meeting(
+            ref=_free_ref(session, organ, when.start),
+            organ_id=_id(organ),
+            kind=kind,
+            title=title,
+            start_date=when.start,
+            end_date=when.end,
+            start_time=when.start_time,
+            end_time=when.end_time,
+            location=location or None,
+            uid=f"{uuid.uuid4()}@ledningsbot",
+            created_by=ctx.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(meeting)
+    return meeting, organ
+
+
+def _free_ref(session: Session, organ: Organ, day: date) -> str:
+    base = f"{organ.short_name}-{day:%y%m%d}"
+    taken = set(session.exec(select(Meeting.ref).where(col(Meeting.ref).startswith(base))).all())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _id(row: Organ | Meeting) -> int:
+    assert row.id is not None
+    return row.id
+
+
+def get(session: Session, ref: str) -> tuple[Meeting, Organ]:
+    row = session.exec(
+        select(Meeting, Organ)
+        .join(Organ, col(Organ.id) == Meeting.organ_id)
+        .where(Meeting.ref == ref.strip().upper())
+    ).first()
+    if row is None:
+        raise UserError(texts.unknown_meeting(ref))
+    return row[0], row[1]
+
+
+def show(ctx: Ctx, ref: str) -> tuple[Meeting, Organ]:
+    with ctx.db.transaction() as session:
+        return get(session, ref)
+
+
+def upcoming(
+    ctx: Ctx, organ_name: str | None, limit: int = 25, *, organ_ids: list[int] | None = None
+) -> list[tuple[Meeting, Organ]]:
+    """Planned meetings not yet over: of one organ, of some organs (`organ_ids`), or all."""
+    with ctx.db.transaction() as session:
+        query = (
+            select(Meeting, Organ)
+            .join(Organ, col(Organ.id) == Meeting.organ_id)
+            .where(Meeting.end_date >= ctx.app.today(), Meeting.status == PLANNED)
+        )
+        if organ_name:
+            query = query.where(Meeting.organ_id == _id(organs.get(session, organ_name)))
+        if organ_ids is not None:
+            query = query.where(col(Meeting.organ_id).in_(organ_ids))
+        query = query.order_by(col(Meeting.start_date), col(Meeting.start_time)).limit(limit)
+        return [(m, o) for m, o in session.exec(query).all()]
+
+
+def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
+    """Move a meeting; the ref and UID stay, the sequence rises. Returns the old time too."""
+    with ctx.db.transaction(write=True) as session:
+        meeting, organ = get(session, ref)
+        if not may_manage(ctx, organ):
+            raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+        if meeting.status == CANCELLED:
+            raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        if when.end < ctx.app.today():
+            raise UserError(texts.meeting_in_past(when))
+        old = when_of(meeting)
+        meeting.start_date, meeting.end_date = when.start, when.end
+        meeting.start_time, meeting.end_time = when.start_time, when.end_time
+        if location:
+            meeting.location = location
+        meeting.sequence += 1
+        meeting.updated_at = ctx.app.now()
+        session.add(meeting)
+        # Assignments due at this meeting are now due at its new date.
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.due_meeting_id) == meeting.id)
+            .values(due_date=when.start)
+        )
+    return meeting, organ, old
+
+
+def cancel(ctx: Ctx, ref: str, reason: str | None) -> tuple[Meeting, Organ]:
+    with ctx.db.transaction(write=True) as session:
+        meeting, organ = get(session, ref)
+        if not may_manage(ctx, organ):
+            raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+        if meeting.status == CANCELLED:
+            raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        meeting.status = CANCELLED
+        meeting.cancel_reason = reason or None
+        meeting.sequence += 1
+        meeting.updated_at = ctx.app.now()
+        session.add(meeting)
+    return meeting, organ
+
+
+def on_date(session: Session, organ_id: int, day: date) -> Meeting | None:
+    return session.exec(
+        select(Meeting)
+        .where(
+            Meeting.organ_id == organ_id,
+            Meeting.start_date <= day,
+            Meeting.end_date >= day,
+            Meeting.status == PLANNED,
+        )
+        .order_by(col(Meeting.start_time))
+    ).first()
+
+
+def next_of(session: Session, organ_id: int, after: date) -> Meeting | None:
+    """The organ's next planned meeting starting on or after `after`."""
+    return session.exec(
+        select(Meeting)
+        .where(
+            Meeting.organ_id == organ_id,
+            Meeting.start_date >= after,
+            Meeting.status == PLANNED,
+        )
+        .order_by(col(Meeting.start_date), col(Meeting.start_time))
+    ).first()

@@ -1,0 +1,104 @@
+"""What the meetings feature says, in Swedish.
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break
+layout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.dates import When, format_when
+from bot.core.markup import clip, esc
+from bot.meetings.model import CANCELLED, when_of
+
+if TYPE_CHECKING:
+    from storage.models import Meeting, Organ
+
+MEETING_USAGE = (
+    "*/mote* – möten och sammankomster\n"
+    "• `/mote ny AU 14 augusti 13-15 Regionhuset` – planera ett möte\n"
+    "• `/mote ny workshop 17 november kl. 9-16 Kreativa rummet`\n"
+    "• `/mote ny internat 1-2 februari 2027` – heldagar, flera dagar\n"
+    "• `/mote lista [organ]` – kommande möten\n"
+    "• `/mote visa AU-260814` – ett möte\n"
+    "• `/mote flytta AU-260814 till 21 augusti 13-15` – nytt datum (plats kan läggas till)\n"
+    "• `/mote ställ in AU-260814 [skäl]` – ställ in mötet"
+)
+
+
+MEETING_NEW_USAGE = (
+    "Skriv organ (om kanalen inte hör till ett), typ och när, sist plats. Till exempel: "
+    "`/mote ny AU 14 augusti 13-15 Regionhuset` eller `/mote ny internat 1-2 februari`."
+)
+
+
+MEETING_MOVE_USAGE = (
+    "Skriv mötet och den nya tiden, till exempel `/mote flytta AU-260814 till 21 augusti 13-15`."
+)
+
+
+MEETINGS_NONE = "Inga kommande möten. Planera ett: `/mote ny AU 14 augusti 13-15 Regionhuset`"
+
+
+def unknown_meeting(ref: str) -> str:
+    return (
+        f"Jag hittar inget möte ”{esc(clip(ref, 40))}”. Möten heter som organ och datum, "
+        "till exempel `AU-260814`; se `/mote lista`."
+    )
+
+
+def meeting_in_past(when: When) -> str:
+    return (
+        f"{format_when(when)} har redan varit. Ange ett kommande datum, "
+        "till exempel `/mote ny AU 14 augusti 13-15`."
+    )
+
+
+def meeting_cancelled_already(ref: str) -> str:
+    return f"Mötet {esc(ref)} är redan inställt. Planera ett nytt med `/mote ny`."
+
+
+def kind_label(kind: str, organ: Organ) -> str:
+    if kind == "möte":
+        return f"{organ.short_name}-möte"
+    return f"{kind.capitalize()} ({organ.short_name})"
+
+
+def meeting_line(meeting: Meeting, organ: Organ) -> str:
+
+    text = f"*{esc(kind_label(meeting.kind, organ))}* {format_when(when_of(meeting))}"
+    if meeting.location:
+        text += f", {esc(meeting.location)}"
+    return text + f" · `{meeting.ref}`"
+
+
+def meeting_scheduled(meeting: Meeting, organ: Organ) -> str:
+    return "📅 Planerat: " + meeting_line(meeting, organ)
+
+
+def meeting_moved(meeting: Meeting, organ: Organ, old: When) -> str:
+    return f"📅 Flyttat från {format_when(old)}: " + meeting_line(meeting, organ)
+
+
+def meeting_cancelled(meeting: Meeting, organ: Organ) -> str:
+    text = f"🚫 Inställt: ~{meeting_line(meeting, organ)}~"
+    if meeting.cancel_reason:
+        text += f"\nSkäl: {esc(meeting.cancel_reason)}"
+    return text
+
+
+def meeting_details(meeting: Meeting, organ: Organ) -> str:
+
+    lines = [
+        f"*{esc(kind_label(meeting.kind, organ))}* · `{meeting.ref}`",
+        f"När: {format_when(when_of(meeting))}",
+        f"Var: {esc(meeting.location) if meeting.location else 'ingen plats angiven'}",
+        f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",
+    ]
+    if meeting.status == CANCELLED:
+        lines.append(
+            "Status: *inställt*"
+            + (f" – {esc(meeting.cancel_reason)}" if meeting.cancel_reason else "")
+        )
+    return "\n".join(lines)

@@ -1,0 +1,16 @@
+"""How Slack talks to the bot: one module per kind of request, each registered on the Bolt app."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.common import Deps
+from handlers.listeners import actions, calendar, commands, events, views
+
+
+def register(app: App, deps: Deps) -> None:
+    events.register(app, deps)  # its middleware must come first
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    calendar.register(app, deps)

@@ -1,0 +1,198 @@
+"""Calendar over Slack: invitations as DMs with RSVP buttons and the .ics uploaded into the DM,
+the RSVP buttons, the "Bjud in" button on a meeting message, and channel membership events
+(which keep the feeds' membership snapshot current)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import commands
+from bot.calendar import feeds, invites
+from bot.calendar import texts as calendar_texts
+from bot.calendar.invites import DeliveryError, InviteBatch
+from bot.core.errors import UserError
+from bot.core.replies import Attachment, Message, section
+from handlers.common import Deps, ack_then
+from handlers.deliver import answer_action, respond, send_dm
+from handlers.render import payload
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# How long one batch may wait out Slack's rate limits (429 + Retry-After) in all, on top of
+# the client's own RateLimitErrorRetryHandler.
+MAX_RATE_WAIT = 600.0
+
+
+class SlackPostman:
+    """Sends one invitee their DM (with buttons) and uploads the .ics into that DM."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = MAX_RATE_WAIT,
+    ) -> None:
+        self.client = client
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self.waited = 0.0
+        self.rate_limited = 0
+
+    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
+        try:
+            self._call(lambda: self.client.chat_postMessage(channel=user_id, **payload(message)))
+        except SlackApiError as error:
+            log.warning("invite DM to %s failed: %s", user_id, error.response.get("error"))
+            reason = str(error.response.get("error") or error.response.status_code)
+            raise DeliveryError(calendar_texts.invite_slack_error(reason)) from None
+        except (SlackClientError, OSError):
+            log.exception("invite DM to %s failed", user_id)
+            raise DeliveryError(calendar_texts.INVITE_SLACK_FAILED) from None
+        try:
+            opened = self._call(lambda: self.client.conversations_open(users=user_id))
+            channel = opened["channel"]["id"]
+            self._call(
+                lambda: self.client.files_upload_v2(
+                    channel=channel,
+                    filename=attachment.filename,
+                    title=attachment.title,
+                    content=attachment.content,
+                )
+            )
+        except (SlackClientError, OSError, KeyError, TypeError):
+            log.exception("upload of the invitation for %s failed", user_id)
+            raise DeliveryError(calendar_texts.INVITE_FILE_FAILED, delivered=True) from None
+
+    def _call(self, call: Callable[[], T]) -> T:
+        """Retry a Web API call on 429 after Retry-After, until the batch's budget is spent."""
+        while True:
+            try:
+                return call()
+            except SlackApiError as error:
+                if error.response.status_code != 429:
+                    raise
+                self.rate_limited += 1
+                wait = _retry_after(error.response.headers)
+                if self.waited + wait > self._max_wait:
+                    raise
+                self.waited += wait
+                self._sleep(wait)
+
+
+def _retry_after(headers: Any) -> float:
+    for name, value in dict(headers or {}).items():
+        if str(name).lower() == "retry-after":
+            try:
+                return max(0.0, float(value if not isinstance(value, list) else value[0]))
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def queue_invites(
+    deps: Deps,
+    batch: InviteBatch,
+    *,
+    client: WebClient,
+    response_url: str | None,
+    user_id: str,
+    channel_id: str | None,
+) -> None:
+    """Send a batch on the invites' own thread (see Deps.slow)."""
+
+    def send() -> None:
+        try:
+            send_invites(
+                deps,
+                batch,
+                client=client,
+                response_url=response_url,
+                user_id=user_id,
+                channel_id=channel_id,
+            )
+        except Exception:
+            log.exception("invite batch for %s failed", batch.ref)
+
+    deps.slow.submit(send)
+
+
+def send_invites(
+    deps: Deps,
+    batch: InviteBatch,
+    *,
+    client: WebClient,
+    response_url: str | None,
+    user_id: str,
+    channel_id: str | None,
+) -> invites.Report:
+    """Deliver a planned batch, then tell the sender what came of it."""
+    report = invites.deliver(deps.product, batch, SlackPostman(client))
+    message = invites.report_message(report)
+    told = respond(response_url, message, client=client, channel_id=channel_id, user_id=user_id)
+    if not told:
+        send_dm(client, user_id, message)
+    return report
+
+
+def register(app: App, deps: Deps) -> None:
+    for rsvp, action_id in invites.ACTION_RSVP.items():
+        app.action(action_id)(ack_then(deps, _rsvp_listener(deps, rsvp)))
+
+    def invite_button(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
+        user_id = body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id")
+        response_url = body.get("response_url")
+        reply = commands.run(deps.ctx(user_id, channel_id), "/mote", f"bjud in {action['value']}")
+        respond(response_url, reply.message, client=client, channel_id=channel_id, user_id=user_id)
+        if isinstance(reply.invites, InviteBatch):
+            queue_invites(
+                deps,
+                reply.invites,
+                client=client,
+                response_url=response_url,
+                user_id=user_id,
+                channel_id=channel_id,
+            )
+
+    # Inviting a whole organ takes a while: acked at once, sent from the pool.
+    app.action(invites.ACTION_INVITE)(ack_then(deps, invite_button))
+
+    @app.event("member_joined_channel")
+    def joined(event: dict[str, Any]) -> None:
+        if event.get("channel") and event.get("user"):
+            feeds.member_joined(deps.product, str(event["channel"]), str(event["user"]))
+
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        if user.get("deleted") and user.get("id"):
+            feeds.user_deactivated(deps.product, str(user["id"]))
+
+    @app.event("member_left_channel")
+    def left(event: dict[str, Any]) -> None:
+        if event.get("channel") and event.get("user"):
+            feeds.member_left(deps.product, str(event["channel"]), str(event["user"]))
+
+
+def _rsvp_listener(deps: Deps, rsvp: str) -> Callable[..., None]:
+    def handle(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
+        ctx = deps.ctx(body["user"]["id"], (body.get("channel") or {}).get("id"))
+        try:
+            message = invites.answer_message(ctx, action["value"], rsvp)
+        except UserError as error:
+            answer_action(body, client, Message(error.message, [section(error.message)]))
+            return
+        answer_action(body, client, message, replace_original=True)
+
+    handle.__name__ = f"rsvp_{rsvp}"
+    return handle

@@ -1,0 +1,209 @@
+"""Forms (modals): log a decision with an optional assignment; add a status to an assignment."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import assignments, organs
+from bot.assignments import affected
+from bot.assignments import texts as assignment_texts
+from bot.commands.beslut import DecisionForm, log_from_form
+from bot.core.context import Ctx
+from bot.core.errors import UserError
+from bot.core.replies import Message, section
+from bot.decisions import texts as decision_texts
+from handlers.common import Deps
+from handlers.deliver import respond, send_dm
+from handlers.listeners.home import publish_home
+
+log = logging.getLogger(__name__)
+DECISION_VIEW = "beslut_form"
+STATUS_VIEW = "uppdrag_status_form"
+
+
+def _text_input(
+    block_id: str, label: str, *, multiline: bool = False, optional: bool = True, hint: str = ""
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint or None,
+        element=PlainTextInputElement(action_id="value", multiline=multiline, max_length=3000),
+    )
+
+
+def open_decision_form(
+    ctx: Ctx, client: WebClient, trigger_id: str, response_url: str | None
+) -> None:
+    rows = organs.list_all(ctx)
+    if not rows:
+        respond(
+            response_url,
+            Message(
+                decision_texts.NO_ORGANS_FOR_MODAL, [section(decision_texts.NO_ORGANS_FOR_MODAL)]
+            ),
+        )
+        return
+    options = [
+        Option(value=o.short_name, text=f"{o.short_name} – {o.name}"[:75]) for o in rows[:100]
+    ]
+    here = next(
+        (opt for opt, o in zip(options, rows, strict=False) if o.channel_id == ctx.channel_id), None
+    )
+    view = View(
+        type="modal",
+        callback_id=DECISION_VIEW,
+        title=decision_texts.MODAL_TITLE,
+        submit=decision_texts.MODAL_SUBMIT,
+        close=assignment_texts.CANCEL,
+        private_metadata=json.dumps({"channel": ctx.channel_id}),
+        blocks=[
+            InputBlock(
+                block_id="organ",
+                label=decision_texts.MODAL_ORGAN,
+                element=StaticSelectElement(
+                    action_id="value", options=options, initial_option=here
+                ),
+            ),
+            _text_input(
+                "meeting", decision_texts.MODAL_MEETING, hint=decision_texts.MODAL_MEETING_HINT
+            ),
+            _text_input("item", decision_texts.MODAL_ITEM),
+            _text_input("proposal", decision_texts.MODAL_PROPOSAL, multiline=True),
+            _text_input(
+                "text",
+                decision_texts.MODAL_TEXT,
+                multiline=True,
+                optional=False,
+                hint=decision_texts.MODAL_TEXT_HINT,
+            ),
+            InputBlock(
+                block_id="assign",
+                label=" ",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[Option(value="yes", text=decision_texts.MODAL_ASSIGN)],
+                ),
+            ),
+            InputBlock(
+                block_id="owners",
+                label=decision_texts.MODAL_OWNERS,
+                optional=True,
+                element=UserMultiSelectElement(action_id="value"),
+            ),
+            _text_input("what", decision_texts.MODAL_WHAT, multiline=True),
+            _text_input("due", decision_texts.MODAL_DUE, hint=decision_texts.MODAL_DUE_HINT),
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the decision form")
+
+
+def open_status_form(client: WebClient, trigger_id: str, ref: str) -> None:
+    view = View(
+        type="modal",
+        callback_id=STATUS_VIEW,
+        title=assignment_texts.STATUS_MODAL_TITLE,
+        submit=assignment_texts.STATUS_MODAL_SUBMIT,
+        close=assignment_texts.CANCEL,
+        private_metadata=ref,
+        blocks=[
+            _text_input(
+                "status", assignment_texts.STATUS_MODAL_LABEL, multiline=True, optional=False
+            )
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the status form")
+
+
+def _value(state: dict[str, Any], block_id: str) -> Any:
+    element = state.get(block_id, {}).get("value", {})
+    if "selected_option" in element:
+        return (element["selected_option"] or {}).get("value")
+    if "selected_options" in element:
+        return [o.get("value") for o in element["selected_options"] or []]
+    if "selected_users" in element:
+        return element["selected_users"] or []
+    return element.get("value")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(DECISION_VIEW)
+    def submit_decision(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        state = view["state"]["values"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, meta.get("channel"))
+        form = DecisionForm(
+            organ=_value(state, "organ"),
+            meeting=_value(state, "meeting"),
+            item=_value(state, "item"),
+            proposal=_value(state, "proposal"),
+            text=_value(state, "text") or "",
+            assign=bool(_value(state, "assign")),
+            owners=_value(state, "owners") or [],
+            what=_value(state, "what"),
+            due=_value(state, "due"),
+        )
+        try:
+            reply = log_from_form(ctx, form)
+        except UserError as error:
+            ack(response_action="errors", errors={error.field or "text": error.message[:2000]})
+            return
+        ack()
+
+        def announce(_body: dict[str, Any], client: WebClient) -> None:
+            channel = meta.get("channel") or user_id
+            if not send_dm(client, channel, reply.message):
+                send_dm(client, user_id, reply.message)
+            for recipient, message in reply.dms:
+                send_dm(client, recipient, message)
+            publish_home(deps, client, reply.refresh_home)
+
+        deps.later(announce, body, client)  # saved and acked; the messages go from the pool
+
+    @app.view(STATUS_VIEW)
+    def submit_status(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        status = _value(view["state"]["values"], "status") or ""
+        try:
+            updated = assignments.add_status(
+                deps.ctx(user_id, None), view["private_metadata"], status
+            )
+        except UserError as error:
+            ack(response_action="errors", errors={"status": error.message[:2000]})
+            return
+        ack()
+
+        def confirm(_body: dict[str, Any], client: WebClient) -> None:
+            text = assignment_texts.assignment_status_saved(updated)
+            send_dm(client, user_id, Message(text, [section(text)]))
+            publish_home(deps, client, affected(user_id, updated))
+
+        deps.later(confirm, body, client)

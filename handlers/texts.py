@@ -1,0 +1,49 @@
+"""The front door's texts: settings, start-up, the CLI.
+
+Texts that include user input escape it with `esc`: nothing typed can ping, link or break
+layout.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+SETTING_MISSING_BOT_TOKEN = (
+    "SLACK_BOT_TOKEN saknas: sätt den till appens Bot User OAuth Token (xoxb-…) i miljön "
+    "eller i .env, eller kör `ledningsbot shell` för att prova utan Slack."
+)
+
+
+SETTING_MISSING_SECRET = (
+    "SLACK_APP_TOKEN (xapp-…, för Socket Mode) eller SLACK_SIGNING_SECRET (för HTTP-läge) "
+    "saknas: sätt en av dem i miljön eller i .env."
+)
+
+
+def setting_wrong(name: str, should: str) -> str:
+    return f"{name} är fel: värdet ska {should}. Rätta det i miljön eller i .env."
+
+
+STARTUP_DB_FAILED = "Kunde inte öppna databasen: {error}. Kontrollera DATABASE_URL."
+
+
+READY_HTTP = "ledningsbot lyssnar på http://{host}:{port}/slack/events"
+
+
+READY_SOCKET = "ledningsbot är ansluten till Slack (Socket Mode)"
+
+
+def setting_missing(name: str, why: str) -> str:
+    return f"{name} saknas: {why}. Sätt den i miljön eller i .env."
+
+
+SETTING_WHY_PASSWORD = "den behövs när SMTP_USER är satt"
+
+
+SETTING_WHY_INVITE_FROM = (
+    "den är avsändare och organisatör för inbjudningar när SMTP_HOST är satt, "
+    "till exempel INVITE_FROM=ledningsbot@region.se"
+)
