@@ -1,0 +1,228 @@
+"""Two `ledningsbot run` processes on one database, requests spread over both: the answer to
+more load is more processes of the whole bot. Decisions are numbered uniquely, each reminder and
+invitation goes out once, and both serve the same calendar feeds."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot import commands
+from bot.core.clock import FixedClock
+from bot.core.context import Ctx
+from handlers.slack_standin import LocalSlack
+from handlers.slackwire import command_body, signed_headers
+from storage.db import Database
+from storage.models import Decision, Organ
+from tests.harness import CHANNELS, PEOPLE, said, text_of
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "two-processes"
+MakeCtx = Callable[..., Ctx]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Bot:
+    """One `ledningsbot run` process, in HTTP mode, against the stand-in."""
+
+    def __init__(self, db: Database, slack: LocalSlack, port: int, base_url: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.url,
+            ADMINS=PEOPLE["sara"],
+            HOST="127.0.0.1",
+            PORT=str(port),
+            PUBLIC_BASE_URL=base_url,
+            LOG_LEVEL="WARNING",
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "handlers.cli", "run"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, self.process.stderr and self.process.stderr.read()
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "never became ready"
+            time.sleep(0.05)
+
+    def command(self, slack: LocalSlack, key: str, command: str, text: str, user: str) -> None:
+        user_id = PEOPLE[user]
+        body = command_body(
+            command,
+            text,
+            user_id=user_id,
+            channel_id="C0LG",
+            response_url=slack.response_url(key, channel="C0LG", user=user_id),
+            user_name=user,
+        )
+        request = urllib.request.Request(
+            self.url + "/slack/events",
+            data=body.encode(),
+            headers={
+                **signed_headers(SECRET, body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return bytes(response.read())
+
+    def stop(self) -> str:
+        self.process.terminate()
+        _, err = self.process.communicate(timeout=30)
+        return err
+
+
+@pytest.fixture
+def two_bots(db: Database, slack: LocalSlack) -> Iterator[tuple[Bot, Bot]]:
+    for name, user_id in PEOPLE.items():
+        slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
+    for channel_id, name in CHANNELS.items():
+        slack.set_channel(channel_id, name)
+    slack.set_members("C0LG", list(PEOPLE.values()))
+    ports = [_free_port(), _free_port()]
+    bots = (
+        Bot(db, slack, ports[0], f"http://127.0.0.1:{ports[0]}"),
+        Bot(db, slack, ports[1], f"http://127.0.0.1:{ports[1]}"),
+    )
+    try:
+        for bot in bots:
+            bot.wait_ready()
+        yield bots
+    finally:
+        for bot in bots:
+            err = bot.stop()
+            assert bot.process.returncode == 0, err
+            assert "Traceback" not in err, err
+
+
+def _reminders_due_now(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
+    """An AU meeting next week whose reminders are due at once (the processes run on real time),
+    and an open assignment for each of five people."""
+    clock.set(datetime.now(UTC))
+    meeting_day = clock.now().date() + timedelta(days=8)
+    assert "Planerat" in said(commands.run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day}"))
+    for user in PEOPLE:
+        said(commands.run(ctx(channel="C0AU"), "/uppdrag", f"<@{PEOPLE[user]}> Förbered till nästa AU"))
+    with db.transaction(write=True) as session:
+        au = session.exec(select(Organ).where(Organ.short_name == "AU")).one()
+        au.reminder_lead_days = 10
+        session.add(au)
+    return sorted(PEOPLE.values())
+
+
+def test_two_processes_share_one_database(
+    ctx: MakeCtx,
+    organs: None,
+    clock: FixedClock,
+    db: Database,
+    slack: LocalSlack,
+    request: pytest.FixtureRequest,
+) -> None:
+    owners = _reminders_due_now(ctx, clock, db)
+    lg_day = clock.now().date() + timedelta(days=20)
+    planned = said(commands.run(ctx(), "/mote", f"ny LG {lg_day} 9-12 Regionhuset"))
+    lg_ref = re.search(r"`(LG-\d{6})`", planned)
+    assert lg_ref, planned
+    slack.delay("chat.postMessage", 0.05)  # so that the two processes' work overlaps
+    first, second = request.getfixturevalue("two_bots")
+
+    # Reminders: both schedulers catch up at start; each owner gets one DM.
+    def reminder_dms() -> list[str]:
+        return sorted(
+            str(c.args["channel"])
+            for c in slack.calls("chat.postMessage")
+            if "Inför" in text_of(c.args) and "AU" in text_of(c.args)
+        )
+
+    slack.wait_for(lambda _calls: len(reminder_dms()) >= len(owners), timeout=30)
+
+    # Decisions: 20 at once, spread over both processes, numbered 1..20 with no gap or twin.
+    threads = [
+        threading.Thread(
+            target=(first if n % 2 else second).command,
+            args=(slack, f"d{n}", "/beslut", f"Ledningsgruppen beslutar om punkt {n}", "sara"),
+        )
+        for n in range(20)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    replies = slack.wait_for_calls("response_url", 20, timeout=30)
+    assert all("loggat" in text_of(r.args) for r in replies), [text_of(r.args) for r in replies]
+    with db.transaction() as session:
+        serials = sorted(session.exec(select(Decision.serial)).all())
+    assert serials == list(range(1, 21))
+
+    # Invitations: the same `/mote bjud in` to both at once; each member gets one invitation.
+    invite_threads = [
+        threading.Thread(
+            target=bot.command, args=(slack, f"i{n}", "/mote", f"bjud in {lg_ref[1]}", "magnus")
+        )
+        for n, bot in enumerate((first, second))
+    ]
+    for thread in invite_threads:
+        thread.start()
+    for thread in invite_threads:
+        thread.join()
+
+    def invitations() -> list[str]:
+        return sorted(
+            str(c.args["channel"])
+            for c in slack.calls("chat.postMessage")
+            if lg_ref[1] in text_of(c.args) and str(c.args["channel"]).startswith("U")
+        )
+
+    slack.wait_for(lambda _calls: len(invitations()) >= len(PEOPLE), timeout=30)
+
+    # Feeds: a link made by one process works in both, with the same calendar.
+    first.command(slack, "k", "/kalender", "", "anna")
+    calls = slack.wait_for(lambda cs: any(c.key == "k" for c in cs), timeout=10)
+    (links,) = [text_of(c.args) for c in calls if c.key == "k"]
+    token = re.search(r"/kalender/([A-Za-z0-9_-]+)\.ics", links)
+    assert token, links
+    bodies = [bot.get(f"/kalender/{token[1]}.ics") for bot in (first, second)]
+    assert b"BEGIN:VCALENDAR" in bodies[0]
+    assert bodies[0] == bodies[1]
+
+    # Nothing went out twice, now that everything has settled: the stand-in saw each DM once.
+    first.stop(), second.stop()
+    assert reminder_dms() == owners
+    assert invitations() == sorted(PEOPLE.values())
