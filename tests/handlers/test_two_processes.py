@@ -138,8 +138,8 @@ def _reminders_due_now(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[st
     clock.set(datetime.now(UTC))
     meeting_day = clock.now().date() + timedelta(days=8)
     assert "Planerat" in said(commands.run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day}"))
-    for user in PEOPLE:
-        said(commands.run(ctx(channel="C0AU"), "/uppdrag", f"<@{PEOPLE[user]}> Förbered till nästa AU"))
+    for user_id in PEOPLE.values():
+        said(commands.run(ctx(channel="C0AU"), "/uppdrag", f"<@{user_id}> Förbered till nästa AU"))
     with db.transaction(write=True) as session:
         au = session.exec(select(Organ).where(Organ.short_name == "AU")).one()
         au.reminder_lead_days = 10
