@@ -40,7 +40,8 @@ def ensure_venv() -> None:
 
     Only Python's own pip is needed, in three steps: pip itself at the locked version, then every
     locked package with its hash checked, then the project (editable) without dependencies,
-    built by the locked setuptools. Nothing is fetched unpinned.
+    built by the locked setuptools. Nothing is fetched unpinned. Last, pip checks without an
+    index that what is installed meets pyproject.toml, dev tools included.
     """
     stamp = VENV / ".installed"
     digest = hashlib.sha256()
@@ -58,6 +59,10 @@ def ensure_venv() -> None:
     run([*pip, "--require-hashes", "-r", str(LOCK)])
     # -qq: setuptools' notice about editable installs is not news; errors still show.
     run([*pip, "-q", "--no-deps", "--no-build-isolation", "--no-index", "-e", str(ROOT)])
+    # A lock that lags pyproject.toml (a dependency added or raised) fails here, not in a test.
+    check = [*pip, "-q", "--dry-run", "--no-build-isolation", "--no-index", "-e", f"{ROOT}[dev]"]
+    if subprocess.run(check, cwd=ROOT).returncode != 0:
+        sys.exit(f"{LOCK.name} saknar något som pyproject.toml kräver: kör python3 dev.py lock")
     stamp.write_text(digest.hexdigest())
 
 
