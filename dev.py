@@ -4,8 +4,10 @@
     python3 dev.py start    # the bot: Slack if tokens are set, else a local shell on SQLite
     python3 dev.py test     # the suite: ruff, mypy, import-linter, pytest (SQLite, PostgreSQL)
 
-Also: `python3 dev.py bench` (benchmarks, see README). Uses a virtualenv in .venv, created and
-kept in step with pyproject.toml on each call.
+Also: `python3 dev.py bench` (benchmarks, see README) and `python3 dev.py lock` (rewrites
+requirements.lock from pyproject.toml; arguments go to `uv pip compile`, e.g. `--upgrade` or
+`--upgrade-package ruff`). Uses a virtualenv in .venv that holds exactly requirements.lock and
+the project, made anew whenever either file changes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
+import tomllib
 import uuid
 import venv
 from pathlib import Path
@@ -22,23 +26,99 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
+LOCK = ROOT / "requirements.lock"
+# The tool that writes the lock: only `python3 dev.py lock` installs it. Installing from the lock
+# needs nothing but pip.
+UV = "uv==0.13.9"
 POSTGRES_ADMIN = os.environ.get(
     "LEDNINGSBOT_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 
 
 def ensure_venv() -> None:
-    """Create .venv and install the project (with dev tools) when pyproject.toml changed."""
+    """Make .venv hold exactly requirements.lock and the project, when either file changed.
+
+    Only Python's own pip is needed, in three steps: pip itself at the locked version, then every
+    locked package with its hash checked, then the project (editable) without dependencies,
+    built by the locked setuptools. Nothing is fetched unpinned. Last, pip checks without an
+    index that what is installed meets pyproject.toml, dev tools included.
+    """
     stamp = VENV / ".installed"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
+    digest = hashlib.sha256()
+    for path in (ROOT / "pyproject.toml", LOCK):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
         return
+    print("Installerar .venv från requirements.lock …", flush=True)
+    venv.create(VENV, clear=True, with_pip=True)
+    pip = [str(PY), "-m", "pip", "install", "--quiet"]
+    with tempfile.TemporaryDirectory() as tmp:
+        pinned_pip = Path(tmp) / "pip.lock"
+        pinned_pip.write_text(_locked("pip"))
+        run([*pip, "--require-hashes", "-r", str(pinned_pip)])
+    run([*pip, "--require-hashes", "-r", str(LOCK)])
+    # -qq: setuptools' notice about editable installs is not news; errors still show.
+    run([*pip, "-q", "--no-deps", "--no-build-isolation", "--no-index", "-e", str(ROOT)])
+    # A lock that lags pyproject.toml (a dependency added or raised) fails here, not in a test.
+    check = [*pip, "-q", "--dry-run", "--no-build-isolation", "--no-index", "-e", f"{ROOT}[dev]"]
+    if subprocess.run(check, cwd=ROOT).returncode != 0:
+        sys.exit(f"{LOCK.name} saknar något som pyproject.toml kräver: kör python3 dev.py lock")
+    stamp.write_text(digest.hexdigest())
+
+
+def _locked(name: str) -> str:
+    """The lock's lines for one package: `name==version` and its hashes."""
+    block: list[str] = []
+    for line in LOCK.read_text().splitlines():
+        if line.startswith(f"{name}==") or (block and line.lstrip().startswith("--hash=")):
+            block.append(line)
+        elif block:
+            break
+    if not block:
+        sys.exit(f"{name} saknas i {LOCK.name}: kör python3 dev.py lock")
+    return "\n".join(block) + "\n"
+
+
+def lock(args: list[str]) -> None:
+    """Rewrite requirements.lock: every runtime and dev dependency, pip and the build backend.
+
+    One universal resolution from Python 3.11 up, for every OS (markers where a package needs
+    them, e.g. colorama on Windows), with the hashes of every file of each pinned version, so
+    the same lock installs on Linux, macOS and Windows. Pins already in the lock are kept unless
+    `--upgrade` or `--upgrade-package NAME` is given.
+    """
     if not PY.exists():
-        print("Skapar .venv …", flush=True)
         venv.create(VENV, with_pip=True)
-    run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"])
-    stamp.write_text(digest)
+    run([str(PY), "-m", "pip", "install", "--quiet", UV])
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    run(
+        [
+            str(BIN / "uv"),
+            "pip",
+            "compile",
+            "pyproject.toml",
+            "-",  # pip and the build backend, read from stdin
+            "--extra",
+            "dev",
+            "--universal",
+            "--python-version",
+            "3.11",
+            "--python",
+            str(PY),
+            "--no-python-downloads",
+            "--generate-hashes",
+            "--custom-compile-command",
+            "python3 dev.py lock",
+            "--output-file",
+            LOCK.name,
+            "--quiet",
+            *args,
+        ],
+        input="\n".join(["pip", *build]) + "\n",
+        text=True,
+    )
+    count = sum(1 for line in LOCK.read_text().splitlines() if "==" in line)
+    print(f"{LOCK.name}: {count} paket. Kör python3 dev.py test och checka in båda filerna.")
 
 
 def run(cmd: list[str], **kwargs: object) -> None:
@@ -128,7 +208,7 @@ def bench(args: list[str]) -> None:
 
 
 def main() -> None:
-    commands = {"start": start, "test": test, "bench": bench}
+    commands = {"start": start, "test": test, "bench": bench, "lock": lock}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         sys.exit(2)
