@@ -18,7 +18,7 @@ Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.cale
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
@@ -441,6 +441,14 @@ def _attendee(job: Job) -> ical.Person:
 
 
 def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
+    """The invitee's .ics. With SMTP: iTIP (REQUEST or CANCEL, ORGANIZER = INVITE_FROM, the
+    invitee as ATTENDEE), the same file the e-mail carries. Without: METHOD:PUBLISH, no ORGANIZER
+    and no ATTENDEE, so no calendar offers an Accept whose reply would go nowhere."""
+    if app.calendar.smtp is None:
+        event = batch.event
+        if batch.kind == CANCEL and not event.cancelled:
+            event = replace(event, cancelled=True)
+        return ical.publish(event, now=app.now(), tz=app.tz)
     build = ical.cancellation if batch.kind == CANCEL else ical.invite
     return build(batch.event, _organizer(app), [_attendee(job)], now=app.now(), tz=app.tz)
 

@@ -166,7 +166,7 @@ def invite_dm(
     if kind == "inställd":
         return (
             f"🚫 *{esc(label)}* är inställt:\n~{line}~\n"
-            "Kalenderfilen nedan tar bort det ur din kalender."
+            "Öppna kalenderfilen nedan så står det som inställt i din kalender."
         )
     if kind == "ändrad":
         ask = (
