@@ -31,7 +31,9 @@ MAX_RATE_WAIT = 600.0
 
 
 class SlackPostman:
-    """Sends one invitee their DM (with buttons) and uploads the .ics into that DM."""
+    """Sends one invitee their DM (with buttons) and uploads the .ics into that DM: one
+    chat.postMessage and one files_upload_v2 (getUploadURLExternal, the upload,
+    completeUploadExternal) an invitee."""
 
     def __init__(
         self,
@@ -48,7 +50,9 @@ class SlackPostman:
 
     def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
         try:
-            self._call(lambda: self.client.chat_postMessage(channel=user_id, **payload(message)))
+            posted = self._call(
+                lambda: self.client.chat_postMessage(channel=user_id, **payload(message))
+            )
         except SlackApiError as error:
             log.warning("invite DM to %s failed: %s", user_id, error.response.get("error"))
             reason = str(error.response.get("error") or error.response.status_code)
@@ -57,8 +61,9 @@ class SlackPostman:
             log.exception("invite DM to %s failed", user_id)
             raise DeliveryError(calendar_texts.INVITE_SLACK_FAILED) from None
         try:
-            opened = self._call(lambda: self.client.conversations_open(users=user_id))
-            channel = opened["channel"]["id"]
+            # Posting to a user id posts in the bot's DM with them, and the answer names that
+            # DM's channel: the file goes there without a conversations.open.
+            channel = str(posted["channel"])
             self._call(
                 lambda: self.client.files_upload_v2(
                     channel=channel,
