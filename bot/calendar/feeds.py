@@ -123,8 +123,19 @@ def member_left(app: Product, channel_id: str, user_id: str) -> None:
             session.delete(row)
 
 
-def user_deactivated(app: Product, user_id: str) -> None:
-    """Someone left the workspace: their links stop working and they belong to no organ."""
+def user_deactivated(app: Product, user_id: str) -> bool:
+    """Someone left the workspace: their links stop working and they belong to no organ.
+    Writes only when they had a link or a membership; True if it did."""
+    with app.db.transaction() as session:
+        links = select(FeedToken.id).where(
+            FeedToken.user_id == user_id, col(FeedToken.revoked_at).is_(None)
+        )
+        member = select(OrganMember.id).where(OrganMember.user_id == user_id)
+        if (
+            session.exec(links.limit(1)).first() is None
+            and session.exec(member.limit(1)).first() is None
+        ):
+            return False
     with app.db.transaction(write=True) as session:
         now = app.now()
         for token in session.exec(
@@ -136,6 +147,7 @@ def user_deactivated(app: Product, user_id: str) -> None:
             session.add(token)
         for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all():
             session.delete(row)
+    return True
 
 
 def refresh_members(ctx: Ctx) -> None:

@@ -209,6 +209,32 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
     return batch if batch.jobs or batch.no_email else None
 
 
+def email_changed(app: Product, user_id: str, email: str | None) -> bool:
+    """A new address in someone's profile: updates and cancellations of meetings still to come
+    go to it. Writes only when an invitation kept another address; True if it did."""
+    if not email:
+        return False
+    stale = (
+        select(Invitation.id)
+        .join(Meeting, col(Meeting.id) == Invitation.meeting_id)
+        .where(
+            Invitation.user_id == user_id,
+            col(Invitation.email).is_not(None),
+            Invitation.email != email,
+            Meeting.end_date >= app.today(),
+        )
+    )
+    with app.db.transaction() as session:
+        ids = list(session.exec(stale).all())
+    if not ids:
+        return False
+    with app.db.transaction(write=True) as session:
+        for row in session.exec(select(Invitation).where(col(Invitation.id).in_(ids))).all():
+            row.email = email
+            session.add(row)
+    return True
+
+
 def _check_may_invite(ctx: Ctx, meeting: Meeting, organ: Organ) -> None:
     if not (meetings.may_manage(ctx, organ) or meeting.created_by == ctx.user_id):
         raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
