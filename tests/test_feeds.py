@@ -313,7 +313,7 @@ def test_a_deactivated_users_links_stop_working(web: Harness, slack: LocalSlack)
     assert fetch(web, url)[0] == 200
     user = {"id": "U0ANNA", "deleted": True, "name": "anna"}
     assert web.event({"type": "user_change", "user": user}, event_id="EvGone") == 200
-    assert fetch(web, url)[0] == 404
+    slack.wait_for(lambda _calls: fetch(web, url)[0] == 404)  # done after the ack
     with web.product.db.engine.connect() as connection:
         left = connection.execute(text("SELECT count(*) FROM organmember WHERE user_id = 'U0ANNA'"))
         assert left.scalar_one() == 0
