@@ -3,6 +3,7 @@ a cold `/kalender` in a channel of 450, an invitation of 450, and `user_change` 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,12 +14,21 @@ from sqlalchemy import text
 
 from bot import commands
 from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
+from handlers.app import WORKERS
 from handlers.slack_standin import RESPONSE_URL_METHOD, UPLOAD_METHOD, Call, LocalSlack
 from tests.harness import PEOPLE, Harness, text_of
 
 BASE = "https://ledningsbot.region.example"
 CROWD = [f"U1{n:04d}" for n in range(450)]  # a channel of 450 people …
 BOTS = ["B0HELPER", "USLACKBOT"]  # … and two bots in it
+
+
+def settle(harness: Harness) -> None:
+    """Wait until the work after every ack so far is done: one task per worker, each waiting
+    for all the others, can only all run once nothing submitted earlier is still running."""
+    barrier = threading.Barrier(WORKERS)
+    for done in [harness.bot.background.submit(barrier.wait, 5) for _ in range(WORKERS)]:
+        done.result(timeout=10)
 
 
 def web_api(calls: list[Call]) -> Counter[str]:
@@ -84,3 +94,21 @@ def test_an_invitation_costs_the_dm_and_its_file_and_nothing_else(
     files = slack.uploaded_files()
     assert {f["channel_id"] for f in files} == {dms[u] for u in [PEOPLE["sara"], *CROWD]}
     assert all(Calendar.from_ical(f["content"])["METHOD"] == "PUBLISH" for f in files)
+
+
+def test_a_profile_change_arrives_as_an_event_and_is_not_asked_for_again(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    harness.command("/organ", "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp>")
+    harness.command("/mote", "ny LG 7 december 9-12")
+    anna = slack.add_user(PEOPLE["anna"], "anna", display_name="Anna Andersson")
+    assert harness.event({"type": "user_change", "user": anna}, event_id="EvAnna") == 200
+    settle(harness)
+    slack.clear()
+    harness.command("/mote", "bjud in LG-261207 <@U0ANNA|anna>")
+    slack.wait_for_calls("files.completeUploadExternal")
+    harness.command("/mote", "närvaro LG-261207")
+    slack.wait_for_calls("files.completeUploadExternal", 2)
+    (attendance,) = [f for f in slack.uploaded_files() if f["filename"].startswith("narvaro")]
+    assert "Anna Andersson" in attendance["content"].decode()
+    assert [c.args["user"] for c in slack.calls("users.info")].count(PEOPLE["anna"]) == 0
