@@ -1,32 +1,48 @@
-"""People as the workspace knows them, looked up over the Web API and cached briefly."""
+"""People as the workspace knows them, looked up over the Web API and cached briefly.
+
+One person is looked up with ``users.info``. A channel's members (``conversations.members``,
+200 a page) are checked against the whole workspace's ``users.list`` instead when more of them
+are unknown than the list has pages: a channel of 450 costs three pages of members and a few
+pages of the list, not 450 ``users.info`` calls (Tier 4, ~100 a minute). ``user_change``
+events hand the directory the changed person (see :meth:`SlackDirectory.learn`).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
 MEMBERS_CACHE_SECONDS = 60.0
+PAGE = 200  # Slack's advice for paged methods: no more than 200 at a time
+BULK = 10  # more unknown people than this (and than users.list has pages): read the list
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
+        self._clock = clock
         self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._members: dict[str, tuple[float, list[str]]] = {}
+        self._list_pages = 0  # how many pages users.list took last time
         self._lock = threading.Lock()
 
-    def _user(self, user_id: str) -> dict[str, Any] | None:
-        now = time.monotonic()
+    def _fresh(self, user_id: str, now: float) -> tuple[float, dict[str, Any] | None] | None:
         with self._lock:
             hit = self._cache.get(user_id)
-        if hit and now - hit[0] < CACHE_SECONDS:
+        return hit if hit and now - hit[0] < CACHE_SECONDS else None
+
+    def _user(self, user_id: str) -> dict[str, Any] | None:
+        now = self._clock()
+        hit = self._fresh(user_id, now)
+        if hit:
             return hit[1]
         try:
             user: dict[str, Any] | None = self.client.users_info(user=user_id)["user"]
@@ -37,6 +53,35 @@ class SlackDirectory:
         with self._lock:
             self._cache[user_id] = (now, user)
         return user
+
+    def learn(self, user: dict[str, Any]) -> None:
+        """A person as an event (``user_change``) shows them: no need to ask again."""
+        if user.get("id"):
+            with self._lock:
+                self._cache[str(user["id"])] = (self._clock(), user)
+
+    def _read_everyone(self) -> None:
+        """users.list, every page, into the cache. On failure the people stay unknown and are
+        looked up one by one."""
+        now = self._clock()
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        pages = 0
+        try:
+            while True:
+                page = self.client.users_list(limit=PAGE, cursor=cursor)
+                pages += 1
+                found += [m for m in page.get("members") or [] if m.get("id")]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except (SlackClientError, OSError):
+            log.warning("users.list failed; asking for people one by one", exc_info=True)
+            return
+        with self._lock:
+            self._list_pages = pages
+            for user in found:
+                self._cache[str(user["id"])] = (now, user)
 
     def is_admin(self, user_id: str) -> bool:
         user = self._user(user_id)
@@ -58,7 +103,7 @@ class SlackDirectory:
 
     def channel_members(self, channel_id: str) -> list[str]:
         """conversations.members, every page; bots and deactivated accounts left out."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             hit = self._members.get(channel_id)
         if hit and now - hit[0] < MEMBERS_CACHE_SECONDS:
@@ -66,12 +111,18 @@ class SlackDirectory:
         members: list[str] = []
         cursor: str | None = None
         while True:
-            page = self.client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
+            page = self.client.conversations_members(channel=channel_id, limit=PAGE, cursor=cursor)
             members += [str(m) for m in page.get("members") or []]
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
-        people = [m for m in dict.fromkeys(members) if self._is_person(m)]
+        members = list(dict.fromkeys(members))
+        unknown = [m for m in members if self._fresh(m, now) is None]
+        with self._lock:
+            pages = self._list_pages
+        if len(unknown) > max(BULK, pages):
+            self._read_everyone()
+        people = [m for m in members if self._is_person(m)]
         with self._lock:
             self._members[channel_id] = (now, people)
         return list(people)

@@ -276,6 +276,8 @@ class LocalSlack:
         self._file_counter = 0
         self._view_counter = 0
         self._home_views: dict[str, str] = {}
+        # The bot is a user of the workspace too, as in Slack's users.list and users.info.
+        self.add_user(BOT_USER_ID, "ledningsbot", is_bot=True)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -365,6 +367,7 @@ class LocalSlack:
         is_admin: bool = False,
         is_owner: bool = False,
         display_name: str | None = None,
+        is_bot: bool = False,
     ) -> dict[str, Any]:
         """Add (or replace) a user in the directory; returns the ``users.info`` user object."""
         real = real_name or name
@@ -383,7 +386,7 @@ class LocalSlack:
             "is_primary_owner": False,
             "is_restricted": False,
             "is_ultra_restricted": False,
-            "is_bot": False,
+            "is_bot": is_bot,
             "is_app_user": False,
             "profile": {
                 "real_name": real,

@@ -132,6 +132,8 @@ class Assignment(SQLModel, table=True):
     last_status: str | None = Field(default=None, sa_type=Text)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_by: str | None = Field(default=None, max_length=32)
+    # The iCalendar SEQUENCE of its deadline in calendar feeds: raised when it moves or closes.
+    sequence: int = Field(default=0)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
@@ -244,12 +246,18 @@ class OrganMember(SQLModel, table=True):
 
 class FeedToken(SQLModel, table=True):
     """A calendar subscription link: personal (organ_id None) or one organ's. Only the SHA-256
-    of the token is kept; `etag`, `state` and `changed_at` let unchanged feeds answer 304."""
+    of the token is kept; `etag`, `state` and `changed_at` let unchanged feeds answer 304.
+
+    A token is derived from the installation's feed secret, the owner, the feed and the owner's
+    `generation` (see bot.calendar.feeds), so the same link is handed out every time; a new
+    generation (`/kalender ny-länk`) revokes the rows of the old. Rows from before that
+    (random tokens) have no generation and work until they are revoked."""
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: str = Field(max_length=32, index=True)
     organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    generation: int | None = None
     created_at: datetime = Field(sa_column=_utc_column())
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     etag: str | None = Field(default=None, max_length=80)
@@ -263,3 +271,13 @@ class CalendarStamp(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0)
+
+
+class Installation(SQLModel, table=True):
+    """One row, made by the migration: what sets this installation apart from every other.
+    `instance_id` makes calendar UIDs unique across installations; `feed_secret` (hex) is the
+    key calendar links are derived from. Every process on the database shares them."""
+
+    id: int = Field(default=1, primary_key=True)
+    instance_id: str = Field(max_length=32)
+    feed_secret: str = Field(max_length=128)

@@ -309,6 +309,8 @@ def _change(
             assignment.closed_by = ctx.user_id
             if note:
                 assignment.last_status = note
+        if kind != "status":  # its deadline in calendar feeds moved, or went
+            assignment.sequence += 1
         assignment.updated_at = now
         session.add(assignment)
         assert assignment.id is not None

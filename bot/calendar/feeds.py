@@ -1,10 +1,14 @@
 """Calendar subscriptions: private feed links and the feeds behind them.
 
-* A link carries a token of ``TOKEN_BYTES`` random bytes (``secrets``); only its SHA-256 is
-  stored. A request is looked up by that hash and compared with ``hmac.compare_digest``;
-  unknown, malformed and revoked tokens all get the same bare 404. ``/kalender`` hands out
-  fresh links each time (earlier ones keep working: a token cannot be shown twice, since it is
-  not kept); ``/kalender ny-länk`` revokes every link of the user first.
+* A link carries a token of ``TOKEN_BYTES`` bytes: HMAC-SHA256 of (owner, feed, generation)
+  under the installation's feed secret (``Installation``, made once by the migration and
+  shared by every process on the database). So ``/kalender`` hands out the same links each
+  time and writes nothing after the first; ``/kalender ny-länk`` raises the owner's generation
+  and revokes every link of theirs. Only the token's SHA-256 is stored; a request is looked up
+  by that hash and compared with ``hmac.compare_digest``; unknown, malformed and revoked tokens
+  all get the same bare 404. The secret lives in the database rather than in a setting: whoever
+  reads the database already reads everything a feed shows, and a setting would be one more
+  thing to share between processes and to lose (every link would break).
 * A personal feed holds the sessions of every organ the owner belongs to, the meetings they are
   invited to, and the deadlines of their own open assignments (all-day events). An organ feed
   holds that organ's sessions, and only while its owner still belongs to the organ. Sessions
@@ -22,11 +26,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
 import re
-import secrets
 import threading
 import time as monotonic
 from collections import OrderedDict
@@ -53,6 +57,7 @@ from storage.models import (
     AssignmentEvent,
     CalendarStamp,
     FeedToken,
+    Installation,
     Invitation,
     Meeting,
     Organ,
@@ -61,14 +66,14 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
-TOKEN_BYTES = 24  # 192 bits
+TOKEN_BYTES = 24  # 192 bits of HMAC-SHA256
 HISTORY = timedelta(days=180)
 CANCELLED_KEPT = timedelta(days=30)
 CACHE_SIZE = 256  # feeds' bodies kept in memory …
 CACHE_BYTES = 32 * 1024 * 1024  # … and at most this much of them (a feed can be megabytes)
 CACHE_SECONDS = 600.0
 EVENT_CACHE_SIZE = 50_000  # serialised VEVENTs kept in memory (~0.5 kB each)
-FEED_VERSION = "1"  # raise when the rendering changes, so every ETag changes with it
+FEED_VERSION = "2"  # raise when the rendering changes, so every ETag changes with it
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,86}$")
 _OPEN = "öppen"
 
@@ -118,8 +123,19 @@ def member_left(app: Product, channel_id: str, user_id: str) -> None:
             session.delete(row)
 
 
-def user_deactivated(app: Product, user_id: str) -> None:
-    """Someone left the workspace: their links stop working and they belong to no organ."""
+def user_deactivated(app: Product, user_id: str) -> bool:
+    """Someone left the workspace: their links stop working and they belong to no organ.
+    Writes only when they had a link or a membership; True if it did."""
+    with app.db.transaction() as session:
+        links = select(FeedToken.id).where(
+            FeedToken.user_id == user_id, col(FeedToken.revoked_at).is_(None)
+        )
+        member = select(OrganMember.id).where(OrganMember.user_id == user_id)
+        if (
+            session.exec(links.limit(1)).first() is None
+            and session.exec(member.limit(1)).first() is None
+        ):
+            return False
     with app.db.transaction(write=True) as session:
         now = app.now()
         for token in session.exec(
@@ -131,6 +147,7 @@ def user_deactivated(app: Product, user_id: str) -> None:
             session.add(token)
         for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all():
             session.delete(row)
+    return True
 
 
 def refresh_members(ctx: Ctx) -> None:
@@ -177,43 +194,88 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
+def installation(session: Session) -> Installation:
+    """The installation's id and feed secret (one row, made by the migration)."""
+    row = session.get(Installation, 1)
+    if row is None:
+        raise RuntimeError("the installation row is missing: run the migrations")
+    return row
+
+
+def derive_token(secret: str, user_id: str, organ_id: int | None, generation: int) -> str:
+    """The token of one feed link: the same for the same owner, feed and generation."""
+    feed = "personal" if organ_id is None else f"organ:{organ_id}"
+    message = f"{user_id}|{feed}|{generation}".encode()
+    digest = hmac.new(bytes.fromhex(secret), message, hashlib.sha256).digest()[:TOKEN_BYTES]
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+@dataclass
+class _LinkPlan:
+    """What /kalender hands out, and what (if anything) it must write for that."""
+
+    generation: int
+    scopes: list[tuple[str, int | None, str]]  # title, organ id (None: personal), token
+    missing: list[tuple[int | None, str]]  # (organ id, token) without a row yet
+    revoke: list[int]  # row ids of links that stop working
+
+
+def _plan_links(session: Session, user_id: str, renew: bool) -> _LinkPlan:
+    rows = session.exec(select(FeedToken).where(FeedToken.user_id == user_id)).all()
+    derived = [r for r in rows if r.generation is not None]
+    generation = max((r.generation or 0 for r in derived), default=1)
+    # A link of the current generation revoked (the owner was deactivated): a new generation.
+    revoked = any(r.revoked_at is not None for r in derived if r.generation == generation)
+    revoke: list[int] = []
+    if renew or revoked:
+        generation += 1
+        revoke = [r.id for r in rows if r.revoked_at is None and r.id is not None]
+    secret = installation(session).feed_secret
+    ids = organ_ids_of(session, user_id)
+    organs = session.exec(
+        select(Organ).where(col(Organ.id).in_(ids)).order_by(col(Organ.short_name))
+    ).all()
+    feeds: list[tuple[str, int | None]] = [(texts.FEED_PERSONAL_TITLE, None)]
+    feeds += [(texts.feed_organ_name(o.short_name, o.name), o.id) for o in organs]
+    scopes = [(t, o, derive_token(secret, user_id, o, generation)) for t, o in feeds]
+    known = {r.token_hash for r in rows}
+    missing = [(o, token) for _t, o, token in scopes if hash_token(token) not in known]
+    return _LinkPlan(generation, scopes, missing, revoke)
+
+
 def links(ctx: Ctx, *, renew: bool = False) -> list[Link]:
-    """New feed links for the asker: personal first, then one per organ they belong to.
-    ``renew`` revokes every earlier link of theirs first."""
+    """The asker's feed links: personal first, then one per organ they belong to. The same
+    links every time; ``renew`` revokes every link of theirs and hands out new ones."""
     base = ctx.app.calendar.public_base_url
     if not base:
         raise UserError(texts.CALENDAR_NOT_CONFIGURED)
     refresh_members(ctx)
-    now = ctx.app.now()
+    with ctx.db.transaction() as session:
+        plan = _plan_links(session, ctx.user_id, renew)
+    if plan.missing or plan.revoke or renew:
+        now = ctx.app.now()
+        with ctx.db.transaction(write=True) as session:
+            serialise(session, f"feed-links:{ctx.user_id}")
+            plan = _plan_links(session, ctx.user_id, renew)  # again, under the lock
+            for row_id in plan.revoke:
+                row = session.get(FeedToken, row_id)
+                if row is not None:
+                    row.revoked_at = now
+                    session.add(row)
+            for organ_id, token in plan.missing:
+                session.add(
+                    FeedToken(
+                        token_hash=hash_token(token),
+                        user_id=ctx.user_id,
+                        organ_id=organ_id,
+                        generation=plan.generation,
+                        created_at=now,
+                    )
+                )
     result: list[Link] = []
-    with ctx.db.transaction(write=True) as session:
-        if renew:
-            for row in session.exec(
-                select(FeedToken).where(
-                    FeedToken.user_id == ctx.user_id, col(FeedToken.revoked_at).is_(None)
-                )
-            ).all():
-                row.revoked_at = now
-                session.add(row)
-        ids = organ_ids_of(session, ctx.user_id)
-        organs = session.exec(
-            select(Organ).where(col(Organ.id).in_(ids)).order_by(col(Organ.short_name))
-        ).all()
-        scopes: list[tuple[str, int | None]] = [(texts.FEED_PERSONAL_TITLE, None)]
-        scopes += [(texts.feed_organ_name(o.short_name, o.name), o.id) for o in organs]
-        for title, organ_id in scopes:
-            token = secrets.token_urlsafe(TOKEN_BYTES)
-            session.add(
-                FeedToken(
-                    token_hash=hash_token(token),
-                    user_id=ctx.user_id,
-                    organ_id=organ_id,
-                    created_at=now,
-                )
-            )
-            https = f"{base}/kalender/{token}.ics"
-            webcal = "webcal://" + https.split("://", 1)[1]
-            result.append(Link(title, https, webcal))
+    for title, _organ_id, token in plan.scopes:
+        https = f"{base}/kalender/{token}.ics"
+        result.append(Link(title, https, "webcal://" + https.split("://", 1)[1]))
     return result
 
 
@@ -483,7 +545,8 @@ def _render(
         items.append(_Item(key, make, timed=row.start_time is not None))
     if scope.organ_id is None:
         name = texts.FEED_PERSONAL_NAME
-        items += _deadline_items(session, scope.owner, since, now)
+        instance = installation(session).instance_id
+        items += _deadline_items(session, scope.owner, since, now, instance)
     else:
         name = texts.feed_organ_name(organs[scope.organ_id].short_name, organs[scope.organ_id].name)
     return _assemble(name, items, now, app, cache)
@@ -493,13 +556,16 @@ def _event(row: Any, short_name: str, label: str) -> ical.Event:
     return ical.event_from_meeting(cast(ical.MeetingLike, row), short_name, summary=label)
 
 
-def _deadline_items(session: Session, user_id: str, since: date, now: datetime) -> list[_Item]:
+def _deadline_items(
+    session: Session, user_id: str, since: date, now: datetime, instance: str
+) -> list[_Item]:
     columns: tuple[Any, ...] = (
         Assignment.id,
         Assignment.ref,
         Assignment.what,
         Assignment.report_to,
         Assignment.due_date,
+        Assignment.sequence,
         Assignment.updated_at,
         Meeting.ref,
         Meeting.start_date,
@@ -512,34 +578,43 @@ def _deadline_items(session: Session, user_id: str, since: date, now: datetime) 
         .order_by(col(Assignment.id))
     ).all()
     items: list[_Item] = []
-    for a_id, ref, what, report_to, due_date, updated, m_ref, m_day, m_updated in rows:
+    for a_id, ref, what, report_to, due_date, sequence, updated, m_ref, m_day, m_updated in rows:
         day = m_day if m_day is not None else due_date
         if day is None or day < since:
             continue
         if m_updated is not None and m_updated > updated:
             updated = m_updated
-        key = ("d", a_id, ref, what, report_to, day, m_ref, updated, min(updated, now))
-        make = partial(_deadline, a_id, ref, what, report_to, day, m_ref, updated)
+        uid = deadline_uid(a_id, instance)
+        key = ("d", uid, ref, what, report_to, day, m_ref, sequence, updated, min(updated, now))
+        make = partial(_deadline, uid, ref, what, report_to, day, m_ref, sequence, updated)
         items.append(_Item(key, make))
     return items
 
 
+def deadline_uid(assignment_id: int, instance: str) -> str:
+    """Unique across installations: the installation's random id is part of it (meetings have
+    a uuid4 of their own)."""
+    return f"uppdrag-{assignment_id}-{instance}@ledningsbot"
+
+
 def _deadline(
-    a_id: int,
+    uid: str,
     ref: str,
     what: str,
     report_to: str | None,
     day: date,
     meeting_ref: str | None,
+    sequence: int,
     updated: datetime,
 ) -> ical.Deadline:
     """Made only when the event cache does not already hold it: the texts are not free."""
     return ical.Deadline(
-        uid=f"uppdrag-{a_id}@ledningsbot",
+        uid=uid,
         summary=texts.deadline_summary(ref, what),
         day=day,
         description=texts.deadline_description(what, report_to, meeting_ref),
         updated_at=updated,
+        sequence=sequence,
     )
 
 

@@ -14,7 +14,17 @@ Choices that matter to calendar clients:
 * All-day events use ``VALUE=DATE`` with an exclusive DTEND.
 * TRANSP is OPAQUE, except for deadlines and cancelled sessions (which block no time).
 * Invitations and cancellations (iTIP/iMIP) carry METHOD, ORGANIZER and ATTENDEEs; DTSTAMP is
-  ``now``. Feeds carry no METHOD; there DTSTAMP is the event's last change (RFC 5545 3.8.7.2:
+  ``now``. Where nobody can receive the calendar's replies (no SMTP, so no ORGANIZER address
+  that is read), :func:`publish` writes METHOD:PUBLISH with neither ORGANIZER nor ATTENDEE: the
+  file is then an event to add, and Outlook and Apple Calendar offer no Accept whose reply would
+  bounce. RFC 5546 (3.2.1) lists ORGANIZER as required in a PUBLISH; RFC 5545 (3.8.4.3) says
+  it MUST NOT be in a component that is only on one person's calendar, which is what this file
+  makes. We follow RFC 5545 here: an address that answers nothing is worse than none. A
+  cancellation is then a PUBLISH of the same UID with a higher SEQUENCE, STATUS:CANCELLED, a
+  title that says so and TRANSP:TRANSPARENT: clients that match the UID mark the event cancelled
+  or replace it, the others at least show it as "Inställt: …" and not busy. (METHOD:CANCEL
+  needs an ORGANIZER.)
+* Feeds carry no METHOD; there DTSTAMP is the event's last change (RFC 5545 3.8.7.2:
   without METHOD, DTSTAMP means the same as LAST-MODIFIED), so an unchanged feed serialises
   to the same bytes and can be served with a stable ETag.
 * User text (summary, location, description, names) is cleaned of control characters and
@@ -238,6 +248,20 @@ def cancellation(
     ``event.sequence`` must already be raised above the last one sent.
     """
     return _scheduling("CANCEL", event, organizer, attendees, now=now, tz=tz)
+
+
+def publish(event: Event, *, now: datetime, tz: ZoneInfo = STOCKHOLM) -> bytes:
+    """An event to add to one's calendar (METHOD:PUBLISH), with no ORGANIZER or ATTENDEE, so
+    no client offers to answer it. A cancelled event keeps its UID, and shows as cancelled."""
+    now = _as_utc(_require_aware(now, "now"))
+    cal = _calendar()
+    cal.add("METHOD", "PUBLISH")
+    vevent = _vevent(event, tz, stamp=now)
+    if event.cancelled:
+        vevent["SUMMARY"] = vText(texts.CAL_CANCELLED_SUMMARY.format(summary=event.summary))
+    cal.add_component(vevent)
+    _add_timezone(cal, tz, [event])
+    return cal.to_ical()
 
 
 def feed(
@@ -476,4 +500,5 @@ __all__ = [
     "event_from_meeting",
     "feed",
     "invite",
+    "publish",
 ]

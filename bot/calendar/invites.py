@@ -18,7 +18,7 @@ Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.cale
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
@@ -207,6 +207,32 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
             row.email = row.email or emails.get(row.user_id)
             _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch if batch.jobs or batch.no_email else None
+
+
+def email_changed(app: Product, user_id: str, email: str | None) -> bool:
+    """A new address in someone's profile: updates and cancellations of meetings still to come
+    go to it. Writes only when an invitation kept another address; True if it did."""
+    if not email:
+        return False
+    stale = (
+        select(Invitation.id)
+        .join(Meeting, col(Meeting.id) == Invitation.meeting_id)
+        .where(
+            Invitation.user_id == user_id,
+            col(Invitation.email).is_not(None),
+            Invitation.email != email,
+            Meeting.end_date >= app.today(),
+        )
+    )
+    with app.db.transaction() as session:
+        ids = list(session.exec(stale).all())
+    if not ids:
+        return False
+    with app.db.transaction(write=True) as session:
+        for row in session.exec(select(Invitation).where(col(Invitation.id).in_(ids))).all():
+            row.email = email
+            session.add(row)
+    return True
 
 
 def _check_may_invite(ctx: Ctx, meeting: Meeting, organ: Organ) -> None:
@@ -441,6 +467,14 @@ def _attendee(job: Job) -> ical.Person:
 
 
 def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
+    """The invitee's .ics. With SMTP: iTIP (REQUEST or CANCEL, ORGANIZER = INVITE_FROM, the
+    invitee as ATTENDEE), the same file the e-mail carries. Without: METHOD:PUBLISH, no ORGANIZER
+    and no ATTENDEE, so no calendar offers an Accept whose reply would go nowhere."""
+    if app.calendar.smtp is None:
+        event = batch.event
+        if batch.kind == CANCEL and not event.cancelled:
+            event = replace(event, cancelled=True)
+        return ical.publish(event, now=app.now(), tz=app.tz)
     build = ical.cancellation if batch.kind == CANCEL else ical.invite
     return build(batch.event, _organizer(app), [_attendee(job)], now=app.now(), tz=app.tz)
 

@@ -166,7 +166,7 @@ def invite_dm(
     if kind == "inställd":
         return (
             f"🚫 *{esc(label)}* är inställt:\n~{line}~\n"
-            "Kalenderfilen nedan tar bort det ur din kalender."
+            "Öppna kalenderfilen nedan så står det som inställt i din kalender."
         )
     if kind == "ändrad":
         ask = (
@@ -324,7 +324,8 @@ def attendance_file(
 
 CALENDAR_USAGE = (
     "*/kalender* – möten och uppdrag i din egen kalender (Outlook, Google, Apple)\n"
-    "• `/kalender` – dina prenumerationslänkar: din egen kalender och en per organ\n"
+    "• `/kalender` – dina prenumerationslänkar: din egen kalender och en per organ "
+    "(samma länkar varje gång)\n"
     "• `/kalender ny-länk` – stäng alla dina gamla länkar och få nya (om en länk har spridits)"
 )
 
@@ -336,8 +337,9 @@ CALENDAR_NOT_CONFIGURED = (
 
 
 CALENDAR_INTRO = (
-    "📆 *Dina kalenderlänkar* – prenumerera så följer mötena med när de flyttas "
-    "(kalendern hämtar nytt varje timme)."
+    "📆 *Dina kalenderlänkar* – prenumerera så följer mötena med när de flyttas. Hur ofta "
+    "kalendern hämtar nytt bestämmer kalendertjänsten själv: Google Kalender och Outlook.com "
+    "ofta bara med många timmars mellanrum, så en ändring kan dröja innan den syns där."
 )
 
 
@@ -359,8 +361,8 @@ def calendar_footer(renewed: bool) -> str:
     if renewed:
         return "Länkarna är personliga – dela dem inte. Dina gamla länkar fungerar inte längre."
     return (
-        "Länkarna är personliga – dela dem inte. Länkar du fått tidigare fungerar också; "
-        "`/kalender ny-länk` stänger dem alla och ger nya."
+        "Länkarna är personliga – dela dem inte. Du får samma länkar varje gång; "
+        "`/kalender ny-länk` stänger dem och ger nya."
     )
 
 

@@ -138,12 +138,14 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
         meeting.sequence += 1
         meeting.updated_at = ctx.app.now()
         session.add(meeting)
-        # Assignments due at this meeting are now due at its new date.
-        session.execute(
-            update(Assignment)
-            .where(col(Assignment.due_meeting_id) == meeting.id)
-            .values(due_date=when.start)
-        )
+        # Assignments due at this meeting are now due at its new date (and their deadlines in
+        # calendar feeds are new versions).
+        if when.start != old.start:
+            session.execute(
+                update(Assignment)
+                .where(col(Assignment.due_meeting_id) == meeting.id)
+                .values(due_date=when.start, sequence=col(Assignment.sequence) + 1)
+            )
     return meeting, organ, old
 
 

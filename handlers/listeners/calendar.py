@@ -21,6 +21,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Attachment, Message, section
 from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action, respond, send_dm
+from handlers.directory import SlackDirectory
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ MAX_RATE_WAIT = 600.0
 
 
 class SlackPostman:
-    """Sends one invitee their DM (with buttons) and uploads the .ics into that DM."""
+    """Sends one invitee their DM (with buttons) and uploads the .ics into that DM: one
+    chat.postMessage and one files_upload_v2 (getUploadURLExternal, the upload,
+    completeUploadExternal) an invitee."""
 
     def __init__(
         self,
@@ -48,7 +51,9 @@ class SlackPostman:
 
     def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
         try:
-            self._call(lambda: self.client.chat_postMessage(channel=user_id, **payload(message)))
+            posted = self._call(
+                lambda: self.client.chat_postMessage(channel=user_id, **payload(message))
+            )
         except SlackApiError as error:
             log.warning("invite DM to %s failed: %s", user_id, error.response.get("error"))
             reason = str(error.response.get("error") or error.response.status_code)
@@ -57,8 +62,9 @@ class SlackPostman:
             log.exception("invite DM to %s failed", user_id)
             raise DeliveryError(calendar_texts.INVITE_SLACK_FAILED) from None
         try:
-            opened = self._call(lambda: self.client.conversations_open(users=user_id))
-            channel = opened["channel"]["id"]
+            # Posting to a user id posts in the bot's DM with them, and the answer names that
+            # DM's channel: the file goes there without a conversations.open.
+            channel = str(posted["channel"])
             self._call(
                 lambda: self.client.files_upload_v2(
                     channel=channel,
@@ -171,11 +177,23 @@ def register(app: App, deps: Deps) -> None:
         if event.get("channel") and event.get("user"):
             feeds.member_joined(deps.product, str(event["channel"]), str(event["user"]))
 
-    @app.event("user_change")
-    def user_changed(event: dict[str, Any]) -> None:
-        user = event.get("user") or {}
-        if user.get("deleted") and user.get("id"):
-            feeds.user_deactivated(deps.product, str(user["id"]))
+    def user_changed(body: dict[str, Any], client: WebClient) -> None:
+        """Sent for every profile change in the workspace (a status emoji too): the directory
+        learns the person; the database is written only when something it keeps changed."""
+        user = (body.get("event") or {}).get("user") or {}
+        if not user.get("id"):
+            return
+        if isinstance(deps.directory, SlackDirectory):
+            deps.directory.learn(user)
+        user_id = str(user["id"])
+        if user.get("deleted"):
+            feeds.user_deactivated(deps.product, user_id)
+        else:
+            email = str((user.get("profile") or {}).get("email") or "").strip() or None
+            invites.email_changed(deps.product, user_id, email)
+
+    # Acked at once; done where the commands' work runs (the directory there learns the person).
+    app.event("user_change")(ack_then(deps, user_changed))
 
     @app.event("member_left_channel")
     def left(event: dict[str, Any]) -> None:

@@ -16,11 +16,18 @@ from handlers.listeners.home import publish_home
 log = logging.getLogger(__name__)
 
 
+# Events whose retries are dropped: recording an id is a write, so only for events whose work
+# must not run twice. user_change (every profile change in the workspace) is safe to repeat
+# and writes nothing unless something we keep changed; events nobody handles cost nothing.
+DEDUPLICATED = frozenset({"app_home_opened", "member_joined_channel", "member_left_channel"})
+
+
 def register(app: App, deps: Deps) -> None:
     @app.middleware
     def drop_retries(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not first_delivery(deps.product, str(event_id)):
+        kind = (body.get("event") or {}).get("type")
+        if event_id and kind in DEDUPLICATED and not first_delivery(deps.product, str(event_id)):
             return BoltResponse(status=200, body="")
         next()
         return None

@@ -1,0 +1,114 @@
+"""What the bot costs in Slack Web API calls, counted by the stand-in (which records every call):
+a cold `/kalender` in a channel of 450, an invitation of 450, and `user_change` events."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import text
+
+from bot import commands
+from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
+from handlers.app import WORKERS
+from handlers.slack_standin import RESPONSE_URL_METHOD, UPLOAD_METHOD, Call, LocalSlack
+from tests.harness import PEOPLE, Harness, text_of
+
+BASE = "https://ledningsbot.region.example"
+CROWD = [f"U1{n:04d}" for n in range(450)]  # a channel of 450 people …
+BOTS = ["B0HELPER", "USLACKBOT"]  # … and two bots in it
+
+
+def settle(harness: Harness) -> None:
+    """Wait until the work after every ack so far is done: one task per worker, each waiting
+    for all the others, can only all run once nothing submitted earlier is still running."""
+    barrier = threading.Barrier(WORKERS)
+    for done in [harness.bot.background.submit(barrier.wait, 5) for _ in range(WORKERS)]:
+        done.result(timeout=10)
+
+
+def web_api(calls: list[Call]) -> Counter[str]:
+    """Web API methods called (not response URLs or the upload itself), with how often."""
+    return Counter(c.method for c in calls if c.method not in (RESPONSE_URL_METHOD, UPLOAD_METHOD))
+
+
+@pytest.fixture
+def big(product: Product, slack: LocalSlack) -> Iterator[Harness]:
+    """LG bound to a channel of 450 people (plus sara, two bots and the bot itself), a meeting
+    planned; the bot's directory knows nobody yet (a cold start)."""
+    feed_product = replace(product, calendar=CalendarConfig(public_base_url=BASE))
+    for n, user_id in enumerate(CROWD):
+        slack.add_user(user_id, f"person{n}", email=f"person{n}@region.example")
+    for bot_id in BOTS:
+        slack.add_user(bot_id, bot_id.lower(), is_bot=True)
+    slack.set_members("C0BIG", [PEOPLE["sara"], *CROWD, *BOTS, "UBOT"])
+    sara = Ctx(feed_product, PEOPLE["sara"], "C0BIG", StaticDirectory())
+    commands.run(sara, "/organ", "ny LG Ledningsgrupp för samordning <#C0BIG|ledningsgrupp>")
+    commands.run(sara, "/mote", "ny LG 7 december 9-12 Regionhuset")
+    with Harness(feed_product, slack) as running:
+        slack.clear()
+        yield running
+
+
+def test_a_cold_kalender_in_a_channel_of_450_costs_at_most_10_calls(
+    big: Harness, slack: LocalSlack
+) -> None:
+    reply = text_of(big.command("/kalender", "", user=CROWD[7], channel="C0BIG"))
+    assert "LG – Ledningsgrupp för samordning" in reply  # the member's organ link is there
+    calls = web_api(slack.calls())
+    assert sum(calls.values()) <= 10, calls
+    assert calls["users.info"] == 0 and calls["conversations.members"] == 3  # 200 a page
+    with big.product.db.engine.connect() as connection:
+        members = connection.execute(text("SELECT user_id FROM organmember")).scalars().all()
+    assert sorted(members) == sorted([PEOPLE["sara"], *CROWD])  # bots left out
+
+
+def test_an_invitation_costs_the_dm_and_its_file_and_nothing_else(
+    big: Harness, slack: LocalSlack
+) -> None:
+    reply = text_of(big.command("/mote", "bjud in LG-261207", channel="C0BIG"))
+    assert "Bjuder in 451 personer" in reply
+    slack.wait_for_calls("files.completeUploadExternal", 451, timeout=60)
+    slack.wait_for(
+        lambda calls: any(
+            c.method == RESPONSE_URL_METHOD and "Inbjudan för" in text_of(c.args) for c in calls
+        ),
+        timeout=30,
+    )
+    calls = web_api(slack.calls())
+    assert calls["conversations.open"] == 0
+    per_invitee = {
+        "chat.postMessage": 451,  # the DM …
+        "files.getUploadURLExternal": 451,  # … and its file
+        "files.completeUploadExternal": 451,
+    }
+    assert {m: calls[m] for m in per_invitee} == per_invitee
+    planning = sum(calls.values()) - sum(per_invitee.values())
+    assert planning <= 10, calls  # members by page, people from users.list
+    # each file went into the DM the message was posted in
+    dms = {c.args["channel"]: c.response["channel"] for c in slack.calls("chat.postMessage")}
+    files = slack.uploaded_files()
+    assert {f["channel_id"] for f in files} == {dms[u] for u in [PEOPLE["sara"], *CROWD]}
+    assert all(Calendar.from_ical(f["content"])["METHOD"] == "PUBLISH" for f in files)
+
+
+def test_a_profile_change_arrives_as_an_event_and_is_not_asked_for_again(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    harness.command("/organ", "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp>")
+    harness.command("/mote", "ny LG 7 december 9-12")
+    anna = slack.add_user(PEOPLE["anna"], "anna", display_name="Anna Andersson")
+    assert harness.event({"type": "user_change", "user": anna}, event_id="EvAnna") == 200
+    settle(harness)
+    slack.clear()
+    harness.command("/mote", "bjud in LG-261207 <@U0ANNA|anna>")
+    slack.wait_for_calls("files.completeUploadExternal")
+    harness.command("/mote", "närvaro LG-261207")
+    slack.wait_for_calls("files.completeUploadExternal", 2)
+    (attendance,) = [f for f in slack.uploaded_files() if f["filename"].startswith("narvaro")]
+    assert "Anna Andersson" in attendance["content"].decode()
+    assert [c.args["user"] for c in slack.calls("users.info")].count(PEOPLE["anna"]) == 0
