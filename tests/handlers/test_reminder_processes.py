@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.models import Organ, Reminder
 from tests.harness import PEOPLE, said
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MakeCtx = Callable[..., Ctx]
 
 

@@ -1,4 +1,4 @@
-"""Swedish working days and reminder send times (bot/workdays.py)."""
+"""Swedish working days and reminder send times (bot/core/workdays.py)."""
 
 from __future__ import annotations
 
