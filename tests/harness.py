@@ -6,9 +6,12 @@ import itertools
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
-from bot.core.context import Product
+from bot import commands
+from bot.core import texts as core_texts
+from bot.core.context import Ctx, Product
 from bot.core.replies import Reply
 from handlers.app import Bot, build_bot
 from handlers.server import WebServer
@@ -32,6 +35,7 @@ PEOPLE = {
     "jenny": "U0JENNY",
 }
 CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
+MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0LG") → Ctx
 
 
 class Harness:
@@ -180,3 +184,11 @@ def text_of(payload: dict[str, Any]) -> str:
 def said(reply: Reply) -> str:
     """Everything the user reads in a reply from the command layer."""
     return "\n".join([reply.message.fallback, *(p.text for p in reply.message.parts)])
+
+
+def run(ctx: Ctx, command: str, text: str) -> str:
+    """A command through the command language (no Slack): everything the user reads. A crash
+    behind the generic apology fails the test."""
+    answer = said(commands.run(ctx, command, text))
+    assert core_texts.GENERIC_ERROR not in answer, answer
+    return answer

@@ -16,13 +16,12 @@ from icalendar import Calendar
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot import commands
 from bot.calendar import feeds
 from bot.core.clock import FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.models import FeedToken
-from tests.harness import PEOPLE, Harness, said, text_of
+from tests.harness import PEOPLE, Harness, MakeCtx, run, text_of
 
 BASE = "https://ledningsbot.region.example"
 LINK = re.compile(r"`(https://ledningsbot\.region\.example/kalender/([A-Za-z0-9_-]+)\.ics)`")
@@ -35,17 +34,11 @@ def feed_product(product: Product) -> Product:
 
 
 @pytest.fixture
-def web(feed_product: Product, slack: LocalSlack) -> Iterator[Harness]:
-    """LG (sara, magnus, anna) and AU (sara, roger), with a meeting each and assignments."""
+def web(feed_product: Product, slack: LocalSlack, organs: None) -> Iterator[Harness]:
+    """LG's channel has sara, magnus, anna; AU's sara, roger; a meeting each and assignments."""
     with Harness(feed_product, slack) as running:
         slack.set_members("C0LG", ["U0SARA", "U0MAGNUS", "U0ANNA", "UBOT"])
         slack.set_members("C0AU", ["U0SARA", "U0ROGER"])
-        running.command(
-            "/organ",
-            "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
-            "sammankallande <@U0MAGNUS|magnus>",
-        )
-        running.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
         running.command("/mote", "ny LG 7 december 9-12 Regionhuset, sal Kreativa rummet")
         running.command("/mote", "ny AU 8 december 13-15", channel="C0AU")
         running.command("/uppdrag", "<@U0ANNA|anna> Ta fram underlag om LINK till nästa LG")
@@ -218,11 +211,11 @@ def test_cancelled_sessions_stay_a_month_as_cancelled(web: Harness, clock: Fixed
     assert events(fetch(web, feed)[2]) == {}
 
 
-def test_kalender_needs_public_base_url_and_explains_itself(ctx: Any, organs: None) -> None:
-    answer = said(commands.run(ctx("anna"), "/kalender", ""))
+def test_kalender_needs_public_base_url_and_explains_itself(ctx: MakeCtx, organs: None) -> None:
+    answer = run(ctx("anna"), "/kalender", "")
     assert "PUBLIC_BASE_URL saknas" in answer and "https://" in answer
-    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "hjälp"))
-    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "något annat"))
+    assert "/kalender ny-länk" in run(ctx("anna"), "/kalender", "hjälp")
+    assert "/kalender ny-länk" in run(ctx("anna"), "/kalender", "något annat")
 
 
 def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
@@ -232,7 +225,7 @@ def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
         names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
     )
     anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
-    commands.run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
+    run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
     (personal, _lg) = feeds.links(anna)
     token = personal.https.rsplit("/", 1)[1].removesuffix(".ics")
     first = feeds.FeedServer(feed_product).get(token)
@@ -267,10 +260,10 @@ def test_spliced_feed_is_byte_for_byte_what_ical_feed_makes(
         "ny workshop 17 november 2027",
         "ny LG 14 december 13-15",
     ):
-        commands.run(sara, "/mote", line)
-    commands.run(sara, "/mote", "ställ in LG-261214 krock")
-    commands.run(sara, "/uppdrag", '<@U0ANNA|anna> Ta fram underlag; om "LINK" till nästa LG')
-    commands.run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+        run(sara, "/mote", line)
+    run(sara, "/mote", "ställ in LG-261214 krock")
+    run(sara, "/uppdrag", '<@U0ANNA|anna> Ta fram underlag; om "LINK" till nästa LG')
+    run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
     anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
     feeds.links(anna)
     now, today = feed_product.now(), feed_product.today()
@@ -287,7 +280,7 @@ def test_spliced_feed_is_byte_for_byte_what_ical_feed_makes(
 
 
 def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
-    ctx: Any, organs: None
+    ctx: MakeCtx, organs: None
 ) -> None:
     from storage.models import CalendarStamp
 
@@ -296,15 +289,15 @@ def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
             return session.exec(select(CalendarStamp.version)).one()
 
     first = stamp()
-    commands.run(ctx(), "/mote", "ny LG 7 december 9-12")
+    run(ctx(), "/mote", "ny LG 7 december 9-12")
     assert stamp() == first + 1
-    commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+    run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
     assert stamp() == first + 1  # decisions are not in feeds
-    commands.run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
     assert stamp() == first + 2  # a deadline is: once, in the same transaction
-    commands.run(ctx(), "/uppdrag", "klar U-1")
-    commands.run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
-    commands.run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
+    run(ctx(), "/uppdrag", "klar U-1")
+    run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
+    run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
     assert stamp() == first + 5
 
 

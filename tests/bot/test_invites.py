@@ -27,7 +27,7 @@ from bot.core.replies import Attachment, Message
 from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
 from storage.models import Invitation, Meeting
-from tests.harness import PEOPLE, Harness, said, text_of
+from tests.harness import PEOPLE, Harness, MakeCtx, run, text_of
 
 INVITE_FROM = "ledningsbot@region.example"
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]  # UBOT: the bot, left out
@@ -114,18 +114,11 @@ def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
 
 
 @pytest.fixture
-def cal(calendar_product: Product, slack: LocalSlack) -> Iterator[Harness]:
+def cal(calendar_product: Product, slack: LocalSlack, organs: None) -> Iterator[Harness]:
     """The bot over HTTP with SMTP set up; LG's channel has sara, magnus, anna, roger (+ bot)."""
     with Harness(calendar_product, slack) as running:
         slack.set_members("C0LG", LG_MEMBERS)
         slack.set_members("C0AU", ["U0SARA", "U0JENNY"])
-        running.command(
-            "/organ",
-            "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
-            "sammankallande <@U0MAGNUS|magnus>",
-        )
-        running.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
-        running.command("/organ", "ny PG-AVTAL Processgrupp för avtal")
         running.command("/mote", "ny workshop 17 december 9-16 Regionhuset, sal Kreativa rummet")
         yield running
 
@@ -397,23 +390,21 @@ def test_invite_button_on_the_meeting_message(cal: Harness, slack: LocalSlack) -
     assert "bara sammankallande för LG eller en administratör" in text_of(refused)
 
 
-def test_invite_errors_answer_in_swedish_with_an_example(ctx: Any, organs: None) -> None:
-    def run(text: str, user: str = "sara") -> str:
-        return said(commands.run(ctx(user), "/mote", text))
-
-    run("ny LG 10 december 9-12")
-    run("ny PG-AVTAL 11 december 9-12")
-    assert "bara sammankallande" in run("bjud in LG-261210", user="anna")
-    answer = run("bjud in LG-261210 kalle")
+def test_invite_errors_answer_in_swedish_with_an_example(ctx: MakeCtx, organs: None) -> None:
+    run(ctx(), "/mote", "ny LG 10 december 9-12")
+    run(ctx(), "/mote", "ny PG-AVTAL 11 december 9-12")
+    assert "bara sammankallande" in run(ctx("anna"), "/mote", "bjud in LG-261210")
+    answer = run(ctx(), "/mote", "bjud in LG-261210 kalle")
     assert "varken en person, en kanal eller ett organ" in answer and "/mote bjud in" in answer
-    answer = run("bjud in PG-AVTAL-261211")
+    answer = run(ctx(), "/mote", "bjud in PG-AVTAL-261211")
     assert "har ingen kanal" in answer and "@Anna" in answer
-    assert "Jag hittar inget möte" in run("bjud in LG-991231")
-    assert "Skriv mötet" in run("bjud in")
-    assert "ingen att bjuda in" in run("bjud in LG-261210")  # the static directory knows none
-    run("ställ in LG-261210")
-    assert "redan inställt" in run("bjud in LG-261210 <@U0ANNA>")
-    assert "bjud in" in run("hjälp")
+    assert "Jag hittar inget möte" in run(ctx(), "/mote", "bjud in LG-991231")
+    assert "Skriv mötet" in run(ctx(), "/mote", "bjud in")
+    # the static directory knows nobody in the channel
+    assert "ingen att bjuda in" in run(ctx(), "/mote", "bjud in LG-261210")
+    run(ctx(), "/mote", "ställ in LG-261210")
+    assert "redan inställt" in run(ctx(), "/mote", "bjud in LG-261210 <@U0ANNA>")
+    assert "bjud in" in run(ctx(), "/mote", "hjälp")
 
 
 # ---------------------------------------------------------------------------- without Slack
@@ -444,7 +435,7 @@ def quiet(product: Product, organs: None) -> Ctx:
 
 
 def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: FixedClock) -> None:
-    commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+    run(quiet, "/mote", "ny LG 10 december 9-12")
     first = invites.invite(quiet, "LG-261210", "")
     assert [j.user_id for j in first.jobs] == ["U0ANNA", "U0ROGER"]
     # A second sender while the first is still sending: nothing is claimed twice.
@@ -471,7 +462,7 @@ def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: F
 def test_a_slow_sender_is_not_overtaken_for_those_it_has_not_reached(
     quiet: Ctx, clock: FixedClock
 ) -> None:
-    commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+    run(quiet, "/mote", "ny LG 10 december 9-12")
     slow = invites.invite(quiet, "LG-261210", "")
     # The first sender is slow: its claims go stale and a second sender takes over.
     clock.advance(invites.STALE_CLAIM + timedelta(seconds=1))
@@ -489,7 +480,7 @@ def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
 ) -> None:
     """Last Friday of March (before the switch to summer time) and of October 2027."""
     box = Postbox()
-    commands.run(quiet, "/mote", "ny LG 26 mars 2027 9-10 Regionhuset")
+    run(quiet, "/mote", "ny LG 26 mars 2027 9-10 Regionhuset")
     quiet_invite = invites.invite(quiet, "LG-270326", "<@U0ANNA>")
     invites.deliver(quiet.app, quiet_invite, box)
     march = assert_round_trip(box.sent[-1][2].content)
@@ -519,7 +510,7 @@ def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
     assert cancelled["METHOD"] == "CANCEL" and int(only_event(cancelled)["SEQUENCE"]) == 2
 
     # All-day sessions over several days: DATE values with an exclusive end.
-    commands.run(quiet, "/mote", "ny internat 1-2 februari 2027")
+    run(quiet, "/mote", "ny internat 1-2 februari 2027")
     invites.deliver(quiet.app, invites.invite(quiet, "LG-270201", "<@U0ANNA>"), box)
     internat = only_event(assert_round_trip(box.sent[-1][2].content))
     assert internat.decoded("DTSTART") == date(2027, 2, 1)
@@ -606,7 +597,7 @@ def test_slack_rate_limits_are_waited_out_and_no_429_is_left(quiet: Ctx) -> None
     with LocalSlack(rate_limits=limits, clock=lambda: now[0]) as slack:
         client = WebClient(base_url=slack.url, token="xoxb-test")  # no retry handlers here
         postman = SlackPostman(client, sleep=lambda s: now.__setitem__(0, now[0] + s))
-        commands.run(quiet, "/mote", "ny LG 10 december 9-12")
+        run(quiet, "/mote", "ny LG 10 december 9-12")
         targets = " ".join(f"<@{u}>" for u in people)
         quiet.directory.names.update({u: u for u in people})  # type: ignore[attr-defined]
         batch = invites.invite(quiet, "LG-261210", targets)

@@ -12,25 +12,17 @@ from sqlmodel import select
 
 from bot import commands, reminders
 from bot.core.clock import STOCKHOLM, FixedClock
-from bot.core.context import Ctx, Product
+from bot.core.context import Product
 from bot.reminders import Reminders
 from handlers.deliver import retry_handlers
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import Call, LocalSlack
 from storage.models import Reminder
-from tests.harness import said, text_of
-
-MakeCtx = Callable[..., Ctx]
+from tests.harness import MakeCtx, run, said, text_of
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=STOCKHOLM)
-
-
-def run(ctx: Ctx, command: str, text: str) -> str:
-    answer = said(commands.run(ctx, command, text))
-    assert "Något gick fel" not in answer
-    return answer
 
 
 @pytest.fixture
