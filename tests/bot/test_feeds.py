@@ -321,8 +321,8 @@ def test_home_tab_shows_the_meetings_of_my_organs(web: Harness, slack: LocalSlac
         return any(
             c.method == "views.publish"
             and c.args["user_id"] == "U0ROGER"
-            and "AU-261208" in str(c.args["view"])
-            and "LG-261207" not in str(c.args["view"])  # roger is in AU only
+            and "AU-261208" in text_of(c.args["view"])
+            and "LG-261207" not in text_of(c.args["view"])  # roger is in AU only
             for c in calls
         )
 

@@ -18,7 +18,7 @@ from handlers.deliver import retry_handlers
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import Call, LocalSlack
 from storage.models import Reminder
-from tests.harness import MakeCtx, run, said, text_of
+from tests.harness import MakeCtx, buttons, run, said, text_of
 
 
 def at(text: str) -> datetime:
@@ -137,8 +137,15 @@ def test_a_whole_autumn(
     ]
     first = autumn.received[0][2]
     assert "Inför AU-möte måndag 7 september 2026 kl. 13.00–15.00, Regionhuset" in first
-    assert "Klart" in str(slack.dms("U0ANNA")[0]["blocks"])
-    assert "Flytta till nästa möte" in str(slack.dms("U0ANNA")[0]["blocks"])
+    assert buttons(slack.dms("U0ANNA")[0]) == [  # each assignment can be answered from the DM
+        (label, action, value)
+        for ref in ("U-1", "U-4")
+        for label, action, value in [
+            ("Klart", "uppdrag_klar", ref),
+            ("Lägg till status", "uppdrag_status", ref),
+            ("Flytta till nästa möte", "uppdrag_nasta_mote", f"{ref}|AU-260907"),
+        ]
+    ]
 
 
 def test_nine_oclock_stays_nine_across_dst(
