@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot import commands
 from bot.core import texts as core_texts
@@ -236,3 +239,31 @@ def never(
     except AssertionError:
         return
     raise AssertionError("this should never have reached Slack:\n" + slack.summary())
+
+
+def within_block_kit_limits(payload: dict[str, Any]) -> None:
+    """What Slack would accept: at most 50 blocks, each valid by slack_sdk's own checks."""
+    blocks = blocks_of(payload)
+    assert len(blocks) <= 50, len(blocks)
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()  # raises SlackObjectFormationError past a limit
+
+
+def as_slack_sends(typed: str) -> str:
+    """A command's text as Slack sends it when someone types `typed` and picks @Anna and #au
+    from the lists: &, < and > escaped (the manifest asks for should_escape), the people and
+    channels the stand-in knows as <@U0ANNA|anna> and <#C0AU|au>."""
+    text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    ids = {name: channel_id for channel_id, name in CHANNELS.items()}
+
+    def person(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        return f"<@{PEOPLE[name]}|{name}>" if name in PEOPLE else match.group(0)
+
+    def channel(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<#{ids[name]}|{name}>" if name in ids else match.group(0)
+
+    return re.sub(r"#([\w-]+)", channel, re.sub(r"@(\w+)", person, text))
