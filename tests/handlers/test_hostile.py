@@ -12,15 +12,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import text as sql
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from bot.commands.texts import EXAMPLES
 from bot.core import texts as core_texts
 from bot.core.context import CalendarConfig, Product
 from handlers.slack_standin import LocalSlack
 from storage.models import Assignment, Decision, Meeting
-from tests.conftest import TABLES
 from tests.harness import (
     Harness,
     MakeCtx,
@@ -123,8 +121,8 @@ def everything_stored(product: Product) -> dict[str, list[str]]:
     """Every row of every table: an answer to bad input leaves all of them as they were."""
     with product.db.engine.connect() as connection:
         return {
-            table: sorted(repr(row) for row in connection.execute(sql(f"SELECT * FROM {table}")))
-            for table in [*TABLES, "calendarstamp"]
+            table.name: sorted(repr(row) for row in connection.execute(table.select()))
+            for table in SQLModel.metadata.sorted_tables
         }
 
 
