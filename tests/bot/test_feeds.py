@@ -310,13 +310,19 @@ def test_a_feed_is_byte_for_byte_what_ical_feed_makes_cold_or_warm(
     assert rendered(seen)
     restarted = feeds.FeedServer(feed_product)
     fresh = [restarted.get(personal).body, restarted.get(lg).body]
-    assert cold == warm == fresh == plain_feeds(feed_product, "U0ANNA", "LG")
+    assert cold == warm == fresh == plain_feeds(feed_product, "U0ANNA", "LG", cold[0])
     assert b"BEGIN:VTIMEZONE" in cold[0] and cold[0].count(b"BEGIN:VEVENT") == 6
 
 
-def plain_feeds(product: Product, user_id: str, organ: str) -> list[bytes]:
+def plain_feeds(product: Product, user_id: str, organ: str, served: bytes) -> list[bytes]:
     """The owner's personal feed and the organ's feed as one ical.feed call each makes them,
-    from what is stored (here every session is the organ's, and no two are on the same day)."""
+    from what is stored (here every session is the organ's, and no two are on the same day).
+    A deadline's UID and SEQUENCE are the feed's own (`served`): how they are made is not
+    what this compares."""
+    identity = {
+        str(e["SUMMARY"]): (str(e["UID"]), int(e["SEQUENCE"]))
+        for e in Calendar.from_ical(served).walk("VEVENT")
+    }
     with product.db.transaction() as session:
         (row,) = session.exec(select(Organ).where(Organ.short_name == organ)).all()
         sessions = sorted(
@@ -339,15 +345,18 @@ def plain_feeds(product: Product, user_id: str, organ: str) -> list[bytes]:
             meeting = session.get(Meeting, a.due_meeting_id) if a.due_meeting_id else None
             day = meeting.start_date if meeting else a.due_date
             assert day is not None
+            summary = calendar_texts.deadline_summary(a.ref, a.what)
+            uid, sequence = identity[summary]
             deadlines.append(
                 ical.Deadline(
-                    uid=f"uppdrag-{a.id}@ledningsbot",
-                    summary=calendar_texts.deadline_summary(a.ref, a.what),
+                    uid=uid,
+                    summary=summary,
                     day=day,
                     description=calendar_texts.deadline_description(
                         a.what, a.report_to, meeting.ref if meeting else None
                     ),
                     updated_at=max(a.updated_at, meeting.updated_at if meeting else a.updated_at),
+                    sequence=sequence,
                 )
             )
         name = calendar_texts.feed_organ_name(row.short_name, row.name)
@@ -414,10 +423,15 @@ def test_the_bodies_kept_in_memory_are_bounded_by_bytes(
     """Feed bodies are kept for the next request, but never more than CACHE_BYTES of them: the
     least recently served go first, and a body served again after a change replaces its old
     one in the count."""
-    sara, anna = anna_in_lg(feed_product)
-    run(sara, "/mote", "ny LG 7 december 9-12")
-    tokens = [token_of(feeds.links(anna)[0]) for _ in range(5)]  # five links to one feed
-    size = len(feeds.FeedServer(feed_product).get(tokens[0]).body)
+    everyone = list(PEOPLE.values())
+    directory = StaticDirectory(names={u: n for n, u in PEOPLE.items()}, members={"C0LG": everyone})
+    run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
+    everyone.sort(key=lambda user: user != "U0ANNA")
+    # Five personal feeds, alike: the same LG meeting, nothing else.
+    tokens = [token_of(feeds.links(Ctx(feed_product, u, "C0LG", directory))[0]) for u in everyone]
+    bodies = {feeds.FeedServer(feed_product).get(token).body for token in tokens}
+    (body,) = bodies
+    size = len(body)
     monkeypatch.setattr(feeds, "CACHE_BYTES", 2 * size + size // 2)  # room for two
     server = feeds.FeedServer(feed_product)
     assert server.cached_bytes == 0
@@ -442,20 +456,21 @@ def test_the_bodies_kept_in_memory_are_bounded_by_bytes(
     server = feeds.FeedServer(feed_product)
     server.get(tokens[0])
     assert server.cached_bytes == size
-    run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")  # her feed grows
+    sara = Ctx(feed_product, "U0SARA", "C0LG", directory)
+    run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")  # anna's feed grows
     larger = server.get(tokens[0]).body
     assert len(larger) > size and server.cached_bytes == len(larger)  # the old one is let go
     # Requests for one feed at once, from a cold start: each renders it, one body is kept.
     server = feeds.FeedServer(feed_product)
-    start, bodies = threading.Barrier(8), []
+    start, served = threading.Barrier(8), []
 
     def fetch_at_once() -> None:
         start.wait()
-        bodies.append(server.get(tokens[1]).body)
+        served.append(server.get(tokens[0]).body)
 
     threads = [threading.Thread(target=fetch_at_once) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert bodies == [larger] * 8 and server.cached_bytes == len(larger)
+    assert served == [larger] * 8 and server.cached_bytes == len(larger)
