@@ -55,28 +55,28 @@ def test_a_failing_write_leaves_nothing_behind(ctx: MakeCtx, organs: None) -> No
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "sqlite":
             connection.exec_driver_sql(
-                "CREATE TRIGGER full BEFORE INSERT ON decisionrevision "
+                "CREATE TRIGGER refuse_revision BEFORE INSERT ON decisionrevision "
                 "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
             )
         else:
             connection.exec_driver_sql(
-                "CREATE FUNCTION full() RETURNS trigger LANGUAGE plpgsql AS "
+                "CREATE FUNCTION refuse_revision() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
             )
             connection.exec_driver_sql(
-                "CREATE TRIGGER full BEFORE INSERT ON decisionrevision "
-                "FOR EACH ROW EXECUTE FUNCTION full()"
+                "CREATE TRIGGER refuse_revision BEFORE INSERT ON decisionrevision "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_revision()"
             )
     try:
         answer = commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
     finally:
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
-                "DROP TRIGGER full"
+                "DROP TRIGGER refuse_revision"
                 + ("" if db.engine.dialect.name == "sqlite" else " ON decisionrevision")
             )
             if db.engine.dialect.name != "sqlite":
-                connection.exec_driver_sql("DROP FUNCTION full()")
+                connection.exec_driver_sql("DROP FUNCTION refuse_revision()")
     assert "ingenting sparades" in answer.message.fallback
     with db.transaction() as session:
         assert session.exec(select(func.count()).select_from(Decision)).one() == 0
