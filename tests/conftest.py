@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import commands
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.db import Database
-from tests.harness import PEOPLE, Harness, said
+from tests.harness import PEOPLE, Harness, MakeCtx, run
 
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -91,7 +90,7 @@ def directory() -> StaticDirectory:
 
 
 @pytest.fixture
-def ctx(product: Product, directory: StaticDirectory):  # type: ignore[no-untyped-def]
+def ctx(product: Product, directory: StaticDirectory) -> MakeCtx:
     """ctx(user="sara", channel="C0LG") → a request context."""
 
     def make(user: str = "sara", channel: str | None = "C0LG") -> Ctx:
@@ -113,12 +112,13 @@ def harness(product: Product, slack: LocalSlack) -> Iterator[Harness]:
 
 
 @pytest.fixture
-def organs(ctx) -> None:  # type: ignore[no-untyped-def]
-    """LG (convenor Magnus) in C0LG, AU in C0AU, PG-AVTAL (convenor Jenny) without a channel."""
+def organs(ctx: MakeCtx) -> None:
+    """LG (convenor Magnus) in C0LG, AU in C0AU, PG-AVTAL (convenor Jenny) without a channel.
+    The one organ set-up of the suite: tests over HTTP use it too (it is the same database)."""
     for line in (
         "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
         "sammankallande <@U0MAGNUS|magnus>",
         "ny AU Arbetsutskottet <#C0AU|au>",
         "ny PG-AVTAL Processgrupp för avtal och överenskommelser <@U0JENNY>",
     ):
-        assert "skapat" in said(commands.run(ctx("sara"), "/organ", line))
+        assert "skapat" in run(ctx("sara"), "/organ", line)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
-from bot.core.context import Product
+from slack_sdk.models.blocks import Block
+
+from bot import commands
+from bot.core import texts as core_texts
+from bot.core.context import Ctx, Product
 from bot.core.replies import Reply
 from handlers.app import Bot, build_bot
 from handlers.server import WebServer
 from handlers.settings import Settings
-from handlers.slack_standin import LocalSlack
+from handlers.slack_standin import Call, LocalSlack
 from handlers.slackwire import (
     block_action,
     command_body,
@@ -32,6 +38,7 @@ PEOPLE = {
     "jenny": "U0JENNY",
 }
 CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
+MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0LG") → Ctx
 
 
 class Harness:
@@ -162,12 +169,9 @@ class Harness:
 
 
 def text_of(payload: dict[str, Any]) -> str:
-    """Everything a person would read in a message: fallback text and all block texts."""
+    """Everything a person would read in a message or view: fallback text and all block texts."""
     parts = [payload.get("text") or ""]
-    blocks = payload.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    for block in blocks:
+    for block in blocks_of(payload):
         if "text" in block and isinstance(block["text"], dict):
             parts.append(block["text"].get("text", ""))
         for element in block.get("elements", []):
@@ -180,3 +184,86 @@ def text_of(payload: dict[str, Any]) -> str:
 def said(reply: Reply) -> str:
     """Everything the user reads in a reply from the command layer."""
     return "\n".join([reply.message.fallback, *(p.text for p in reply.message.parts)])
+
+
+def run(ctx: Ctx, command: str, text: str) -> str:
+    """A command through the command language (no Slack): everything the user reads. A crash
+    behind the generic apology fails the test."""
+    answer = said(commands.run(ctx, command, text))
+    assert core_texts.GENERIC_ERROR not in answer, answer
+    return answer
+
+
+# ---------------------------------------------------------------------- what Slack shows
+def blocks_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks of a message or view as Slack got them (a message may send them as JSON)."""
+    blocks = payload.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+def headers(payload: dict[str, Any]) -> list[str]:
+    """The texts of the header blocks, in order."""
+    return [b["text"]["text"] for b in blocks_of(payload) if b["type"] == "header"]
+
+
+def sections(payload: dict[str, Any]) -> list[str]:
+    """The mrkdwn texts of the section blocks, in order."""
+    return [b["text"]["text"] for b in blocks_of(payload) if b["type"] == "section" and "text" in b]
+
+
+def buttons(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, action_id, value) of every button in the actions blocks, in order."""
+    return [
+        (e["text"]["text"], e["action_id"], e.get("value", ""))
+        for b in blocks_of(payload)
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "button"
+    ]
+
+
+# ---------------------------------------------------------------------- negative assertions
+NEVER_WITHIN = 0.5  # seconds; a command's whole round trip takes a few hundredths here
+
+
+def never(
+    slack: LocalSlack, fault: Callable[[list[Call]], bool], *, within: float = NEVER_WITHIN
+) -> None:
+    """Assert that what the stand-in records does not come to show `fault`: waits on that very
+    event, failing as soon as it shows, for `within` seconds. Call it after a witness: a valid
+    request sent after the one that must have no effect, whose own effect has been waited for.
+    The work after each ack runs in a pool in arrival order, so by then the work of a wrongly
+    accepted request has been taken up; `within` gives it time to show on another thread."""
+    try:
+        slack.wait_for(fault, timeout=within)
+    except AssertionError:
+        return
+    raise AssertionError("this should never have reached Slack:\n" + slack.summary())
+
+
+def within_block_kit_limits(payload: dict[str, Any]) -> None:
+    """What Slack would accept: at most 50 blocks, each valid by slack_sdk's own checks."""
+    blocks = blocks_of(payload)
+    assert len(blocks) <= 50, len(blocks)
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()  # raises SlackObjectFormationError past a limit
+
+
+def as_slack_sends(typed: str) -> str:
+    """A command's text as Slack sends it when someone types `typed` and picks @Anna and #au
+    from the lists: &, < and > escaped (the manifest asks for should_escape), the people and
+    channels the stand-in knows as <@U0ANNA|anna> and <#C0AU|au>."""
+    text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    ids = {name: channel_id for channel_id, name in CHANNELS.items()}
+
+    def person(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        return f"<@{PEOPLE[name]}|{name}>" if name in PEOPLE else match.group(0)
+
+    def channel(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<#{ids[name]}|{name}>" if name in ids else match.group(0)
+
+    return re.sub(r"#([\w-]+)", channel, re.sub(r"@(\w+)", person, text))

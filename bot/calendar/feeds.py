@@ -318,6 +318,13 @@ class FeedServer:
         self._cached_bytes = 0
         self._lock = threading.Lock()
 
+    @property
+    def cached_bytes(self) -> int:
+        """How many bytes of feed bodies this process holds: at most ``CACHE_BYTES`` (or the
+        one body last served, if a single feed is larger)."""
+        with self._lock:
+            return self._cached_bytes
+
     def get(
         self,
         token: str,

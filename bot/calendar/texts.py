@@ -332,7 +332,8 @@ CALENDAR_USAGE = (
 
 CALENDAR_NOT_CONFIGURED = (
     "Kalenderlänkar är inte påslagna här: PUBLIC_BASE_URL saknas. Be den som sköter boten att "
-    "sätta den, till exempel `PUBLIC_BASE_URL=https://ledningsbot.region.se`."
+    "sätta den, till exempel `PUBLIC_BASE_URL=https://ledningsbot.region.se`; sedan ger "
+    "`/kalender` dig dina länkar."
 )
 
 

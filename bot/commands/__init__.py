@@ -10,9 +10,10 @@ import logging
 from collections.abc import Callable
 
 from bot.commands import beslut, kalender, mote, organ, uppdrag
+from bot.commands.texts import with_example
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.errors import UserError
+from bot.core.errors import NotAllowed, UserError
 from bot.core.markup import clean
 from bot.core.replies import Reply, say
 from bot.decisions import texts as decision_texts
@@ -30,17 +31,21 @@ MAX_COMMAND_TEXT = 12_000
 
 
 def run(ctx: Ctx, command: str, text: str) -> Reply:
-    """Run one command. User errors come back as a Swedish answer; nothing else escapes."""
+    """Run one command. User errors come back as a Swedish answer with an example of the same
+    command (refusals need none); nothing else escapes."""
     handler = COMMANDS.get(command)
     if handler is None:
         return say(decision_texts.DECISION_USAGE)
     text = clean(text)
     if len(text) > MAX_COMMAND_TEXT:
-        return say(core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT))
+        too_long = core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT)
+        return say(with_example(command, too_long))
     try:
         return handler(ctx, text)
-    except UserError as error:
+    except NotAllowed as error:
         return say(error.message)
+    except UserError as error:
+        return say(with_example(command, error.message))
     except Exception:
         log.exception("command %s failed", command)
         return say(core_texts.GENERIC_ERROR)

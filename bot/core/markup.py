@@ -8,13 +8,16 @@ import unicodedata
 # Bidirectional overrides and isolates can make text display as something it is not.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Half a UTF-16 pair: JSON can carry one ("\ud800"), no database can store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 def clean(text: str) -> str:
-    """Normalise typed text: NFC, no control characters (tabs and newlines stay), no bidi tricks."""
-    text = unicodedata.normalize("NFC", text).translate(_BIDI)
+    """Normalise typed text: NFC, no control characters (tabs and newlines stay), no bidi tricks,
+    no lone surrogates (each becomes U+FFFD, as a broken character is shown)."""
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text)).translate(_BIDI)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     return text.strip()
 

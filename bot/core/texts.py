@@ -34,10 +34,14 @@ def only_convenor_or_admin(organ: str) -> str:
 
 def too_long(what: str, length: int, limit: int) -> str:
     return (
-        f"För lång text: {what} är {length:,} tecken, högst {limit:,} går. ".replace(",", " ")
-        + "Korta ner den, eller lägg underlaget som en bilaga i kanalen och hänvisa till den, "
-        + "till exempel: `/beslut Ledningsgruppen beslutar enligt förslaget i bilagan`"
+        f"För lång text: {what} är {_number(length)} tecken, högst {_number(limit)} går. "
+        "Korta ner den, eller lägg underlaget som en bilaga i kanalen och hänvisa till den."
     )
+
+
+def _number(n: int) -> str:
+    """12 000: Swedish groups thousands with a (non-breaking) space."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def unknown_user(user_id: str) -> str:

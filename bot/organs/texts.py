@@ -49,10 +49,7 @@ def channel_taken(short: str) -> str:
 
 def unknown_organ(name: str, known: Iterable[str]) -> str:
     names = ", ".join(esc(k) for k in known) or "inga ännu"
-    return (
-        f"Jag känner inte till något organ ”{esc(clip(name, 40))}”. Kända organ: {names}. "
-        "Till exempel: `/beslut AU: Arbetsutskottet beslutar att …`"
-    )
+    return f"Jag känner inte till något organ ”{esc(clip(name, 40))}”. Kända organ: {names}."
 
 
 def which_organ(known: Iterable[str]) -> str:

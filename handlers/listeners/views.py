@@ -25,6 +25,7 @@ from bot.assignments import texts as assignment_texts
 from bot.commands.beslut import DecisionForm, log_from_form
 from bot.core.context import Ctx
 from bot.core.errors import UserError
+from bot.core.markup import clean
 from bot.core.replies import Message, section
 from bot.decisions import texts as decision_texts
 from handlers.common import Deps
@@ -146,7 +147,8 @@ def _value(state: dict[str, Any], block_id: str) -> Any:
         return [o.get("value") for o in element["selected_options"] or []]
     if "selected_users" in element:
         return element["selected_users"] or []
-    return element.get("value")
+    typed = element.get("value")
+    return None if typed is None else clean(typed)  # as typed text in a command is
 
 
 def register(app: App, deps: Deps) -> None:

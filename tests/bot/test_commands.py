@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, time, timedelta
 
 import pytest
@@ -20,13 +19,7 @@ from storage.models import (
     Meeting,
     Organ,
 )
-from tests.harness import said
-
-MakeCtx = Callable[..., Ctx]
-
-
-def run(ctx: Ctx, command: str, text: str) -> str:
-    return said(commands.run(ctx, command, text))
+from tests.harness import MakeCtx, run, said
 
 
 def count(ctx: Ctx, model: type) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,11 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, func, select
 
 from bot import commands, decisions
-from bot.core.context import Ctx
 from storage.db import Database, normalise_url
 from storage.models import Decision
-
-MakeCtx = Callable[..., Ctx]
+from tests.harness import MakeCtx, run
 
 
 def test_migrations_create_exactly_the_models(db: Database) -> None:
@@ -126,11 +123,9 @@ def test_queries_per_command_do_not_grow_with_data(
 ) -> None:
     def seed(n: int) -> None:
         for i in range(n):
-            commands.run(ctx(), "/beslut", f"Avtal nummer {i} gäller tillsvidare")
-            commands.run(
-                ctx(), "/uppdrag", f"<@U0ANNA|anna> <@U0JENNY|jenny> Uppgift {i} till 4/12"
-            )
-            commands.run(ctx(), "/mote", f"ny AU {i + 1} december 13-15")
+            run(ctx(), "/beslut", f"Avtal nummer {i} gäller tillsvidare")
+            run(ctx(), "/uppdrag", f"<@U0ANNA|anna> <@U0JENNY|jenny> Uppgift {i} till 4/12")
+            run(ctx(), "/mote", f"ny AU {i + 1} december 13-15")
 
     def queries() -> int:
         db = ctx().db

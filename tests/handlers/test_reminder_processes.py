@@ -7,37 +7,32 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select
 
-from bot import commands
 from bot.core.clock import FixedClock
-from bot.core.context import Ctx
 from handlers.slack_standin import Call, LocalSlack
 from storage.db import Database
 from storage.models import Organ, Reminder
-from tests.harness import PEOPLE, said
+from tests.harness import PEOPLE, MakeCtx, run
 
-ROOT = Path(__file__).resolve().parent.parent
-MakeCtx = Callable[..., Ctx]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _setup(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
     """An AU meeting next week whose reminders are already due (the processes run on real time)."""
     clock.set(datetime.now(UTC))
     meeting_day = clock.now().date() + timedelta(days=8)
-    answer = said(commands.run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day} 13-15"))
+    answer = run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day} 13-15")
     assert "Planerat" in answer, answer
     users = ["anna", "roger", "jenny", "magnus", "sara"]
     for user in users:
-        said(
-            commands.run(
-                ctx(channel="C0AU"), "/uppdrag", f"<@{PEOPLE[user]}|{user}> Förbered till nästa AU"
-            )
+        answer = run(
+            ctx(channel="C0AU"), "/uppdrag", f"<@{PEOPLE[user]}|{user}> Förbered till nästa AU"
         )
+        assert "`U-" in answer, answer
     with db.transaction(write=True) as session:
         au = session.exec(select(Organ).where(Organ.short_name == "AU")).one()
         au.reminder_lead_days = 10  # so the first reminder is already due now

@@ -4,25 +4,29 @@ validators (ETag, Last-Modified, 304), revocation and what each owner may see.""
 from __future__ import annotations
 
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import event, text
+from sqlmodel import col, select
 
-from bot import commands
-from bot.calendar import feeds
+from bot.calendar import feeds, ical
+from bot.calendar import texts as calendar_texts
 from bot.core.clock import FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
+from bot.meetings import texts as meeting_texts
 from handlers.slack_standin import LocalSlack
-from storage.models import FeedToken
-from tests.harness import PEOPLE, Harness, said, text_of
+from storage.db import Database
+from storage.models import Assignment, AssignmentOwner, FeedToken, Meeting, Organ
+from tests.harness import PEOPLE, Harness, MakeCtx, run, text_of
 
 BASE = "https://ledningsbot.region.example"
 LINK = re.compile(r"`(https://ledningsbot\.region\.example/kalender/([A-Za-z0-9_-]+)\.ics)`")
@@ -35,17 +39,11 @@ def feed_product(product: Product) -> Product:
 
 
 @pytest.fixture
-def web(feed_product: Product, slack: LocalSlack) -> Iterator[Harness]:
-    """LG (sara, magnus, anna) and AU (sara, roger), with a meeting each and assignments."""
+def web(feed_product: Product, slack: LocalSlack, organs: None) -> Iterator[Harness]:
+    """LG's channel has sara, magnus, anna; AU's sara, roger; a meeting each and assignments."""
     with Harness(feed_product, slack) as running:
         slack.set_members("C0LG", ["U0SARA", "U0MAGNUS", "U0ANNA", "UBOT"])
         slack.set_members("C0AU", ["U0SARA", "U0ROGER"])
-        running.command(
-            "/organ",
-            "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp> "
-            "sammankallande <@U0MAGNUS|magnus>",
-        )
-        running.command("/organ", "ny AU Arbetsutskottet <#C0AU|au>")
         running.command("/mote", "ny LG 7 december 9-12 Regionhuset, sal Kreativa rummet")
         running.command("/mote", "ny AU 8 december 13-15", channel="C0AU")
         running.command("/uppdrag", "<@U0ANNA|anna> Ta fram underlag om LINK till nästa LG")
@@ -134,8 +132,8 @@ def test_feed_200_then_304_and_a_changed_meeting_changes_the_etag(
     assert "AU-möte" not in shown and not any("remissvaret" in s for s in shown)
     for component in cal.walk():
         assert not component.errors
-    for event in cal.walk("VEVENT"):
-        assert event.get("UID") and event.get("DTSTAMP") and event.get("SEQUENCE") is not None
+    for vevent in cal.walk("VEVENT"):
+        assert vevent.get("UID") and vevent.get("DTSTAMP") and vevent.get("SEQUENCE") is not None
 
     status, headers, again = fetch(web, personal, {"If-None-Match": etag})
     assert (status, again, headers["ETag"]) == (304, b"", etag)
@@ -218,76 +216,159 @@ def test_cancelled_sessions_stay_a_month_as_cancelled(web: Harness, clock: Fixed
     assert events(fetch(web, feed)[2]) == {}
 
 
-def test_kalender_needs_public_base_url_and_explains_itself(ctx: Any, organs: None) -> None:
-    answer = said(commands.run(ctx("anna"), "/kalender", ""))
+def test_kalender_needs_public_base_url_and_explains_itself(ctx: MakeCtx, organs: None) -> None:
+    answer = run(ctx("anna"), "/kalender", "")
     assert "PUBLIC_BASE_URL saknas" in answer and "https://" in answer
-    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "hjälp"))
-    assert "/kalender ny-länk" in said(commands.run(ctx("anna"), "/kalender", "något annat"))
+    assert "/kalender ny-länk" in run(ctx("anna"), "/kalender", "hjälp")
+    assert "/kalender ny-länk" in run(ctx("anna"), "/kalender", "något annat")
 
 
-def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
-    feed_product: Product, organs: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL the database is sent while the block runs (SQLAlchemy's engine events)."""
+    seen: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def rendered(seen: list[str]) -> bool:
+    """Whether a feed was rendered: only rendering reads the meetings; answering from the
+    validators or from the cache of bodies reads the token, the organs and the stamp."""
+    return any(re.search(r"\bmeeting\b", statement) for statement in seen)
+
+
+def anna_in_lg(product: Product) -> tuple[Ctx, Ctx]:
+    """Sara and Anna in LG's channel, with a directory that knows that without Slack."""
     directory = StaticDirectory(
         names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
     )
-    anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
-    commands.run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
+    return Ctx(product, "U0SARA", "C0LG", directory), Ctx(product, "U0ANNA", "C0LG", directory)
+
+
+def token_of(link: feeds.Link) -> str:
+    return link.https.rsplit("/", 1)[1].removesuffix(".ics")
+
+
+def test_an_unchanged_feed_answers_304_without_rendering_also_after_a_restart(
+    feed_product: Product, organs: None
+) -> None:
+    sara, anna = anna_in_lg(feed_product)
+    run(sara, "/mote", "ny LG 7 december 9-12")
     (personal, _lg) = feeds.links(anna)
-    token = personal.https.rsplit("/", 1)[1].removesuffix(".ics")
+    token = token_of(personal)
     first = feeds.FeedServer(feed_product).get(token)
     etag = dict(first.headers)["ETag"]
-
-    def no_render(*_args: object) -> bytes:
-        raise AssertionError("rendered")
-
-    monkeypatch.setattr(feeds, "_render", no_render)
     restarted = feeds.FeedServer(feed_product)  # an empty cache, as after a restart
-    assert restarted.get(token, if_none_match=etag).status == 304
-    assert restarted.get(token, if_none_match=f'W/{etag}, "x"').status == 304
-    with pytest.raises(AssertionError, match="rendered"):
-        restarted.get(token)  # a 200 needs the bytes
+    with statements(feed_product.db) as seen:
+        unchanged = restarted.get(token, if_none_match=etag)
+        weak_in_a_list = restarted.get(token, if_none_match=f'W/{etag}, "x"')
+    assert (unchanged.status, unchanged.body, dict(unchanged.headers)["ETag"]) == (304, b"", etag)
+    assert weak_in_a_list.status == 304
+    assert seen and not rendered(seen)
+    with statements(feed_product.db) as seen:
+        again = restarted.get(token)  # a 200 needs the bytes
+    assert rendered(seen)
+    assert (again.status, again.body, dict(again.headers)["ETag"]) == (200, first.body, etag)
     with feed_product.db.transaction() as session:
         row = session.exec(select(FeedToken).where(FeedToken.organ_id.is_(None))).one()  # type: ignore[union-attr]
         assert row.etag == etag and row.state
 
 
-def test_spliced_feed_is_byte_for_byte_what_ical_feed_makes(
+def test_a_feed_is_byte_for_byte_what_ical_feed_makes_cold_or_warm(
     feed_product: Product, organs: None
 ) -> None:
-    """Feeds are spliced from cached VEVENTs; the bytes must equal one plain ical.feed call,
-    cold and warm, with timed, all-day, multi-day and cancelled sessions and deadlines."""
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
-    )
-    sara = Ctx(feed_product, "U0SARA", "C0LG", directory)
+    """Feeds are spliced from cached VEVENTs. What a calendar gets must be exactly one plain
+    ical.feed of the owner's sessions (in date order) and open deadlines: from a process that
+    just started, and from one that has every VEVENT cached, with timed, all-day, multi-day
+    and cancelled sessions and deadlines at a meeting and on a day."""
+    sara, anna = anna_in_lg(feed_product)
     for line in (
         "ny LG 7 december 9-12 Regionhuset, sal 3",
         "ny internat 1-2 februari",
         "ny workshop 17 november 2027",
         "ny LG 14 december 13-15",
     ):
-        commands.run(sara, "/mote", line)
-    commands.run(sara, "/mote", "ställ in LG-261214 krock")
-    commands.run(sara, "/uppdrag", '<@U0ANNA|anna> Ta fram underlag; om "LINK" till nästa LG')
-    commands.run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
-    anna = Ctx(feed_product, "U0ANNA", "C0LG", directory)
-    feeds.links(anna)
-    now, today = feed_product.now(), feed_product.today()
-    cache = feeds.EventCache()
-    with feed_product.db.transaction() as session:
-        for row in session.exec(select(FeedToken)).all():
-            scope = feeds._scope(session, row)
-            assert scope is not None
-            plain = feeds._render(session, scope, now, today, feed_product, None)
-            cold = feeds._render(session, scope, now, today, feed_product, cache)
-            warm = feeds._render(session, scope, now, today, feed_product, cache)
-            assert plain == cold == warm
-            assert b"BEGIN:VTIMEZONE" in plain and plain.count(b"BEGIN:VEVENT") >= 4
+        run(sara, "/mote", line)
+    run(sara, "/mote", "ställ in LG-261214 krock")
+    run(sara, "/uppdrag", '<@U0ANNA|anna> Ta fram underlag; om "LINK" till nästa LG')
+    run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+    personal, lg = (token_of(link) for link in feeds.links(anna))
+    server = feeds.FeedServer(feed_product)
+    cold = [server.get(personal).body, server.get(lg).body]
+    # Another person's deadline changes the state of every feed: both are rendered again,
+    # now from the VEVENTs cached the first time, and must not change by a byte.
+    run(sara, "/uppdrag", "<@U0ROGER|roger> Något annat till 4/12")
+    with statements(feed_product.db) as seen:
+        warm = [server.get(personal).body, server.get(lg).body]
+    assert rendered(seen)
+    restarted = feeds.FeedServer(feed_product)
+    fresh = [restarted.get(personal).body, restarted.get(lg).body]
+    assert cold == warm == fresh == plain_feeds(feed_product, "U0ANNA", "LG", cold[0])
+    assert b"BEGIN:VTIMEZONE" in cold[0] and cold[0].count(b"BEGIN:VEVENT") == 6
+
+
+def plain_feeds(product: Product, user_id: str, organ: str, served: bytes) -> list[bytes]:
+    """The owner's personal feed and the organ's feed as one ical.feed call each makes them,
+    from what is stored (here every session is the organ's, and no two are on the same day).
+    A deadline's UID and SEQUENCE are the feed's own (`served`): how they are made is not
+    what this compares."""
+    identity = {
+        str(e["SUMMARY"]): (str(e["UID"]), int(e["SEQUENCE"]))
+        for e in Calendar.from_ical(served).walk("VEVENT")
+    }
+    with product.db.transaction() as session:
+        (row,) = session.exec(select(Organ).where(Organ.short_name == organ)).all()
+        sessions = sorted(
+            session.exec(select(Meeting).where(Meeting.organ_id == row.id)).all(),
+            key=lambda m: m.start_date,
+        )
+        events = [
+            ical.event_from_meeting(
+                m, row.short_name, summary=meeting_texts.kind_label(m.kind, row)
+            )
+            for m in sessions
+        ]
+        owned = select(AssignmentOwner.assignment_id).where(AssignmentOwner.user_id == user_id)
+        deadlines = []
+        for a in session.exec(
+            select(Assignment)
+            .where(col(Assignment.id).in_(owned), Assignment.status == "öppen")
+            .order_by(col(Assignment.id))
+        ).all():
+            meeting = session.get(Meeting, a.due_meeting_id) if a.due_meeting_id else None
+            day = meeting.start_date if meeting else a.due_date
+            assert day is not None
+            summary = calendar_texts.deadline_summary(a.ref, a.what)
+            uid, sequence = identity[summary]
+            deadlines.append(
+                ical.Deadline(
+                    uid=uid,
+                    summary=summary,
+                    day=day,
+                    description=calendar_texts.deadline_description(
+                        a.what, a.report_to, meeting.ref if meeting else None
+                    ),
+                    updated_at=max(a.updated_at, meeting.updated_at if meeting else a.updated_at),
+                    sequence=sequence,
+                )
+            )
+        name = calendar_texts.feed_organ_name(row.short_name, row.name)
+    now, tz = product.now(), product.tz
+    return [
+        ical.feed(calendar_texts.FEED_PERSONAL_NAME, events, now=now, tz=tz, deadlines=deadlines),
+        ical.feed(name, events, now=now, tz=tz),
+    ]
 
 
 def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
-    ctx: Any, organs: None
+    ctx: MakeCtx, organs: None
 ) -> None:
     from storage.models import CalendarStamp
 
@@ -296,15 +377,15 @@ def test_every_change_a_feed_shows_raises_the_stamp_once_per_transaction(
             return session.exec(select(CalendarStamp.version)).one()
 
     first = stamp()
-    commands.run(ctx(), "/mote", "ny LG 7 december 9-12")
+    run(ctx(), "/mote", "ny LG 7 december 9-12")
     assert stamp() == first + 1
-    commands.run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
+    run(ctx(), "/beslut", "Ledningsgruppen beslutar enligt förslag")
     assert stamp() == first + 1  # decisions are not in feeds
-    commands.run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")
     assert stamp() == first + 2  # a deadline is: once, in the same transaction
-    commands.run(ctx(), "/uppdrag", "klar U-1")
-    commands.run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
-    commands.run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
+    run(ctx(), "/uppdrag", "klar U-1")
+    run(ctx(), "/mote", "flytta LG-261207 till 8 december 9-12")
+    run(ctx(), "/organ", "sammankallande AU <@U0ANNA|anna>")
     assert stamp() == first + 5
 
 
@@ -328,21 +409,68 @@ def test_home_tab_shows_the_meetings_of_my_organs(web: Harness, slack: LocalSlac
         return any(
             c.method == "views.publish"
             and c.args["user_id"] == "U0ROGER"
-            and "AU-261208" in str(c.args["view"])
-            and "LG-261207" not in str(c.args["view"])  # roger is in AU only
+            and "AU-261208" in text_of(c.args["view"])
+            and "LG-261207" not in text_of(c.args["view"])  # roger is in AU only
             for c in calls
         )
 
     slack.wait_for(roger_sees_only_au)
 
 
-def test_feed_body_cache_is_bounded_by_bytes(feed_product: Product, monkeypatch: Any) -> None:
-    from bot.calendar.feeds import FeedServer, _Cached
+def test_the_bodies_kept_in_memory_are_bounded_by_bytes(
+    feed_product: Product, organs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feed bodies are kept for the next request, but never more than CACHE_BYTES of them: the
+    least recently served go first, and a body served again after a change replaces its old
+    one in the count."""
+    everyone = list(PEOPLE.values())
+    directory = StaticDirectory(names={u: n for n, u in PEOPLE.items()}, members={"C0LG": everyone})
+    run(Ctx(feed_product, "U0SARA", "C0LG", directory), "/mote", "ny LG 7 december 9-12")
+    everyone.sort(key=lambda user: user != "U0ANNA")
+    # Five personal feeds, alike: the same LG meeting, nothing else.
+    tokens = [token_of(feeds.links(Ctx(feed_product, u, "C0LG", directory))[0]) for u in everyone]
+    bodies = {feeds.FeedServer(feed_product).get(token).body for token in tokens}
+    (body,) = bodies
+    size = len(body)
+    monkeypatch.setattr(feeds, "CACHE_BYTES", 2 * size + size // 2)  # room for two
+    server = feeds.FeedServer(feed_product)
+    assert server.cached_bytes == 0
+    for token in tokens:
+        assert server.get(token).status == 200
+        assert server.cached_bytes <= feeds.CACHE_BYTES
+    assert server.cached_bytes == 2 * size  # the two served last: tokens[3] and tokens[4]
 
-    monkeypatch.setattr(feeds, "CACHE_BYTES", 1000)
-    server = FeedServer(feed_product)
-    for token_id in range(10):
-        server._store(token_id, _Cached("s", '"e"', b"x" * 400, 0.0))
-    assert list(server._cache) == [8, 9] and server._cached_bytes == 800
-    server._store(9, _Cached("s", '"e"', b"x" * 100, 0.0))  # replacing counts the old out
-    assert server._cached_bytes == 500
+    def served_from_memory(token: str) -> bool:
+        with statements(feed_product.db) as seen:
+            assert server.get(token).status == 200
+        return not rendered(seen)
+
+    assert served_from_memory(tokens[3])  # now the most recently used of the two
+    assert not served_from_memory(tokens[0])  # let go; kept now instead of …
+    assert server.cached_bytes == 2 * size
+    assert served_from_memory(tokens[3])
+    assert not served_from_memory(tokens[4])  # … the least recently used
+    assert server.cached_bytes == 2 * size
+
+    monkeypatch.setattr(feeds, "CACHE_BYTES", 10 * size)
+    server = feeds.FeedServer(feed_product)
+    server.get(tokens[0])
+    assert server.cached_bytes == size
+    sara = Ctx(feed_product, "U0SARA", "C0LG", directory)
+    run(sara, "/uppdrag", "<@U0ANNA|anna> Skriv remissvar till 4/12")  # anna's feed grows
+    larger = server.get(tokens[0]).body
+    assert len(larger) > size and server.cached_bytes == len(larger)  # the old one is let go
+    # Requests for one feed at once, from a cold start: each renders it, one body is kept.
+    server = feeds.FeedServer(feed_product)
+    start, served = threading.Barrier(8), []
+
+    def fetch_at_once() -> None:
+        start.wait()
+        served.append(server.get(tokens[0]).body)
+
+    threads = [threading.Thread(target=fetch_at_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert served == [larger] * 8 and server.cached_bytes == len(larger)

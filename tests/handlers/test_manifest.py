@@ -12,7 +12,7 @@ from bot import commands
 from bot.commands import COMMANDS
 from tests.harness import said
 
-MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
+MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
 
 
 def test_every_registered_command_is_in_the_manifest_and_escaped() -> None:

@@ -1,12 +1,17 @@
-"""Swedish working days and reminder send times (bot/workdays.py)."""
+"""Swedish working days and reminder send times (bot/core/workdays.py)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from holidays.countries import Sweden
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,29 +74,74 @@ def test_weekends_are_not_working_days() -> None:
     assert holiday_name(date(2027, 3, 14)) is None
 
 
+class SwedenListingSundays(Sweden):
+    """holidays.Sweden as older versions of the package make it: every Sunday a "Söndag"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["include_sundays"] = True
+        super().__init__(*args, **kwargs)
+
+
+class SwedenWithoutDeFacto(Sweden):
+    """holidays.Sweden as versions of the package without the de_facto category make it."""
+
+    supported_categories = ("public",)
+
+
+@contextmanager
+def installed(sweden: type) -> Iterator[None]:
+    """The bot's working days as they are with another holidays.Sweden installed. The module
+    builds its tables once per year and keeps them, so it is imported afresh, and again after."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(holidays, "Sweden", sweden)
+        importlib.reload(workdays)
+        try:
+            yield
+        finally:
+            patch.undo()
+            importlib.reload(workdays)
+
+
+def days_of(year: int) -> list[date]:
+    first = date(year, 1, 1)
+    return [first + timedelta(days=i) for i in range((date(year + 1, 1, 1) - first).days)]
+
+
 def test_plain_sundays_from_older_holidays_versions_are_dropped() -> None:
-    # Newer versions only list all Sundays on request; older ones always did.
-    table = holidays.Sweden(years=2027, language="sv", include_sundays=True)
-    names = workdays._names_by_date(table)
-    assert date(2027, 3, 14) not in names
-    assert names[date(2027, 6, 6)] == ("nationaldagen",)  # a Sunday in 2027
-    assert names[date(2027, 5, 16)] == ("pingstdagen",)
+    assert SwedenListingSundays(years=2027, language="sv").get(date(2027, 3, 14))  # the premise
+    with installed(SwedenListingSundays):
+        assert holiday_name(date(2027, 3, 14)) is None
+        assert holiday_name(date(2027, 6, 6)) == "nationaldagen"  # a Sunday in 2027
+        assert holiday_name(date(2027, 5, 16)) == "pingstdagen"
+        assert is_working_day(date(2027, 3, 15)) and not is_working_day(date(2027, 3, 14))
 
 
 @pytest.mark.parametrize("year", range(2024, 2031))
 def test_de_facto_category_agrees_with_computed_dates(year: int) -> None:
-    from_library = workdays._library_de_facto(year)
-    assert from_library is not None, "installed holidays has no de_facto category"
-    assert from_library == workdays._computed_de_facto(year)
+    """With the package's de_facto category, and with the bot's own dates where it has none,
+    every day of the year has the same name (or none) and is a working day or not alike."""
+    assert "de_facto" in holidays.Sweden.supported_categories, "no de_facto category installed"
+    from_library = {d: (holiday_name(d), is_working_day(d)) for d in days_of(year)}
+    with installed(SwedenWithoutDeFacto):
+        computed = {d: (holiday_name(d), is_working_day(d)) for d in days_of(year)}
+    assert from_library == computed
+    assert sorted(n for n, _ in computed.values() if n in DE_FACTO) == sorted(DE_FACTO)
+
+
+DE_FACTO = ("julafton", "midsommarafton", "nyårsafton")
 
 
 def test_computed_midsummer_eves() -> None:
-    eves = {y: next(iter(workdays._computed_de_facto(y))) for y in (2024, 2026, 2027, 2030)}
+    with installed(SwedenWithoutDeFacto):
+        eves = {
+            y: [d for d in days_of(y) if holiday_name(d) == "midsommarafton"]
+            for y in (2024, 2026, 2027, 2030)
+        }
     assert eves == {
-        2024: date(2024, 6, 21),
-        2026: date(2026, 6, 19),
-        2027: date(2027, 6, 25),
-        2030: date(2030, 6, 21),
+        2024: [date(2024, 6, 21)],
+        2026: [date(2026, 6, 19)],
+        2027: [date(2027, 6, 25)],
+        2030: [date(2030, 6, 21)],
     }
 
 
@@ -182,14 +232,10 @@ def test_working_days_before_properties(d: date, n: int) -> None:
     assert previous_working_day(d) == working_days_before(d, 1)
 
 
-def test_fallback_without_de_facto_category(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fallback_without_de_facto_category() -> None:
     # As if the installed holidays had no de_facto category: the computed dates are used.
-    monkeypatch.setattr(workdays, "_library_de_facto", lambda year: None)
-    workdays._holidays_for_year.cache_clear()
-    try:
+    with installed(SwedenWithoutDeFacto):
         assert holiday_name(date(2027, 6, 25)) == "midsommarafton"
         assert not is_working_day(date(2026, 12, 24))
         assert not is_working_day(date(2026, 12, 31))
         assert working_days_before(date(2027, 1, 7), 3) == date(2026, 12, 30)
-    finally:
-        workdays._holidays_for_year.cache_clear()
