@@ -613,6 +613,7 @@ class _Reader:
             p.items.append(draft.item)
         for line, text in self.next_labels:
             self._sessions(line, text, label=True)
+        p.sessions.sort(key=lambda s: (s.start_date, s.end_date))
         for draft in self.items:
             self._item_dues(draft)
         return p

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core.dates import WEEKDAY_NAMES, format_date, format_time
+from bot.core.dates import WEEKDAY_NAMES, When, format_date, format_time, format_when
 from bot.importing.model import Due, Person, Proposal
 
 SNIPPET = 80
@@ -188,20 +188,12 @@ def proposal_text(proposal: Proposal, name: str) -> str:
     if proposal.sessions:
         lines += ["", "Kommande sammankomster:"]
         for s in proposal.sessions:
-            days = format_date(s.start_date, weekday=False)
-            if s.end_date != s.start_date:
-                days += f" – {format_date(s.end_date, weekday=False)}"
-            lines.append(f"  {s.kind.capitalize()} {days}")
+            when = When(s.start_date, s.end_date, s.start, s.end if s.start else None)
+            lines.append(f"  {s.kind.capitalize()} {format_when(when)}")
     if proposal.warnings:
         lines += ["", f"Att kontrollera ({len(proposal.warnings)}):"]
         lines += [f"  rad {w.line}: {w.text}" for w in proposal.warnings]
     return "\n".join(lines)
-
-
-def counts(proposal: Proposal) -> tuple[int, int]:
-    decisions = sum(len(i.decisions) for i in proposal.items)
-    assignments = sum(len(i.assignments) for i in proposal.items)
-    return decisions, assignments
 
 
 CONFIRM = "Spara detta? (ja/nej) "
