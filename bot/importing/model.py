@@ -68,6 +68,8 @@ class Session:
     end: time | None = None
     note: str = ""
     line: int = 0
+    #: The organ whose meeting it is, when the text says ("LG 7 oktober"); not in the JSON.
+    organ: str | None = None
 
 
 @dataclass(frozen=True)

@@ -167,8 +167,10 @@ _APPROVES = (
     r"(?:godkänner|godkände|fastställer|fastställde|antar|antog|ställer sig bakom"
     r"|ställde sig bakom|bifaller|biföll|tillstyrker|tillstyrkte)\b"
 )
+_PASSIVE = r"(?:godkänns|godkändes|fastställs|fastställdes)\b"
 _DECISION = re.compile(
-    rf"^(?:(?P<subject>[^\W\d][\w:-]*(?:\s+[\w:-]+){{0,3}}?)\s+(?:(?P<decides>{_DECIDES})|{_APPROVES})"
+    rf"^(?:(?P<subject>[^\W\d][\w:-]*(?:\s+[\w:-]+){{0,3}}?)\s+(?:(?P<decides>{_DECIDES})"
+    rf"|{_APPROVES}|lägger\s+(?:\S+\s+){{1,3}}?till\s+handlingarna|(?P<passive>{_PASSIVE}))"
     r"|(?:det\s+)?(?:beslutades|beslöts|beslutas)\s+(?:att|enligt)\b)",
     re.IGNORECASE,
 )
@@ -245,6 +247,8 @@ _PAST = re.compile(
 #: A later session's date written without a year is at most this many days after the meeting
 #: (further off, "2 juni" in September more likely meant the June gone by).
 YEARLESS_DAYS = 300
+_DUE_BEFORE = re.compile(r"\b(?:senast|före|innan|deadline|klart)\s+(?:den\s+)?$", re.I)
+_DONE_BY = re.compile(r"[,\s]*(?:och\s+)?(?:vara\s+)?klar[t]?\s*$", re.IGNORECASE)
 _NEW_DATE = re.compile(r"nytt datum|flytta(?:s|t|des)? till|ny tid", re.IGNORECASE)
 _SESSION_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"spridningskonferens\w*", re.IGNORECASE), "spridningskonferens"),
@@ -256,7 +260,9 @@ _SESSION_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"sammanträde\w*|\bmöte(?:t|n)?\b|\w+möte(?:t)?\b", re.IGNORECASE), "möte"),
 ]
 _BULLET = re.compile(r"^(?:[-–•*·▪●]\s*|\d{1,2}[.)]\s+|att\s)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”'(•–-]?\s*[A-ZÅÄÖÉ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”'(•–-]?\s*[A-ZÅÄÖÉ])")
+#: Words that end in a dot without ending the sentence ("kl. 13", "t.ex. Växjö").
+_ABBREVIATIONS = {"kl", "t.ex", "bl.a", "ca", "fr.o.m", "t.o.m", "nr", "s.k", "resp", "m.m", "dvs"}
 _PARTIES = {"S", "M", "C", "V", "L", "KD", "SD", "MP", "FP", "ÖP"}
 _ROLES = (
     "ordförande",
@@ -276,6 +282,7 @@ _ROLES = (
     "sammankallande",
 )
 _BLOCK_KINDS = {"decision", "proposal", "assignment", "owner", "due", "report", "text", "answer"}
+_BULLET_MARK = re.compile(r"^[-–•*·▪●]\s*")
 _PARTICLES = {"von", "af", "de", "van", "der", "den", "la", "le", "el", "bin", "di", "da"}
 _NONE_WORDS = {"inga", "ingen", "-", "–", "inga anmälda", "ingen anmäld"}
 
@@ -376,14 +383,20 @@ def _glued(before: str, text: str) -> bool:
 
 
 def _split_sentences(text: str) -> Iterable[tuple[int, str]]:
+    """Sentences with their offsets: split after . ! ? before a capital, not after "kl."."""
     position = 0
     for paragraph in text.split("\n"):
-        start = position
-        for piece in _SENTENCE_END.split(paragraph):
-            found = paragraph.find(piece)
-            piece_start = start + max(found, 0)
+        begin = 0
+        for match in _SENTENCE_END.finditer(paragraph):
+            word = paragraph[: match.start()].rsplit(None, 1)[-1].lower().rstrip(".")
+            if word in _ABBREVIATIONS:
+                continue
+            piece = paragraph[begin : match.start()]
             if piece.strip():
-                yield piece_start, piece.strip()
+                yield position + begin, piece.strip()
+            begin = match.end()
+        if paragraph[begin:].strip():
+            yield position + begin, paragraph[begin:].strip()
         position += len(paragraph) + 1
 
 
@@ -616,6 +629,7 @@ class _Reader:
         p.sessions.sort(key=lambda s: (s.start_date, s.end_date))
         for draft in self.items:
             self._item_dues(draft)
+        p.warnings.sort(key=lambda w: w.line)
         return p
 
     def _header_lists(self) -> None:
@@ -645,7 +659,12 @@ class _Reader:
         for attendance in self.lists:
             for _, text in attendance.lines:
                 parts = [x.strip() for x in text.split(",")]
-                if len(parts) == 2 and _name_words(parts[0]) and parts[1] and len(parts[1]) < 40:
+                if (
+                    len(parts) == 2
+                    and _name_words(parts[0])
+                    and parts[1][:1].isupper()
+                    and len(parts[1]) < 40
+                ):
                     org = _organisation(parts[1])
                     if org and fold(org) not in {fold(o) for o in found}:
                         found.append(org)
@@ -805,7 +824,9 @@ class _Reader:
             for no, sentence in before:
                 if self._is_decision(sentence, self_words) is False:
                     self.proposal.warn(no, texts.unread_decision(sentence))
-            self._assignments(item, before, None, warn=True)
+            # an assignment after a decision in the same item is that decision's
+            latest = len(item.decisions) - 1 if item.decisions else None
+            self._assignments(item, before, latest, warn=True)
             if start is not None:
                 decided = sentences[start:]
                 text = " ".join(s for _, s in decided)
@@ -859,7 +880,7 @@ class _Reader:
         if not match:
             return None
         subject = match.group("subject")
-        if subject is None or fold(subject.strip()) in self_words:
+        if subject is None or match.group("passive") or fold(subject.strip()) in self_words:
             return True
         return False if match.group("decides") else None
 
@@ -945,6 +966,7 @@ class _Reader:
                 report_to = self._names(report.group("to"), no, report=True)
                 what = (what[: report.start()] + what[report.end() :]).strip(" ,.")
             what, due = self._due(what)
+            what = _DONE_BY.sub("", what)
             owners = self._names(owners_raw, no, report=False)
             if not owners or not what:
                 continue
@@ -986,7 +1008,11 @@ class _Reader:
 
     def _next_meeting_date(self) -> date | None:
         """The next meeting the minutes announce, if they do (read before the items)."""
-        meetings = [s for s in self.proposal.sessions if s.kind == "möte"]
+        meetings = [
+            s
+            for s in sorted(self.proposal.sessions, key=lambda s: s.start_date)
+            if s.kind in ("möte", "nätverksträff") and s.organ == self.proposal.organ
+        ]
         return meetings[0].start_date if meetings else None
 
     def _item_dues(self, draft: _ItemDraft) -> None:
@@ -996,9 +1022,9 @@ class _Reader:
         for a in draft.item.assignments:
             if a.due is not None and a.due.is_meeting and a.due.meeting is None and announced:
                 a.due = Due(meeting=announced, is_meeting=True)
-            day = a.due.meeting if a.due and a.due.is_meeting else (a.due.day if a.due else None)
-            if day is not None:
-                self._working_day(a.line, "Uppdraget ska vara klart", When(day, day))
+            # (a due meeting's day is checked with the sessions)
+            if a.due is not None and not a.due.is_meeting and a.due.day is not None:
+                self._working_day(a.line, "Uppdraget ska vara klart", When(a.due.day, a.due.day))
 
     def _owner_label(self, item: Item, block: Block, task: tuple[int, str] | None) -> None:
         if task is None:
@@ -1125,17 +1151,21 @@ class _Reader:
                 continue
             if not hit.year_written and (hit.when.start - p.date).days > YEARLESS_DAYS:
                 continue
-            kind = _nearest(keywords, hit) or ("möte" if label else None)
-            if kind is None:
+            if _DUE_BEFORE.search(scan[: hit.start]):
+                continue  # "klart senast 30 maj": a due date, not a session
+            nearest = _nearest(keywords, hit) or (("möte", None) if label else None)
+            if nearest is None:
                 continue
+            kind, organ = nearest
             session = Session(
                 kind,
                 hit.when.start,
                 hit.when.end,
                 hit.when.start_time,
                 hit.when.end_time,
-                texts.snippet(sentence, 200),
+                texts.snippet(_BULLET_MARK.sub("", sentence), 200),
                 no,
+                organ or p.organ,
             )
             if any(
                 (s.kind, s.start_date, s.end_date) == (kind, session.start_date, session.end_date)
@@ -1147,35 +1177,39 @@ class _Reader:
                 p.warn(no, texts.wrong_weekday(hit.text, hit.when.start, hit.weekday))
             self._working_day(no, kind.capitalize(), hit.when)
 
-    def _keywords(self, text: str) -> list[tuple[int, int, str]]:
-        found: list[tuple[int, int, str]] = []
+    def _keywords(self, text: str) -> list[tuple[int, int, str, str | None]]:
+        """Words that name a session: (start, end, kind, organ if the word is an organ's)."""
+        found: list[tuple[int, int, str, str | None]] = []
         taken: list[tuple[int, int]] = []
         for pattern, kind in _SESSION_WORDS:
             for match in pattern.finditer(text):
                 if any(a <= match.start() < b for a, b in taken):
                     continue
                 taken.append((match.start(), match.end()))
-                found.append((match.start(), match.end(), KINDS.get(kind, kind)))
+                found.append((match.start(), match.end(), KINDS.get(kind, kind), None))
         folded = fold(text)
-        for alias in self.known.organs:
+        for alias, short in self.known.organs.items():
             key = fold(alias)
             for match in re.finditer(rf"\b{re.escape(key)}\b", folded):
                 if not any(a <= match.start() < b for a, b in taken):
-                    found.append((match.start(), match.end(), "möte"))
+                    found.append((match.start(), match.end(), "möte", short))
         return found
 
 
-def _nearest(keywords: list[tuple[int, int, str]], hit: Found) -> str | None:
-    before = [(hit.start - end, kind) for start, end, kind in keywords if end <= hit.start]
-    after = [(start - hit.end, kind) for start, end, kind in keywords if start >= hit.end]
+def _nearest(
+    keywords: list[tuple[int, int, str, str | None]], hit: Found
+) -> tuple[str, str | None] | None:
+    """The session word nearest before the date (or just after it): (kind, organ)."""
+    before = [(hit.start - end, k, o or "") for start, end, k, o in keywords if end <= hit.start]
+    after = [(start - hit.end, k, o or "") for start, end, k, o in keywords if start >= hit.end]
     if before:
-        distance, kind = min(before)
-        if distance <= 40:
-            return kind
+        distance, kind, organ = min(before)
+        if distance <= 60:
+            return kind, organ or None
     if after:
-        distance, kind = min(after)
+        distance, kind, organ = min(after)
         if distance <= 25:
-            return kind
+            return kind, organ or None
     return None
 
 
@@ -1249,16 +1283,23 @@ def _is_org(text: str, organisations: list[str]) -> bool:
     key = fold(text.strip())
     if not key:
         return False
+    if _org_pattern(key, organisations):
+        return True
+    words = text.split()
+    return any(w[:1].islower() and w not in _PARTICLES for w in words)
+
+
+def _org_pattern(key: str, organisations: list[str]) -> bool:
+    """A known organisation, or one by its form: "Region X", "X kommun", "…förvaltningen"."""
     if key in {fold(o) for o in organisations}:
         return True
     if re.match(r"^(?:region|regionen|landstinget)\b", key):
         return True
     if re.search(r"\b(?:kommun|stad|kommuner|ab|universitet|högskola|hogskola)$", key):
         return True
-    if re.search(r"(?:universitetet|forvaltningen|namnden|kommunen|regionen|bolaget)$", key):
-        return True
-    words = text.split()
-    return any(w[:1].islower() and w not in _PARTICLES for w in words)
+    return bool(
+        re.search(r"(?:universitetet|forvaltningen|namnden|kommunen|regionen|bolaget)$", key)
+    )
 
 
 def _role(text: str) -> bool:
@@ -1287,6 +1328,8 @@ def _people(lines: list[str], organisations: list[str]) -> list[Person]:
     for chunk in chunks:
         if fold(chunk) in _NONE_WORDS or _role(chunk):
             continue
+        if chunk[:1].islower() and not _org_pattern(fold(chunk), organisations):
+            continue  # a title: "ekonomichef", "socialchef i Ljungby"
         org_in_parens = None
         paren = re.search(r"\(([^)]*)\)", chunk)
         if paren:

@@ -84,8 +84,8 @@ def wrong_weekday(written: str, day: date, given: int) -> str:
 
 
 def not_a_working_day(what: str, day: date, holiday: str | None) -> str:
-    reason = holiday if holiday else WEEKDAY_NAMES[day.weekday()]
-    return f"{what} {format_date(day, weekday=False)} infaller en {reason} – stämmer datumet?"
+    reason = f"på {holiday}" if holiday else f"en {WEEKDAY_NAMES[day.weekday()]}"
+    return f"{what} {format_date(day, weekday=False)} infaller {reason} – stämmer datumet?"
 
 
 def date_without_year(written: str, day: date) -> str:

@@ -68,7 +68,9 @@ def find_dates(text: str, reference: date, *, future: bool = True) -> list[Found
             continue
         when, last = hit
         start, end = spans[i][0], spans[last][1]
-        weekday = _weekday_before(text, spans, i)
+        weekday, first = _weekday_before(text, spans, i)
+        if weekday is not None:
+            start = spans[first][0]
         written = text[start:end].rstrip(".,;:")
         found.append(Found(when, start, end, written, weekday, bool(_YEAR.search(text[start:end]))))
         i = last + 1
@@ -96,14 +98,16 @@ def _longest(
     return None
 
 
-def _weekday_before(text: str, spans: list[tuple[int, int]], i: int) -> int | None:
+def _weekday_before(text: str, spans: list[tuple[int, int]], i: int) -> tuple[int | None, int]:
+    """The weekday written just before word ``i`` ("fredagen den 1 …"), and where it stands."""
     j = i - 1
     if j >= 0 and fold(text[spans[j][0] : spans[j][1]]) == "den":
         j -= 1
     if j < 0:
-        return None
+        return None, i
     word = fold(text[spans[j][0] : spans[j][1]].strip(",.:;()"))
-    return _WEEKDAYS.get(word)
+    weekday = _WEEKDAYS.get(word)
+    return weekday, (j if weekday is not None else i)
 
 
 __all__ = ["WINDOW", "Found", "find_dates", "fold"]
