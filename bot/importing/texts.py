@@ -188,8 +188,8 @@ def proposal_text(proposal: Proposal, name: str) -> str:
     if proposal.sessions:
         lines += ["", "Kommande sammankomster:"]
         for s in proposal.sessions:
-            when = When(s.start_date, s.end_date, s.start, s.end if s.start else None)
-            lines.append(f"  {s.kind.capitalize()} {format_when(when)}")
+            span = When(s.start_date, s.end_date, s.start, s.end if s.start else None)
+            lines.append(f"  {s.kind.capitalize()} {format_when(span)}")
     if proposal.warnings:
         lines += ["", f"Att kontrollera ({len(proposal.warnings)}):"]
         lines += [f"  rad {w.line}: {w.text}" for w in proposal.warnings]
