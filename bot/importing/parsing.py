@@ -377,9 +377,9 @@ class Block:
 
 
 def _glued(before: str, text: str) -> bool:
-    """ "sjuk-" + "vården", "(11:10–" + "11:30)": joined without a space."""
-    hyphenated = before.endswith("-") and not before.endswith(" -") and text[:1].islower()
-    return hyphenated or (before.endswith(("–", "-")) and before[-2:-1].isdigit())
+    """ "(11:10–" + "11:30)": joined without a space (words hyphenated at a line end were
+    joined when the file was read)."""
+    return before.endswith(("–", "-")) and before[-2:-1].isdigit()
 
 
 def _split_sentences(text: str) -> Iterable[tuple[int, str]]:
@@ -1243,7 +1243,9 @@ def _continues_list(attendance: _Attendance, line: Line, same_para: bool) -> boo
         return not line.text.endswith(".") or _person_like(line.text)
     last = attendance.lines[-1][1].rstrip()
     dangling = last.endswith(",") or fold(last.split()[-1]) in {"region", "och", "samt"}
-    return dangling or line.text[:1].islower()
+    # a list in rows of its own (a Word table, one paragraph a person) goes on while they look
+    # like people
+    return dangling or line.text[:1].islower() or _person_like(line.text)
 
 
 def _person_like(text: str) -> bool:

@@ -1,15 +1,16 @@
 """Minutes files to plain lines: ``.txt``, ``.md``, ``.docx`` (python-docx) and text ``.pdf``
 (pypdf).
 
-Line numbers in warnings refer to these lines: the file's own lines for text and Markdown, the
-document's paragraphs (and table rows) for Word, the extracted text's lines for PDF. Cleaning
-never removes a line, it blanks it, so the numbers stay those of the file.
+Line numbers in warnings refer to these lines: the file's own lines for text and Markdown (cleaning
+never removes a line there, it blanks it), the document's lines (paragraphs, line breaks and
+table rows) for Word, and for PDF the text's lines as extracted, pages joined, page headers,
+footers and numbers left out.
 
 What is cleaned, in every format: Unicode NFKC (ligatures such as "ﬁ" become "fi"), soft
 hyphens, zero-width characters and non-breaking spaces. In text and PDF: words hyphenated at a
 line end are joined ("sjuk-" + "vården"), not a suspended hyphen ("hälso- och"); page numbers
-("Sida 5 av 7", "5 (7)", "- 5 -") and the short footer line above one are blanked; in PDF also
-lines repeated at the top or bottom of most pages (headers and footers).
+("Sida 5 av 7", "5 (7)", "- 5 -") and the short footer line above one are blanked; in PDF
+lines repeated at the top or bottom of most pages (headers and footers) are left out.
 """
 
 from __future__ import annotations
@@ -194,20 +195,22 @@ def _pdf_lines(data: bytes, name: str) -> list[str]:
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         raise UserError(texts.unreadable(name)) from error
     cleaned = [_blank_runs([_clean(line) for line in page]) for page in pages]
-    _blank_repeated_edges(cleaned)
+    _drop_repeated_edges(cleaned)
     lines: list[str] = []
     for page in cleaned:
-        if lines:
-            lines.append("")
-        lines.extend(page)
+        while page and (not page[-1] or _PAGE_NUMBER.match(page[-1])):
+            page.pop()
+        while page and (not page[0] or _PAGE_NUMBER.match(page[0])):
+            page.pop(0)
+        lines.extend(page)  # a paragraph may run on over the page break
     if not any(lines):
         raise UserError(texts.pdf_without_text(name))
     return _tidy(lines)
 
 
 def _blank_runs(lines: list[str]) -> list[str]:
-    """pypdf's layout mode marks one empty line with one blank line, two with three: make a
-    run of k blank lines k // 1 for k <= 1 and k - 1 beyond, so two empty lines stay two."""
+    """pypdf's layout mode marks one empty line with one blank line, two with three, three
+    with four: a run of k > 1 blank lines becomes k - 1, so the gaps keep their proportions."""
     result: list[str] = []
     run = 0
     for line in [*lines, None]:
@@ -227,9 +230,9 @@ def _edge_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower())
 
 
-def _blank_repeated_edges(pages: list[list[str]]) -> None:
+def _drop_repeated_edges(pages: list[list[str]]) -> None:
     """Headers and footers: the same line (numbers aside) among the first or last two lines of
-    at least half the pages (and at least two)."""
+    at least half the pages (and at least two) is left out."""
     if len(pages) < 2:
         return
     counts: Counter[str] = Counter()
@@ -239,9 +242,10 @@ def _blank_repeated_edges(pages: list[list[str]]) -> None:
     repeated = {key for key, n in counts.items() if n >= max(2, (len(pages) + 1) // 2)}
     for page in pages:
         positions = [i for i, line in enumerate(page) if line]
-        for i in positions[:2] + positions[-2:]:
-            if _edge_key(page[i]) in repeated:
-                page[i] = ""
+        edges = set(positions[:2] + positions[-2:])
+        page[:] = [
+            line for i, line in enumerate(page) if i not in edges or _edge_key(line) not in repeated
+        ]
 
 
 # -------------------------------------------------------------------------------------- Word
@@ -303,13 +307,25 @@ class _Numbering:
     """Word's automatic list numbers, counted as Word counts them (decimal and bullets)."""
 
     def __init__(self, document: Any) -> None:
+        from docx.oxml.ns import qn
+
         self.formats: dict[tuple[str, int], str] = {}
         self.counters: dict[str, list[int]] = {}
+        # Styles that number their paragraphs ("List Number"): styleId → (numId, level).
+        self.styles: dict[str, tuple[str, int]] = {}
+        for style in document.styles.element.iter(qn("w:style")):
+            num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            num_id = num_pr.find(qn("w:numId")) if num_pr is not None else None
+            if num_id is not None:
+                level = num_pr.find(qn("w:ilvl"))
+                self.styles[style.get(qn("w:styleId"))] = (
+                    num_id.get(qn("w:val")),
+                    int(level.get(qn("w:val"))) if level is not None else 0,
+                )
         try:
             part = document.part.numbering_part
         except (NotImplementedError, KeyError, AttributeError):
             return
-        from docx.oxml.ns import qn
 
         root = part.element
         abstract: dict[str, dict[int, str]] = {}
@@ -331,13 +347,17 @@ class _Numbering:
     def label(self, paragraph: Any, qn: Any) -> str:
         props = paragraph.find(qn("w:pPr"))
         num_pr = props.find(qn("w:numPr")) if props is not None else None
-        if num_pr is None:
-            return ""
-        num_id_node, level_node = num_pr.find(qn("w:numId")), num_pr.find(qn("w:ilvl"))
-        if num_id_node is None:
-            return ""
-        num_id = num_id_node.get(qn("w:val"))
-        level = int(level_node.get(qn("w:val"))) if level_node is not None else 0
+        num_id_node = num_pr.find(qn("w:numId")) if num_pr is not None else None
+        if num_pr is not None and num_id_node is not None:
+            level_node = num_pr.find(qn("w:ilvl"))
+            num_id = num_id_node.get(qn("w:val"))
+            level = int(level_node.get(qn("w:val"))) if level_node is not None else 0
+        else:
+            style = props.find(qn("w:pStyle")) if props is not None else None
+            by_style = self.styles.get(style.get(qn("w:val"))) if style is not None else None
+            if by_style is None:
+                return ""
+            num_id, level = by_style
         fmt = self.formats.get((num_id, level), "decimal")
         if fmt == "bullet":
             return "•"
