@@ -124,13 +124,15 @@ def _store(
     when = When(proposal.date, proposal.date, proposal.start, proposal.end)
     if when.start_time is None:
         when = When(proposal.date, proposal.date)
-    meeting = _existing(session, organ.id, "möte", proposal.date) or meetings.record(
+    days = {proposal.date} | {s.start_date for s in proposal.sessions}
+    existing = _existing(session, organ.id, days)
+    meeting = existing.get(("möte", proposal.date)) or meetings.record(
         session, ctx, organ, when, kind="möte", location=proposal.place
     )
     stored = Stored(meeting, organ)
     by_day: dict[date, Meeting] = {proposal.date: meeting}
     for announced in proposal.sessions:
-        found = _existing(session, organ.id, announced.kind, announced.start_date)
+        found = existing.get((announced.kind, announced.start_date))
         if found is None:
             found = meetings.record(
                 session,
@@ -139,10 +141,12 @@ def _store(
                 When(announced.start_date, announced.end_date, announced.start, announced.end),
                 kind=announced.kind,
             )
+            existing[(announced.kind, announced.start_date)] = found
             stored.sessions.append(found)
         if announced.kind == "möte":
             by_day.setdefault(announced.start_date, found)
     folded_people = {fold(n): uid for n, uid in people.items()}
+    organ_names: dict[str, Organ | None] = {}
     for item in proposal.items:
         logged_ids: list[int | None] = []
         for decision in item.decisions:
@@ -159,7 +163,7 @@ def _store(
             logged_ids.append(logged.decision.id)
             stored.decisions += 1
         for a in item.assignments:
-            owners, unlinked = _owners(session, a.owners, folded_people)
+            owners, unlinked = _owners(session, a.owners, folded_people, organ_names)
             what = texts.owners_in_text(a.text, unlinked) if unlinked else a.text
             if not owners:
                 owners = [OwnerSpec(organ=organ.short_name)]
@@ -192,29 +196,34 @@ def _store(
     return stored
 
 
-def _existing(session: Session, organ_id: int, kind: str, day: date) -> Meeting | None:
-    """A meeting of the organ, of this kind, on this day, not cancelled: the one to link to."""
-    return session.exec(
+def _existing(session: Session, organ_id: int, days: set[date]) -> dict[tuple[str, date], Meeting]:
+    """The organ's meetings on these days, not cancelled, by (kind, day): the ones to link to."""
+    rows = session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
-            Meeting.kind == kind,
-            Meeting.start_date == day,
+            col(Meeting.start_date).in_(days),
             Meeting.status != meetings.CANCELLED,
         )
-        .order_by(col(Meeting.id))
-    ).first()
+        .order_by(col(Meeting.id).desc())
+    ).all()
+    return {(m.kind, m.start_date): m for m in rows}
 
 
 def _owners(
-    session: Session, names: list[str], people: Mapping[str, str]
+    session: Session,
+    names: list[str],
+    people: Mapping[str, str],
+    organ_names: dict[str, Organ | None],
 ) -> tuple[list[OwnerSpec], list[str]]:
     """Owners as the assignments feature takes them; the names that are neither an organ nor a
     person in the directory come back apart (they go into the text)."""
     owners: list[OwnerSpec] = []
     unlinked: list[str] = []
     for name in names:
-        organ = organs.find(session, name)
+        if name not in organ_names:
+            organ_names[name] = organs.find(session, name)
+        organ = organ_names[name]
         if organ is not None:
             owners.append(OwnerSpec(organ=organ.short_name))
         elif fold(name) in people:

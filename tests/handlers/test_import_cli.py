@@ -158,9 +158,9 @@ def test_yes_stores_everything_once_linked_as_if_entered_by_hand(
             ("LG-2023-4", "8", "2023-09-01", meeting.id),
         ]
         assert decisions[2].proposal == (
-            "För att kunna ha framåtsyftande dialog och tydlighet kring riktning och upplägg framåt "
-            "föreslås den planerade workshopen 15 september skjutas fram. Nytt datum för workshop "
-            "17 november."
+            "För att kunna ha framåtsyftande dialog och tydlighet kring riktning och upplägg "
+            "framåt föreslås den planerade workshopen 15 september skjutas fram. Nytt datum för "
+            "workshop 17 november."
         )
         rows = session.exec(select(Assignment).order_by(col(Assignment.id))).all()
         owners = {
