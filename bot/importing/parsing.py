@@ -486,7 +486,6 @@ class _Attendance:
     kind: str
     line: int
     lines: list[tuple[int, str]] = field(default_factory=list)
-    labelled: bool = True
 
 
 class _Reader:
@@ -648,7 +647,7 @@ class _Reader:
         if len(run) > len(best):
             best = run
         if len(best) >= 3:
-            attendance = _Attendance("present", best[0].no, [(x.no, x.text) for x in best], False)
+            attendance = _Attendance("present", best[0].no, [(x.no, x.text) for x in best])
             self.lists.insert(0, attendance)
             self.proposal.warn(best[0].no, texts.attendance_without_heading())
             taken = {x.no for x in best}
@@ -940,7 +939,7 @@ class _Reader:
             if not targets:
                 self.proposal.warn(no, texts.unread_assignment(f"återkoppling till {to}"))
                 continue
-            names = self._names(to, no, report=True)
+            names = self._names(to, no)
             for target in targets:
                 target.report_to = list(dict.fromkeys([*target.report_to, *names]))
         return bool(made)
@@ -963,11 +962,11 @@ class _Reader:
             report_to: list[str] = []
             report = _REPORT.search(what) or _REPORT_VERB.search(what)
             if report:
-                report_to = self._names(report.group("to"), no, report=True)
+                report_to = self._names(report.group("to"), no)
                 what = (what[: report.start()] + what[report.end() :]).strip(" ,.")
             what, due = self._due(what)
             what = _DONE_BY.sub("", what)
-            owners = self._names(owners_raw, no, report=False)
+            owners = self._names(owners_raw, no)
             if not owners or not what:
                 continue
             return ProposedAssignment(owners, _capital(what), due, report_to, no, decision)
@@ -1032,7 +1031,7 @@ class _Reader:
                 block.line, texts.unread_assignment(f"{block.label}: {block.text()}")
             )
             return
-        owners = self._names(block.text(), block.line, report=False)
+        owners = self._names(block.text(), block.line)
         what, due = self._due(task[1])
         item.assignments.append(
             ProposedAssignment(owners, _capital(what.rstrip(".")), due, [], task[0])
@@ -1057,11 +1056,11 @@ class _Reader:
         if not item.assignments:
             self.proposal.warn(block.line, texts.unread_assignment(f"{block.label}: {to}"))
             return
-        item.assignments[-1].report_to = self._names(to, block.line, report=True)
+        item.assignments[-1].report_to = self._names(to, block.line)
 
     # -- names --------------------------------------------------------------------------------
 
-    def _names(self, raw: str, no: int, *, report: bool) -> list[str]:
+    def _names(self, raw: str, no: int) -> list[str]:
         """Owners or report-back: organs by short name, people by full name, the rest as
         written (with a warning)."""
         result: list[str] = []
