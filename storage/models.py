@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -281,3 +290,22 @@ class Installation(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     instance_id: str = Field(max_length=32)
     feed_secret: str = Field(max_length=128)
+
+
+# ---------------------------------------------------------------- minutes read in from files
+
+
+class MinutesImport(SQLModel, table=True):
+    """A set of minutes read in from a file (`ledningsbot import`): the original file, kept with
+    its meeting, and the proposal that was stored (JSON, with attendance, justerare and items).
+    The file's SHA-256 is unique: importing the same file twice stores nothing twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(max_length=64, unique=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    proposal: str = Field(sa_type=Text)
+    imported_by: str = Field(max_length=32)
+    imported_at: datetime = Field(sa_column=_utc_column())

@@ -4,6 +4,7 @@ The feature's service, re-exported: `from bot import meetings` then `meetings.<n
 
 from bot.meetings.model import (
     CANCELLED,
+    HELD,
     PLANNED,
     when_of,
 )
@@ -15,6 +16,7 @@ from bot.meetings.service import (
     move,
     next_of,
     on_date,
+    record,
     schedule,
     show,
     upcoming,
@@ -22,6 +24,7 @@ from bot.meetings.service import (
 
 __all__ = [
     "CANCELLED",
+    "HELD",
     "KINDS",
     "PLANNED",
     "cancel",
@@ -30,6 +33,7 @@ __all__ = [
     "move",
     "next_of",
     "on_date",
+    "record",
     "schedule",
     "show",
     "upcoming",

@@ -7,6 +7,9 @@ from storage.models import Meeting
 
 PLANNED = "planerat"
 CANCELLED = "inställt"
+#: A meeting recorded after it took place (e.g. from imported minutes): never reminded of or
+#: invited to, since both look at planned meetings only.
+HELD = "hållet"
 
 
 def when_of(meeting: Meeting) -> When:

@@ -14,7 +14,7 @@ from bot.core.context import Ctx
 from bot.core.dates import When
 from bot.core.errors import NotAllowed, UserError
 from bot.meetings import texts
-from bot.meetings.model import CANCELLED, PLANNED, when_of
+from bot.meetings.model import CANCELLED, HELD, PLANNED, when_of
 from storage.models import Assignment, Meeting, Organ
 
 # What people call a session → the kind we keep.
@@ -68,6 +68,42 @@ def schedule(
         )
         session.add(meeting)
     return meeting, organ
+
+
+def record(
+    session: Session,
+    ctx: Ctx,
+    organ: Organ,
+    when: When,
+    *,
+    kind: str = "möte",
+    location: str | None = None,
+    title: str | None = None,
+) -> Meeting:
+    """Add a meeting inside the caller's transaction, as written in a set of minutes: one that
+    has already taken place is recorded as held (``HELD``: no reminder or invitation is ever
+    planned for it); a coming one is planned, as ``schedule`` would. The caller checks who may
+    (``may_manage``)."""
+    now = ctx.app.now()
+    meeting = Meeting(
+        ref=_free_ref(session, organ, when.start),
+        organ_id=_id(organ),
+        kind=kind,
+        title=title,
+        start_date=when.start,
+        end_date=when.end,
+        start_time=when.start_time,
+        end_time=when.end_time,
+        location=location or None,
+        status=HELD if when.end < ctx.app.today() else PLANNED,
+        uid=f"{uuid.uuid4()}@ledningsbot",
+        created_by=ctx.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
 
 
 def _free_ref(session: Session, organ: Organ, day: date) -> str:
