@@ -98,7 +98,11 @@ def deliver(
         if not send_dm(client, recipient, message):
             failed.append(recipient)
     for attachment in reply.files:
-        if not _upload(client, attachment, channel_id, user_id):
+        target = None if reply.files_private else channel_id
+        if not _upload(client, attachment, target, user_id):
+            failed.append(attachment.filename)
+    for recipient, attachment in reply.dm_files:
+        if not _upload(client, attachment, None, recipient):
             failed.append(attachment.filename)
     if failed:
         note = core_texts.delivery_failed(failed)
@@ -115,7 +119,9 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
 
 
 def _upload(client: WebClient, attachment: Any, channel_id: str | None, user_id: str) -> bool:
-    for target in (channel_id, None):
+    """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
+    DM."""
+    for target in dict.fromkeys((channel_id, None)):
         try:
             if target is None:  # not a member of the channel: send it to the asker instead
                 target = client.conversations_open(users=user_id)["channel"]["id"]

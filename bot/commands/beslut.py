@@ -9,6 +9,7 @@ from datetime import date
 from bot import assignments, decisions, organs
 from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
+from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first
 from bot.core.context import Ctx
@@ -28,7 +29,18 @@ from bot.core.replies import (
 )
 from bot.decisions import texts as decision_texts
 
-SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
+SUBCOMMANDS = {
+    "lista",
+    "sök",
+    "sok",
+    "visa",
+    "ändra",
+    "andra",
+    "upphäv",
+    "upphav",
+    "export",
+    "utdrag",
+}
 _HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
 _ITEM = re.compile(r"^§\s*(\d{1,3}[a-z]?)$|^§$", re.IGNORECASE)
 _MEETING_REF = re.compile(r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{6}(-\d+)?$", re.IGNORECASE)
@@ -50,6 +62,8 @@ def run(ctx: Ctx, text: str) -> Reply:
             return say(decision_texts.DECISIONS_NONE)
         title = decision_texts.list_header(organ, year, len(rows))
         return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
+    if sub == "utdrag":  # protokollsutdrag: bot.commands.cycle
+        return cycle.extract(ctx, rest)
     if sub in ("sök", "sok"):
         rows = decisions.find(ctx, rest)
         if not rows:
@@ -64,7 +78,9 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not ref or len(parts) != 2:
             raise UserError(decision_texts.DECISION_AMEND_USAGE)
         logged = decisions.amend(ctx, ref, unesc(parts[0]), unesc(parts[1]))
-        return say(decision_texts.decision_amended(logged.decision), public=True)
+        return say(
+            decision_texts.decision_amended(logged.decision, logged.after_justering), public=True
+        )
     if sub in ("upphäv", "upphav"):
         ref, reason = split_first(rest)
         if not ref:
