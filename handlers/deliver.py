@@ -18,7 +18,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.core import texts as core_texts
-from bot.core.replies import Message, Reply
+from bot.core.replies import Attachment, Message, Reply
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,17 @@ def deliver(
     if failed:
         note = core_texts.delivery_failed(failed)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+
+
+def post(
+    client: WebClient, channel_id: str, message: Message, files: list[Attachment], user_id: str
+) -> bool:
+    """A message and its files in a channel (the files to `user_id`'s DM if the bot is not in
+    it). True if all arrived."""
+    ok = send_dm(client, channel_id, message)
+    for attachment in files:
+        ok = _upload(client, attachment, channel_id, user_id) and ok
+    return ok
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> bool:

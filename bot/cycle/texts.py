@@ -558,7 +558,7 @@ def doc_decision(text: str, ref: str, status: str) -> str:
 def doc_assignment(
     ref: str, what: str, owners: Sequence[str], due: str | None, report_to: str | None
 ) -> str:
-    text = f"{and_list(list(owners))} – {what.rstrip('.')}."
+    text = f"{and_list(list(owners))} – {_lower_first(what.rstrip('.'))}."
     if due:
         text += f" Klart {due}."
     if report_to:
@@ -613,6 +613,13 @@ def extract_change(at: str, by: str, text: str, reason: str | None) -> str:
 
 def extract_made_line(day: str, by: str) -> str:
     return f"Utdraget gjort {day} av {by} ur ledningsbots register."
+
+
+def _lower_first(text: str) -> str:
+    """ "För in det …" after a dash reads "för in det …" (not "LINK", not "AU")."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def and_list(items: list[str]) -> str:

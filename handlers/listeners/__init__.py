@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common import Deps
-from handlers.listeners import actions, calendar, commands, events, views
+from handlers.listeners import actions, calendar, commands, cycle, events, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,3 +14,4 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     views.register(app, deps)
     calendar.register(app, deps)
+    cycle.register(app, deps)
