@@ -122,8 +122,8 @@ def test_the_whole_cycle_through_the_command_language(
         run(
             ctx,
             "/mote",
-            f"närvaro LG-261217 närvarande {ANNA} (Alvesta) {ROGER} (Älmhult), Marcus Ek (Växjö kommun); "
-            f"frånvarande {JENNY}; gäster: Lina Nyberg (Statskontoret)",
+            f"närvaro LG-261217 närvarande {ANNA} (Alvesta) {ROGER} (Älmhult), "
+            f"Marcus Ek (Växjö kommun); frånvarande {JENNY}; gäster: Lina Nyberg (Statskontoret)",
         )
     )
     assert "3 närvarande, 1 frånvarande, 1 gäst" in answer
@@ -136,7 +136,8 @@ def test_the_whole_cycle_through_the_command_language(
         run(
             ctx,
             "/uppdrag",
-            f"{MAGNUS} {ROGER} För in det på respektive dagordning till nästa LG återkoppling till AU och ledningsgrupp (§5)",
+            f"{MAGNUS} {ROGER} För in det på respektive dagordning till nästa LG "
+            "återkoppling till AU och ledningsgrupp (§5)",
         )
     )
     assert "U-1" in answer
@@ -207,7 +208,8 @@ def test_the_whole_cycle_through_the_command_language(
         run(
             ctx,
             "/beslut",
-            "ändra LG-2026-1 Ledningsgruppen beslutar enligt förslaget, med AU. skäl: förtydligande",
+            "ändra LG-2026-1 Ledningsgruppen beslutar enligt förslaget, med AU. "
+            "skäl: förtydligande",
         )
     )
     assert "ändring efter justering" in answer
