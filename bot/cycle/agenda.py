@@ -256,7 +256,7 @@ def propose(ctx: Ctx, ref: str, spec: ItemSpec) -> Changed:
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
         check_open(session, meeting)
-        if meeting.end_date < ctx.app.today():
+        if meeting.end_date < ctx.app.today() and not manager:  # the secretary may, afterwards
             raise UserError(meeting_texts.meeting_in_past(meetings.when_of(meeting)))
         last_day, days = deadline(session, meeting, organ)
         if not manager and ctx.app.today() > last_day:

@@ -8,15 +8,16 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from docx import Document
-from docx.shared import Pt
-
 from bot.cycle.model import Block
 
 _EPOCH = datetime(2000, 1, 1)
 
 
 def write(blocks: list[Block], *, title: str, when: datetime | None = None) -> bytes:
+    # Imported here, when the first document is written: an idle bot does not need it.
+    from docx import Document
+    from docx.shared import Pt
+
     document = Document()
     props = document.core_properties
     props.title = title

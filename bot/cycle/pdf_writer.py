@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-
-from fpdf import FPDF
+from typing import Any
 
 from bot.cycle.model import Block
 
@@ -57,21 +56,24 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-class _Pdf(FPDF):
-    footer_text = ""
+def _pdf(footer_text: str) -> Any:
+    """fpdf2 is imported when the first document is written, not when the bot starts: it and
+    its imports (Pillow, fontTools) take tens of MB that an idle bot does not need."""
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(
-            0, 6, printable(f"{self.footer_text}  ·  Sida {self.page_no()} av {{nb}}"), align="C"
-        )
+    class Pdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", size=8)
+            page = f"{footer_text}  ·  Sida {self.page_no()} av {{nb}}"
+            self.cell(0, 6, printable(page), align="C")
+
+    return Pdf(format="A4")
 
 
 def write(blocks: list[Block], *, title: str, when: datetime | None = None) -> bytes:
-    pdf = _Pdf(format="A4")
+    pdf = _pdf(title)
     pdf.core_fonts_encoding = ENCODING
-    pdf.footer_text = title
     pdf.set_title(printable(title))
     pdf.set_author("ledningsbot")
     pdf.set_creator("ledningsbot")
