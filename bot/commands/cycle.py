@@ -11,7 +11,6 @@ from bot import cycle, meetings
 from bot.assignments import View
 from bot.calendar import invites
 from bot.commands.words import split_first
-from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import format_date
 from bot.core.errors import UserError
@@ -143,7 +142,7 @@ def parse_item(text: str) -> cycle.ItemSpec:
         if after and parse_mention(after[0]):
             user = parse_mention(after.pop(0))
         elif after and after[0].startswith("@"):
-            raise UserError(core_texts.plain_at(after[0]))
+            raise UserError(cycle_texts.plain_at(after[0], "punkt LG-261217 Rubrik föredragande"))
         else:
             words = []
             while after and after[0].lower().strip(",") not in _KIND_WORDS:
@@ -165,7 +164,12 @@ def _propose(ctx: Ctx, rest: str) -> Reply:
         raise UserError(cycle_texts.ITEM_USAGE)
     if not rest.strip():
         raise UserError(cycle_texts.ITEM_USAGE)  # in Slack, the form opens instead
-    changed = cycle.propose(ctx, ref, parse_item(rest))
+    return proposed(ctx, ref, parse_item(rest))
+
+
+def proposed(ctx: Ctx, ref: str, spec: cycle.ItemSpec) -> Reply:
+    """Propose an item (from the command or its form) and say so."""
+    changed = cycle.propose(ctx, ref, spec)
     item = changed.items[0]
     label = cycle.label(item)
     reply = say(
@@ -338,7 +342,7 @@ def _edit(ctx: Ctx, ref: str, rest: str) -> Reply:
     what, value = match.group(1).lower(), unesc(match.group(2).strip())
     user = parse_mention(value.split()[0]) if value.split() else None
     if what == "föredragande" and value.startswith("@") and user is None:
-        raise UserError(core_texts.plain_at(value.split()[0]))
+        raise UserError(cycle_texts.plain_at(value.split()[0], "ändra LG-261217 §4 föredragande"))
     changed = cycle.edit(ctx, ref, token, what, value, user)
     reply = say(cycle_texts.item_edited(changed.meeting.ref, cycle.label(changed.items[0])))
     _presenter_dms(ctx, changed, reply)
@@ -421,9 +425,12 @@ def _entries(segment: str) -> list[cycle.AttendanceEntry]:
             entries.append(cycle.AttendanceEntry(user_id=user, organisation=organisation))
         if not rest:
             continue
-        if rest.startswith("@"):
-            raise UserError(core_texts.plain_at(rest.split()[0]))
         name, _, org_part = rest.partition("(")
+        if ":" in name or "<" in name:  # "sjuka: …" is no role we know; "<#C…>" is no person
+            raise UserError(cycle_texts.ATTENDANCE_USAGE)
+        stray = re.search(r"(?:^|\s)(@\S+)", rest)
+        if stray:
+            raise UserError(cycle_texts.plain_at(stray.group(1), "närvaro LG-261217 närvarande"))
         organisation = org_part.rstrip(") ").strip() or None
         if not name.strip():
             raise UserError(cycle_texts.ATTENDANCE_USAGE)
@@ -502,7 +509,7 @@ def _adjusters(ctx: Ctx, ref: str, rest: str) -> Reply:
         user = parse_mention(word)
         if user is None:
             if word.startswith("@"):
-                raise UserError(core_texts.plain_at(word))
+                raise UserError(cycle_texts.plain_at(word, "justerare LG-261217"))
             raise UserError(cycle_texts.ADJUSTER_USAGE)
         users.append(user)
     meeting, chosen = cycle.set_adjusters(ctx, ref, list(dict.fromkeys(users)))

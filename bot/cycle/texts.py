@@ -95,6 +95,13 @@ EXTRACT_USAGE = "Skriv beslutet, till exempel: `/beslut utdrag LG-2026-4`"
 # ------------------------------------------------------------------ errors
 
 
+def plain_at(word: str, example: str) -> str:
+    return (
+        f"Jag känner inte igen {esc(clip(word, 40))} som en person. Välj personen i listan som "
+        f"visas när du skriver @, till exempel: `/mote {example} @Anna`"
+    )
+
+
 def unknown_item(ref: str, item: str) -> str:
     return (
         f"Mötet {esc(ref)} har ingen punkt {esc(clip(item, 20))}. Se dagordningen med "
@@ -270,6 +277,12 @@ def presenter_dm(ref: str, label: str, title: str, when: str, deadline: str) -> 
     )
 
 
+ITEM_MODAL_TITLE = "Föreslå en punkt"
+ITEM_MODAL_HEADING = "Rubrik"
+ITEM_MODAL_PRESENTER = "Föredragande (i Slack)"
+ITEM_MODAL_PRESENTER_NAME = "… eller föredragandes namn"
+ITEM_MODAL_KIND = "Typ"
+ITEM_MODAL_PROPOSAL = "Förslag till beslut"
 BUTTON_MATERIAL = "Lägg till underlag"
 MATERIAL_MODAL_TITLE = "Lägg till underlag"
 MATERIAL_MODAL_LABEL = "Länk eller kort beskrivning"

@@ -4,13 +4,20 @@ med* on a proposed item, and *Fortsätt ändå* when a document holds personnumm
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import (
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot import commands, cycle
@@ -25,6 +32,7 @@ from handlers.deliver import answer_action, deliver, post, send_dm
 log = logging.getLogger(__name__)
 CHANGE_VIEW = "cykel_andring_form"
 MATERIAL_VIEW = "cykel_underlag_form"
+ITEM_VIEW = "cykel_punkt_form"
 
 
 def _say(text: str) -> Message:
@@ -67,8 +75,60 @@ def _open_form(
         log.exception("could not open the form %s", callback_id)
 
 
-def _text(view: dict[str, Any]) -> str:
-    return str(((view["state"]["values"].get("text") or {}).get("value") or {}).get("value") or "")
+def _text(view: dict[str, Any], block_id: str = "text") -> str:
+    element = (view["state"]["values"].get(block_id) or {}).get("value") or {}
+    if "selected_option" in element:
+        return str((element["selected_option"] or {}).get("value") or "")
+    if "selected_user" in element:
+        return str(element["selected_user"] or "")
+    return str(element.get("value") or "")
+
+
+def open_item_form(client: WebClient, trigger_id: str, ref: str, channel_id: str | None) -> None:
+    """`/mote punkt LG-261217`: a form for the item (rubrik, föredragande, typ, förslag)."""
+
+    def text_input(
+        block_id: str, label: str, *, multiline: bool = False, optional: bool = True
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=block_id,
+            label=label,
+            optional=optional,
+            element=PlainTextInputElement(action_id="value", multiline=multiline, max_length=3000),
+        )
+
+    view = View(
+        type="modal",
+        callback_id=ITEM_VIEW,
+        title=cycle_texts.ITEM_MODAL_TITLE,
+        submit=cycle_texts.SUBMIT,
+        close=cycle_texts.CANCEL,
+        private_metadata=json.dumps({"ref": ref, "channel": channel_id}),
+        blocks=[
+            text_input("title", cycle_texts.ITEM_MODAL_HEADING, optional=False),
+            InputBlock(
+                block_id="presenter",
+                label=cycle_texts.ITEM_MODAL_PRESENTER,
+                optional=True,
+                element=UserSelectElement(action_id="value"),
+            ),
+            text_input("presenter_name", cycle_texts.ITEM_MODAL_PRESENTER_NAME),
+            InputBlock(
+                block_id="kind",
+                label=cycle_texts.ITEM_MODAL_KIND,
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=[Option(value=k, text=k) for k in ("beslut", "information", "dialog")],
+                ),
+            ),
+            text_input("proposal", cycle_texts.ITEM_MODAL_PROPOSAL, multiline=True),
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the item form")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -159,6 +219,35 @@ def register(app: App, deps: Deps) -> None:
             send_dm(client, user_id, _say(answer))
 
         deps.later(tell, body, client)
+
+    @app.view(ITEM_VIEW)
+    def submit_item(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, meta.get("channel"))
+        spec = cycle.ItemSpec(
+            _text(view, "title"),
+            presenter_user_id=_text(view, "presenter") or None,
+            presenter_name=_text(view, "presenter_name").strip() or None,
+            kind=_text(view, "kind") or None,
+            proposal=_text(view, "proposal") or None,
+        )
+        try:
+            reply = cycle_commands.proposed(ctx, str(meta.get("ref") or ""), spec)
+        except UserError as error:
+            ack(response_action="errors", errors={"title": error.message[:2000]})
+            return
+        ack()
+
+        def announce(_body: dict[str, Any], client: WebClient) -> None:
+            if not send_dm(client, meta.get("channel") or user_id, reply.message):
+                send_dm(client, user_id, reply.message)
+            for recipient, message in reply.dms:
+                send_dm(client, recipient, message)
+
+        deps.later(announce, body, client)
 
     @app.view(MATERIAL_VIEW)
     def submit_material(

@@ -242,3 +242,40 @@ def test_the_whole_cycle_through_the_command_language(
 
 def cycle_texts_buttons(reply: Reply) -> list[str]:
     return [b.label for _u, m in reply.dms for p in m.parts for b in p.buttons]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("punkt", "/mote punkt LG-261217 Kronobarnsmodellen"),
+        (
+            "punkt LG-261217 Rubrik föredragande @erika",
+            "/mote punkt LG-261217 Rubrik föredragande @Anna",
+        ),
+        ("närvaro LG-261217 närvarande @lina", "/mote närvaro LG-261217 närvarande @Anna"),
+        ("lyft LG-261217 §4", "/mote lyft LG-261217 §4 till LG 15 januari"),
+        ("lyft LG-261217 §4 till LG 3 mars", "Planera det först med `/mote ny LG"),
+        ("anteckning LG-261217 §99 Text", "`/mote dagordning LG-261217`"),
+        ("ordna LG-261217 1 2 3 4 4", "`/mote ordna LG-261217 1 2 3 4`"),
+        ("närvaro LG-261217 sjuka: @x", "/mote närvaro LG-261217 närvarande"),
+        ("justera LG-261217", "`/mote justerare LG-261217 @Jenny`"),
+        ("ändra LG-261217 §1 rubrik: Annat", "/mote anteckning LG-261217 §2"),
+        ("godkänn LG-261217 §4", "`/mote dagordning LG-261217`"),
+    ],
+)
+def test_user_errors_answer_in_swedish_with_a_working_example(
+    ctx: MakeCtx, organs: None, text: str, expected: str
+) -> None:
+    plan(ctx)
+    run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}")
+    answer = said(run(ctx, "/mote", text))
+    assert expected in answer, answer
+
+
+def test_only_the_convenor_or_an_admin_manages_the_agenda(ctx: MakeCtx, organs: None) -> None:
+    plan(ctx)
+    answer = said(run(ctx, "/mote", "närvaro LG-261217 närvarande Lina Nyberg", "anna"))
+    assert "sammankallande för LG eller en administratör" in answer
+    assert "sammankallande för LG" in said(run(ctx, "/organ", "arkiv LG 2026", "magnus")) or (
+        "administratörer" in said(run(ctx, "/organ", "arkiv LG 2026", "magnus"))
+    )

@@ -231,3 +231,36 @@ def test_the_2023_meeting_from_agenda_to_archive(
                 "Processgrupperna",
             ]
             assert oparl["consultation"][0]["ledningsbot:justerat"] is True
+
+
+def test_mote_punkt_with_only_the_meeting_opens_a_form(harness: Harness, slack: LocalSlack) -> None:
+    h = harness
+    h.command("/organ", f"ny LG Ledningsgrupp för samordning <#C0LG|lg> sammankallande {MAGNUS}")
+    h.command("/mote", "ny LG 17 december 11-15 Regionhuset")
+    h.command("/mote", "punkt LG-261217", wait=False)
+    (opened,) = slack.wait_for_calls("views.open")
+    view = (
+        json.loads(opened.args["view"])
+        if isinstance(opened.args["view"], str)
+        else opened.args["view"]
+    )
+    assert view["callback_id"] == "cykel_punkt_form"
+    assert [b["label"]["text"] for b in view["blocks"]][:2] == ["Rubrik", "Föredragande (i Slack)"]
+    values = {
+        "title": {"value": {"type": "plain_text_input", "value": "Hemsjukvårdsavtal"}},
+        "presenter": {"value": {"type": "users_select", "selected_user": "U0ANNA"}},
+        "kind": {"value": {"type": "static_select", "selected_option": {"value": "dialog"}}},
+        "proposal": {"value": {"type": "plain_text_input", "value": None}},
+    }
+    meta = json.dumps({"ref": "LG-261217", "channel": "C0LG"})
+    assert h.submit("cykel_punkt_form", values, user="sara", private_metadata=meta)[0] == 200
+    slack.wait_for(
+        lambda _c: any("Hemsjukvårdsavtal" in text_of(m) for m in slack.messages("C0LG"))
+    )
+    slack.wait_for(lambda _c: any("föredragande" in text_of(m) for m in slack.dms("U0ANNA")))
+    agenda = text_of(h.command("/mote", "dagordning LG-261217"))
+    assert "4. *Hemsjukvårdsavtal* – föredragande <@U0ANNA>, dialog" in agenda
+    # a title left empty is a field error, and nothing is saved
+    values["title"] = {"value": {"type": "plain_text_input", "value": " "}}
+    status, body = h.submit("cykel_punkt_form", values, user="sara", private_metadata=meta)
+    assert status == 200 and '"title"' in body and "/mote punkt" in body
