@@ -29,18 +29,7 @@ from bot.core.replies import (
 )
 from bot.decisions import texts as decision_texts
 
-SUBCOMMANDS = {
-    "lista",
-    "sök",
-    "sok",
-    "visa",
-    "ändra",
-    "andra",
-    "upphäv",
-    "upphav",
-    "export",
-    "utdrag",
-}
+SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
 _HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
 _ITEM = re.compile(r"^§\s*(\d{1,3}[a-z]?)$|^§$", re.IGNORECASE)
 _MEETING_REF = re.compile(r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{6}(-\d+)?$", re.IGNORECASE)
@@ -53,6 +42,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         return say(decision_texts.DECISION_USAGE)
     if not text:
         return say(decision_texts.DECISION_USAGE)  # the Slack handler opens the form instead
+    if sub == "utdrag":  # protokollsutdrag: bot.commands.cycle
+        return cycle.extract(ctx, rest)
     if sub not in SUBCOMMANDS:
         return _log(ctx, text)
     if sub == "lista":
@@ -62,8 +53,6 @@ def run(ctx: Ctx, text: str) -> Reply:
             return say(decision_texts.DECISIONS_NONE)
         title = decision_texts.list_header(organ, year, len(rows))
         return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
-    if sub == "utdrag":  # protokollsutdrag: bot.commands.cycle
-        return cycle.extract(ctx, rest)
     if sub in ("sök", "sok"):
         rows = decisions.find(ctx, rest)
         if not rows:

@@ -33,6 +33,7 @@ from bot.cycle.attendance import Spec as AttendanceSpec
 from bot.cycle.attendance import listing as attendance_listing
 from bot.cycle.attendance import record as record_attendance
 from bot.cycle.extract import Made, extract
+from bot.cycle.material import remind as remind_material
 from bot.cycle.minutes import (
     Draft,
     Files,
@@ -94,6 +95,7 @@ __all__ = [
     "propose",
     "publish",
     "record_attendance",
+    "remind_material",
     "reorder",
     "request_change",
     "send_for_justering",

@@ -504,8 +504,9 @@ def archive_made(organ: str, year: int, files: int, size: int) -> str:
 
 
 MATERIAL_REMINDER = (
-    "⏰ Sista dag för underlag till *{title}* ({label}) på `{ref}` har passerat, och inget "
-    "underlag har kommit. Lägg till det nu, så kommer det med; punkten står som ”underlag saknas”."
+    "⏰ Sista dag för underlag till *{title}* ({label}) på `{ref}`, {when}, har passerat, och "
+    "inget underlag har kommit. Lägg till det nu, så kommer det med; tills dess står punkten "
+    "som ”underlag saknas” på dagordningen."
 )
 
 

@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import docx
 import pytest
@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from bot import commands, cycle
-from bot.core.clock import FixedClock
-from bot.core.context import Ctx, StaticDirectory
-from bot.core.replies import Reply
+from bot.core.clock import STOCKHOLM, FixedClock
+from bot.core.context import Ctx, Product, StaticDirectory
+from bot.core.replies import Message, Reply
 from bot.cycle.model import minutes_date
 from bot.cycle.pdf_writer import printable
 from bot.cycle.privacy import find_personal_numbers
@@ -279,3 +279,33 @@ def test_only_the_convenor_or_an_admin_manages_the_agenda(ctx: MakeCtx, organs: 
     assert "sammankallande för LG" in said(run(ctx, "/organ", "arkiv LG 2026", "magnus")) or (
         "administratörer" in said(run(ctx, "/organ", "arkiv LG 2026", "magnus"))
     )
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, recipient: str, message: Message, key: str) -> str:
+        self.sent.append((recipient, message.fallback, key))
+        return "1"
+
+
+def test_missing_material_gets_one_reminder_after_the_deadline(
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: Product
+) -> None:
+    plan(ctx)  # LG-261217: 5 working days before is Thursday 10 December
+    run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}", "magnus")
+    run(ctx, "/mote", f"punkt LG-261217 LINK föredragande {ROGER}", "magnus")
+    run(ctx, "/mote", "underlag LG-261217 §5 https://intranat.example.se/link.pdf", "roger")
+    inbox = _Inbox()
+    clock.set(datetime(2026, 12, 10, 23, 0, tzinfo=STOCKHOLM))
+    assert cycle.remind_material(product, inbox) == 0
+    assert "underlag saknas" not in said(run(ctx, "/mote", "dagordning LG-261217"))
+    clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=STOCKHOLM))
+    assert cycle.remind_material(product, inbox) == 1
+    assert cycle.remind_material(product, inbox) == 0  # once
+    ((to, text, key),) = inbox.sent
+    assert to == "U0ANNA" and "Kronobarnsmodellen" in text and key.startswith("underlag:")
+    agenda = said(run(ctx, "/mote", "dagordning LG-261217"))
+    assert "Kronobarnsmodellen* – föredragande <@U0ANNA>, ⚠️ underlag saknas" in agenda
+    assert "underlag: https://intranat.example.se/link.pdf" in agenda
