@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import Environment, Options, table, verdict, write_result
 from bot import assignments, commands, cycle, decisions
@@ -51,9 +52,7 @@ def _setup(path: Path) -> tuple[Product, StaticDirectory, FixedClock]:
     return product, directory, clock
 
 
-def _meeting(
-    ctx: Ctx, ref: str, items: int, n_decisions: int, n_tasks: int, people: int
-) -> None:
+def _meeting(ctx: Ctx, ref: str, items: int, n_decisions: int, n_tasks: int, people: int) -> None:
     """One meeting's agenda, attendance, decisions and assignments, as the secretary logs them."""
     for i in range(items):
         spec = cycle.ItemSpec(
@@ -98,7 +97,7 @@ def _meeting(
             )
 
 
-def _bench_draft(env: Environment, quick: bool) -> dict[str, object]:
+def _bench_draft(env: Environment, quick: bool) -> dict[str, Any]:
     product, directory, clock = _setup(env.tmp / "cycle-draft.db")
     ctx = Ctx(product, "U0SEC", "C0LG", directory)
     commands.run(ctx, "/mote", "ny LG 20 januari 9-15 Regionhuset, sal Kreativa rummet")
@@ -161,7 +160,7 @@ print(json.dumps({"seconds": seconds, "files": made.count,
 """
 
 
-def _bench_archive(env: Environment, quick: bool) -> dict[str, object]:
+def _bench_archive(env: Environment, quick: bool) -> dict[str, Any]:
     path = env.tmp / "cycle-archive.db"
     product, directory, clock = _setup(path)
     ctx = Ctx(product, "U0SEC", "C0LG", directory)
@@ -203,7 +202,7 @@ def run(env: Environment, options: Options) -> None:
     print("== cycle: the draft of a large meeting, and a year's archive (SQLite)")
     draft = _bench_draft(env, options.quick)
     archive = _bench_archive(env, options.quick)
-    draft_ok = draft["draft_s"]["max"] < DRAFT_TARGET_S  # type: ignore[index]
+    draft_ok = draft["draft_s"]["max"] < DRAFT_TARGET_S
     archive_ok = archive["seconds"] < ARCHIVE_TARGET_S and archive["rss_mb"] < MEMORY_TARGET_MB
     shape = draft["shape"]
     print(
@@ -211,10 +210,11 @@ def run(env: Environment, options: Options) -> None:
             ["measurement", "figure", "target"],
             [
                 [
-                    f"draft, 3 formats ({shape['items']} items, {shape['decisions']} decisions, "  # type: ignore[index]
-                    f"{shape['assignments']} assignments, {shape['attendees']} attendees)",  # type: ignore[index]
-                    f"median {draft['draft_s']['median']:.2f} s, max {draft['draft_s']['max']:.2f} s"  # type: ignore[index]
-                    f" (writing alone {draft['render_s']['median']:.2f} s)",  # type: ignore[index]
+                    f"draft, 3 formats ({shape['items']} items, {shape['decisions']} decisions, "
+                    f"{shape['assignments']} assignments, {shape['attendees']} attendees)",
+                    f"median {draft['draft_s']['median']:.2f} s, "
+                    f"max {draft['draft_s']['max']:.2f} s "
+                    f"(writing alone {draft['render_s']['median']:.2f} s)",
                     f"< {DRAFT_TARGET_S:.0f} s {verdict(draft_ok)}",
                 ],
                 [

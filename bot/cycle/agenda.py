@@ -532,9 +532,17 @@ def _mentions_organ(report_to: str, words: list[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
 
 
-def reports(session: Session, meeting: Meeting, organ: Organ) -> list[View]:
-    """Open assignments due at this meeting, or reporting back to this organ by its day."""
+def reports(
+    session: Session, meeting: Meeting, organ: Organ, today: date | None = None
+) -> list[View]:
+    """Open assignments to report on at this meeting: due at it, or reporting back to this
+    organ by its day. Those with no date ("till nästa LG", "återkoppling till LG") belong to
+    the organ's next meeting only (as of `today`)."""
     words = [w for w, short in organs.aliases(session).items() if short == organ.short_name]
+    is_next = False
+    if today is not None and organ.id is not None:
+        upcoming = meetings.next_of(session, organ.id, today)
+        is_next = upcoming is not None and upcoming.id == meeting.id
     rows = session.exec(
         select(Assignment)
         .where(
@@ -549,12 +557,15 @@ def reports(session: Session, meeting: Meeting, organ: Organ) -> list[View]:
         a
         for a in rows
         if a.due_meeting_id == meeting.id
-        or (a.due_organ_id == organ.id and a.due_date is None)
+        or (is_next and a.due_organ_id == organ.id and a.due_date is None)
         or (
             a.report_to
+            and a.due_meeting_id is None
             and _mentions_organ(a.report_to, words)
-            and (a.due_date is None or a.due_date <= meeting.start_date)
-            and (a.due_meeting_id is None or a.due_meeting_id == meeting.id)
+            and (
+                (a.due_date is not None and a.due_date <= meeting.start_date)
+                or (a.due_date is None and is_next)
+            )
         )
     ]
     return assignments.views_for(session, chosen)
@@ -588,10 +599,10 @@ def view(ctx: Ctx, ref: str, *, make: bool = True) -> AgendaView:
         meeting, organ = meetings.get(session, ref)
         if make and meeting.status != meetings.CANCELLED and minutes_of(session, meeting) is None:
             ensure_agenda(session, ctx, meeting)
-        return _view(session, meeting, organ)
+        return _view(session, meeting, organ, ctx.app.today())
 
 
-def _view(session: Session, meeting: Meeting, organ: Organ) -> AgendaView:
+def _view(session: Session, meeting: Meeting, organ: Organ, today: date) -> AgendaView:
     items = items_of(session, meeting)
     target_ids = {i.moved_to_meeting_id for i in items if i.moved_to_meeting_id}
     targets = {
@@ -600,9 +611,8 @@ def _view(session: Session, meeting: Meeting, organ: Organ) -> AgendaView:
         if m.id is not None
     }
     last_day, days = deadline(session, meeting, organ)
-    return AgendaView(
-        meeting, organ, items, reports(session, meeting, organ), last_day, days, targets
-    )
+    found = reports(session, meeting, organ, today)
+    return AgendaView(meeting, organ, items, found, last_day, days, targets)
 
 
 def plain_agenda(agenda: AgendaView, names: dict[str, str]) -> str:

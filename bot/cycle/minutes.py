@@ -177,9 +177,8 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
         entry.decisions = [_decision(d) for d in decisions if d.item == str(item.number)]
         entry.assignments = tasks_by_item.get(item.id, [])
         if item.auto == AUTO_REPORTS:
-            entry.reports = [
-                doc_assignment(ctx, v) for v in agenda.reports(session, meeting, organ)
-            ]
+            found = agenda.reports(session, meeting, organ, ctx.app.today())
+            entry.reports = [doc_assignment(ctx, v) for v in found]
         doc.items.append(entry)
     doc.other_decisions = [_decision(d) for d in decisions if d.item not in numbers]
     doc.other_assignments = tasks_by_item.get(None, [])

@@ -309,3 +309,23 @@ def test_missing_material_gets_one_reminder_after_the_deadline(
     agenda = said(run(ctx, "/mote", "dagordning LG-261217"))
     assert "Kronobarnsmodellen* – föredragande <@U0ANNA>, ⚠️ underlag saknas" in agenda
     assert "underlag: https://intranat.example.se/link.pdf" in agenda
+
+
+def test_reports_list_assignments_due_at_the_meeting_or_reporting_back_to_the_organ(
+    ctx: MakeCtx, organs: None
+) -> None:
+    plan(ctx)
+    run(ctx, "/uppdrag", f"{ANNA} Ta fram underlag om LINK till LG 17 december")
+    run(ctx, "/uppdrag", "status U-1 Utkast skickat till AU", "anna")
+    run(ctx, "/uppdrag", f"{ROGER} Undersök behovet återkoppling till ledningsgruppen")
+    run(ctx, "/uppdrag", f"{JENNY} Rekrytera samordnare till LG 15 januari")
+    run(ctx, "/uppdrag", f"{JENNY} Boka lokal till 1/12 återkoppling till AU")
+    first = said(run(ctx, "/mote", "dagordning LG-261217"))
+    assert "`U-1` Ta fram underlag om LINK – <@U0ANNA>" in first
+    assert "Senaste status: Utkast skickat till AU" in first
+    assert "`U-2` Undersök behovet" in first  # no date, reporting to LG: its next meeting
+    assert "U-3" not in first and "U-4" not in first
+    later = said(run(ctx, "/mote", "dagordning LG-270115"))
+    assert "U-3" in later and "U-1" not in later and "U-2" not in later
+    draft = run(ctx, "/mote", "anteckningar LG-261217").files[0].content.decode()
+    assert "U-1 Ta fram underlag om LINK – anna" in draft and "Utkast skickat till AU" in draft
