@@ -204,10 +204,12 @@ def _presenter_dms(ctx: Ctx, changed: cycle.Changed, reply: Reply) -> None:
         reply.dms.append((item.presenter_user_id, Message(text, [section(text), button])))
 
 
-def _agenda_lines(ctx: Ctx, view: cycle.AgendaView) -> list[str]:
+def _agenda_lines(ctx: Ctx, view: cycle.AgendaView, *, proposals: bool = True) -> list[str]:
+    """The agenda as Slack lines; `proposals`: with the proposed items still waiting (not in
+    the published kallelse)."""
     today = ctx.app.today()
     lines: list[str] = []
-    proposals: list[str] = []
+    waiting: list[str] = []
     for item in view.items:
         presenter = (
             mention(item.presenter_user_id)
@@ -223,7 +225,7 @@ def _agenda_lines(ctx: Ctx, view: cycle.AgendaView) -> list[str]:
             view.missing_material(item, today),
         )
         if item.status == PROPOSED:
-            proposals.append(line)
+            waiting.append(line)
             continue
         if item.status == MOVED:
             target = view.targets.get(item.moved_to_meeting_id or 0)
@@ -238,8 +240,8 @@ def _agenda_lines(ctx: Ctx, view: cycle.AgendaView) -> list[str]:
             lines.append(f"      _Förslag till beslut:_ {esc(clip(item.proposal, 500))}")
     if not lines:
         lines.append(cycle_texts.AGENDA_EMPTY)
-    if proposals:
-        lines += ["", cycle_texts.AGENDA_PROPOSALS, *proposals]
+    if waiting and proposals:
+        lines += ["", cycle_texts.AGENDA_PROPOSALS, *waiting]
     return lines
 
 
@@ -280,7 +282,7 @@ def _kallelse(ctx: Ctx, ref: str, rest: str) -> Reply:
     title = cycle_texts.kallelse_header(
         cycle.kind_label(view), cycle.when_text(meeting), meeting.ref
     )
-    lines = _agenda_lines(ctx, view)
+    lines = _agenda_lines(ctx, view, proposals=False)
     post = listing(f"Kallelse {meeting.ref}", [title, *lines]).message
     if organ.channel_id and organ.channel_id != ctx.channel_id:
         reply = say(cycle_texts.kallelse_published(meeting.ref, organ.channel_id))
