@@ -19,6 +19,7 @@ BENCHMARKS = {
     "invite": "benchmarks.bench_invite",
     "reminders": "benchmarks.reminders",
     "import": "benchmarks.importing",
+    "cycle": "benchmarks.cycle",
 }
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.exc import OperationalError
 
 from bot.reminders import texts as reminder_texts
-from handlers import import_cli, texts
+from handlers import archive_cli, import_cli, texts
 from handlers.settings import Settings, SettingsError, load_settings
 
 CLI_USER = "U0CLI"
@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
     organ.add_argument("args", nargs=argparse.REMAINDER)
     import_cli.add_parser(sub)
+    archive_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _organ(settings, args.args)
         if args.command == "reminders":
             return _reminders(settings, args)
+        if args.command == "arkiv":
+            return archive_cli.run(settings, args)
         if args.command == "import":
             return import_cli.run(settings, args)
         return _run(settings)

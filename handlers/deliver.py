@@ -18,7 +18,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.core import texts as core_texts
-from bot.core.replies import Message, Reply
+from bot.core.replies import Attachment, Message, Reply
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -98,11 +98,26 @@ def deliver(
         if not send_dm(client, recipient, message):
             failed.append(recipient)
     for attachment in reply.files:
-        if not _upload(client, attachment, channel_id, user_id):
+        target = None if reply.files_private else channel_id
+        if not _upload(client, attachment, target, user_id):
+            failed.append(attachment.filename)
+    for recipient, attachment in reply.dm_files:
+        if not _upload(client, attachment, None, recipient):
             failed.append(attachment.filename)
     if failed:
         note = core_texts.delivery_failed(failed)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+
+
+def post(
+    client: WebClient, channel_id: str, message: Message, files: list[Attachment], user_id: str
+) -> bool:
+    """A message and its files in a channel (the files to `user_id`'s DM if the bot is not in
+    it). True if all arrived."""
+    ok = send_dm(client, channel_id, message)
+    for attachment in files:
+        ok = _upload(client, attachment, channel_id, user_id) and ok
+    return ok
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
@@ -115,7 +130,9 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
 
 
 def _upload(client: WebClient, attachment: Any, channel_id: str | None, user_id: str) -> bool:
-    for target in (channel_id, None):
+    """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
+    DM."""
+    for target in dict.fromkeys((channel_id, None)):
         try:
             if target is None:  # not a member of the channel: send it to the asker instead
                 target = client.conversations_open(users=user_id)["channel"]["id"]

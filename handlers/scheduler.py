@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import cycle
 from bot.reminders import Reminders
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ class Wakeups:
                     return
                 if report.sent or report.failed:
                     log.info("reminders: %d sent, %d failed", len(report.sent), len(report.failed))
+                try:  # the meeting cycle: one reminder about missing material
+                    cycle.remind_material(self.reminders.app, self.reminders.notifier)
+                except Exception:
+                    log.exception("material reminders failed; the safety tick will try again")
                 if not self._again:
                     break
         finally:

@@ -74,6 +74,7 @@ class Meeting(SQLModel, table=True):
     uid: str = Field(max_length=100, unique=True)
     sequence: int = Field(default=0)
     cancel_reason: str | None = Field(default=None, max_length=500)
+    agenda: str | None = Field(default=None, sa_type=Text)  # the published agenda (kallelse)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
@@ -309,3 +310,150 @@ class MinutesImport(SQLModel, table=True):
     proposal: str = Field(sa_type=Text)
     imported_by: str = Field(max_length=32)
     imported_at: datetime = Field(sa_column=_utc_column())
+
+
+# ---------------------------------------------------------------- the meeting cycle
+
+
+class CycleSetting(SQLModel, table=True):
+    """An organ's own form: minnesanteckningar or protokoll, and its deadline for agenda items
+    in working days before the meeting. No row: minnesanteckningar, 5 working days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ_id: int = Field(foreign_key="organ.id", unique=True)
+    minutes_form: str = Field(default="minnesanteckningar", max_length=20)
+    item_deadline_days: int = Field(default=5)
+
+
+class AgendaItem(SQLModel, table=True):
+    """A point on a meeting's agenda: proposed (``proposal_no``, F1, F2 …), accepted (a
+    ``number``, the §), moved to another meeting or dropped. Decisions attach through their
+    own meeting and § fields; assignments through ItemAssignment."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "proposal_no", name="uq_agendaitem_proposal"),
+        Index("ix_agendaitem_meeting", "meeting_id", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    proposal_no: int
+    number: int | None = None
+    title: str = Field(max_length=300)
+    presenter_user_id: str | None = Field(default=None, max_length=32)
+    presenter_name: str | None = Field(default=None, max_length=200)
+    kind: str | None = Field(default=None, max_length=20)  # beslut | information | dialog
+    proposal: str | None = Field(default=None, sa_type=Text)  # förslag till beslut
+    status: str = Field(default="föreslagen", max_length=20)
+    auto: str | None = Field(default=None, max_length=20)  # öppnande | föregående | återrapport
+    notes: str | None = Field(default=None, sa_type=Text)
+    material: str | None = Field(default=None, sa_type=Text)
+    material_reminded: bool = Field(default=False)
+    carried_from_id: int | None = Field(default=None, foreign_key="agendaitem.id")
+    moved_to_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    reason: str | None = Field(default=None, max_length=500)
+    proposed_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class ItemAssignment(SQLModel, table=True):
+    """An assignment given under an agenda item (`/uppdrag … (§5)`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agenda_item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", unique=True)
+
+
+class Attendee(SQLModel, table=True):
+    """Who was at a meeting: a Slack user or a name, with an organisation; närvarande,
+    frånvarande or gäst."""
+
+    __table_args__ = (Index("ix_attendee_meeting", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    organisation: str | None = Field(default=None, max_length=200)
+    role: str = Field(max_length=20)
+    recorded_by: str = Field(max_length=32)
+    recorded_at: datetime = Field(sa_column=_utc_column())
+
+
+class Minutes(SQLModel, table=True):
+    """The minutes of one meeting: their form, who takes them, where justering stands, and
+    once justerade the lock (version, content hash, who, when, upprättad)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True)
+    minutes_form: str = Field(max_length=20)
+    status: str = Field(default="utkast", max_length=20)
+    secretary_user_id: str | None = Field(default=None, max_length=32)
+    sent_version: int | None = None
+    sent_by: str | None = Field(default=None, max_length=32)
+    locked_version: int | None = None
+    content_hash: str | None = Field(default=None, max_length=64)
+    justerad_by: str | None = Field(default=None, max_length=300)
+    justerad_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    established_on: date | None = None  # upprättad
+    approved_at_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class MinutesAdjuster(SQLModel, table=True):
+    """A justerare of a meeting's minutes, and the version they justerade."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_minutes_adjuster"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: str = Field(max_length=32)
+    approved_version: int | None = None
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MinutesVersion(SQLModel, table=True):
+    """One version of the minutes, kept for good: the document (as JSON), its Markdown, PDF and
+    DOCX. A draft (``final`` false) or the justerade files of the locked version."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "version", "final", name="uq_minutes_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    version: int
+    final: bool = Field(default=False)
+    content_hash: str = Field(max_length=64)
+    document: str = Field(sa_type=Text)
+    markdown: str = Field(sa_type=Text)
+    pdf: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    docx: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class MinutesEvent(SQLModel, table=True):
+    """The history of a meeting's agenda and minutes: kallelse, drafts, sent for justering,
+    change requested, justerade, changed after justering."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=30)
+    version: int | None = None
+    text: str | None = Field(default=None, sa_type=Text)
+    by: str = Field(max_length=32)
+    at: datetime = Field(sa_column=_utc_column())
+
+
+class DecisionJustering(SQLModel, table=True):
+    """A decision as its minutes were justerade: a later change is a change after justering."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", unique=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    version: int
+    text: str = Field(sa_type=Text)
+    justerad_at: datetime = Field(sa_column=_utc_column())

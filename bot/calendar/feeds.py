@@ -485,6 +485,7 @@ _MEETING_COLUMNS: tuple[Any, ...] = (
     Meeting.uid,
     Meeting.sequence,
     Meeting.cancel_reason,
+    Meeting.agenda,
     Meeting.created_at,
     Meeting.updated_at,
 )

@@ -186,6 +186,8 @@ class MeetingLike(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def cancel_reason(self) -> str | None: ...
+    @property
+    def agenda(self) -> str | None: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,6 +208,8 @@ def event_from_meeting(
     lines.append(texts.CAL_REF.format(ref=meeting.ref))
     if cancelled and meeting.cancel_reason:
         lines.append(texts.CAL_CANCEL_REASON.format(reason=meeting.cancel_reason))
+    if meeting.agenda and not cancelled:
+        lines += ["", meeting.agenda]
     return Event(
         uid=meeting.uid,
         sequence=meeting.sequence,

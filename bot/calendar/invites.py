@@ -54,6 +54,7 @@ ACTION_INVITE = "mote_bjud_in"
 NEW = "ny"
 UPDATE = "ändrad"
 CANCEL = "inställd"
+AGENDA = "kallelse"  # the agenda published: same time, new description
 
 CLAIMED = "claimed"
 SENT = "sent"
@@ -178,6 +179,11 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
 def updates(ctx: Ctx, ref: str) -> InviteBatch | None:
     """After a move: the new version to everyone invited (same UID, higher SEQUENCE)."""
     return _follow_up(ctx, ref, UPDATE)
+
+
+def agenda_updates(ctx: Ctx, ref: str) -> InviteBatch | None:
+    """After the kallelse: the version with the agenda in its description to everyone invited."""
+    return _follow_up(ctx, ref, AGENDA)
 
 
 def cancellations(ctx: Ctx, ref: str) -> InviteBatch | None:

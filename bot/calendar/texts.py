@@ -168,6 +168,11 @@ def invite_dm(
             f"🚫 *{esc(label)}* är inställt:\n~{line}~\n"
             "Öppna kalenderfilen nedan så står det som inställt i din kalender."
         )
+    if kind == "kallelse":
+        return (
+            f"📣 Kallelse till *{esc(label)}*:\n{line}\nDagordningen står i kanalen och i "
+            "kalenderfilen nedan, som uppdaterar din kalender."
+        )
     if kind == "ändrad":
         ask = (
             f"Du har svarat *{RSVP_LABELS[rsvp]}*; svara igen om det har ändrats."
@@ -193,7 +198,9 @@ def invite_file_title(label: str, when: When) -> str:
 
 
 def invite_mail_subject(kind: str, label: str, when: When) -> str:
-    prefix = {"ändrad": "Ny tid", "inställd": "Inställt"}.get(kind, "Inbjudan")
+    prefix = {"ändrad": "Ny tid", "inställd": "Inställt", "kallelse": "Kallelse"}.get(
+        kind, "Inbjudan"
+    )
     return f"{prefix}: {label} {format_when(when)}"
 
 
@@ -210,6 +217,7 @@ def invite_mail_body(
     first = {
         "ändrad": f"{label} har fått ny tid.",
         "inställd": f"{label} är inställt.",
+        "kallelse": f"Kallelse och dagordning till {label}; dagordningen står i inbjudan.",
     }.get(kind, f"{sender_name} bjuder in dig till {label}.")
     lines = [
         "Hej!",
@@ -235,6 +243,8 @@ def invite_planned(kind: str, ref: str, count: int, already: int) -> str:
         return f"De {count} inbjudna får den nya tiden i ett DM och i sin kalender."
     if kind == "inställd":
         return f"De {count} inbjudna får beskedet i ett DM och i sin kalender."
+    if kind == "kallelse":
+        return f"De {count} inbjudna får dagordningen i ett DM och i sin kalender."
     if count == 0:
         return (
             f"Alla ({already}) har redan fått inbjudan till {esc(ref)} i senaste versionen; "
@@ -253,7 +263,9 @@ def invite_planned(kind: str, ref: str, count: int, already: int) -> str:
 def invite_report(
     kind: str, ref: str, dms: int, mails: int, failures: list[tuple[str, str]]
 ) -> str:
-    what = {"ändrad": "Nya tiden", "inställd": "Avbokningen"}.get(kind, "Inbjudan")
+    what = {"ändrad": "Nya tiden", "inställd": "Avbokningen", "kallelse": "Kallelsen"}.get(
+        kind, "Inbjudan"
+    )
     sent = f"{dms} DM" + (f" och {mails} e-post" if mails else "")
     if not failures:
         return f"✅ {what} för `{ref}` är skickad: {sent}."

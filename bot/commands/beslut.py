@@ -9,6 +9,7 @@ from datetime import date
 from bot import assignments, decisions, organs
 from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
+from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first
 from bot.core.context import Ctx
@@ -41,6 +42,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         return say(decision_texts.DECISION_USAGE)
     if not text:
         return say(decision_texts.DECISION_USAGE)  # the Slack handler opens the form instead
+    if sub == "utdrag":  # protokollsutdrag: bot.commands.cycle
+        return cycle.extract(ctx, rest)
     if sub not in SUBCOMMANDS:
         return _log(ctx, text)
     if sub == "lista":
@@ -64,7 +67,9 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not ref or len(parts) != 2:
             raise UserError(decision_texts.DECISION_AMEND_USAGE)
         logged = decisions.amend(ctx, ref, unesc(parts[0]), unesc(parts[1]))
-        return say(decision_texts.decision_amended(logged.decision), public=True)
+        return say(
+            decision_texts.decision_amended(logged.decision, logged.after_justering), public=True
+        )
     if sub in ("upphäv", "upphav"):
         ref, reason = split_first(rest)
         if not ref:

@@ -10,6 +10,7 @@ from bot import meetings, reminders
 from bot.calendar import invites
 from bot.calendar import texts as calendar_texts
 from bot.calendar.invites import InviteBatch
+from bot.commands import cycle
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
 from bot.core.dates import DateError, When, split_when
@@ -26,6 +27,7 @@ from bot.core.replies import (
     say,
     section,
 )
+from bot.cycle import texts as cycle_texts
 from bot.meetings import texts as meeting_texts
 from bot.reminders import texts as reminder_texts
 
@@ -44,6 +46,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
         return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
     sub, rest = split_first(text)
+    if sub in cycle.MOTE:  # the meeting cycle: agenda, attendance, minutes, justering
+        return cycle.run(ctx, sub, rest)
     if sub in ("ny", "planera", "boka"):
         return _schedule(ctx, rest)
     if sub in ("lista", ""):
@@ -82,7 +86,13 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub == "flytta":
         return _move(ctx, rest)
     if sub in HELP:
-        return say(meeting_texts.MEETING_USAGE + "\n" + calendar_texts.MEETING_CALENDAR_USAGE)
+        return say(
+            meeting_texts.MEETING_USAGE
+            + "\n"
+            + calendar_texts.MEETING_CALENDAR_USAGE
+            + "\n"
+            + cycle_texts.CYCLE_USAGE
+        )
     raise UserError(meeting_texts.MEETING_USAGE)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import organs
+from bot.commands import cycle
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
 from bot.core.errors import UserError
@@ -29,6 +30,8 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not short or (who.strip() and user is None):
             raise UserError(organ_texts.ORGAN_USAGE)
         return say(organ_texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
+    if sub in cycle.ORGAN:  # anteckningar, punktfrist, arkiv: bot.commands.cycle
+        return cycle.organ(ctx, sub, rest)
     if sub in ("påminnelser", "paminnelser"):
         return _reminders(ctx, rest)
     if sub in HELP:

@@ -8,6 +8,7 @@ from bot import assignments, organs
 from bot.assignments import OwnerSpec, View, affected
 from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
+from bot.commands import cycle
 from bot.commands.words import HELP, owner_token, split_first
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
@@ -69,7 +70,9 @@ def run(ctx: Ctx, text: str) -> Reply:
 
 
 def _create(ctx: Ctx, text: str) -> Reply:
-    """`@anna @roger <vad> till <när> [återkoppling till AU]`"""
+    """`@anna @roger <vad> till <när> [återkoppling till AU] [(§5)]`"""
+    text, item_ref = cycle.split_item(text)  # given under an agenda item: bot.commands.cycle
+    item_id = cycle.resolve_item(ctx, item_ref)
     with ctx.db.transaction() as session:
         aliases = organs.aliases(session)
     words = text.split()
@@ -105,6 +108,7 @@ def _create(ctx: Ctx, text: str) -> Reply:
     view = assignments.create(
         ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref, aliases=aliases
     )
+    cycle.attach(ctx, item_id, view)
     reply = say(assignment_texts.assignment_created(view), public=True)
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
     reply.refresh_home = affected(ctx.user_id, view)

@@ -63,6 +63,8 @@ class Reply:
     public: bool = False
     dms: list[tuple[str, Message]] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)
+    files_private: bool = False  # the files go to the asker's DM, not the channel asked in
+    dm_files: list[tuple[str, Attachment]] = field(default_factory=list)  # a file in someone's DM
     # Calendar invitations to send after answering (a bot.calendar.invites.InviteBatch: the
     # core knows no feature, so the front door checks the type).
     invites: object | None = None

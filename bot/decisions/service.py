@@ -18,11 +18,20 @@ from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.errors import NotAllowed, UserError
 from bot.decisions import texts
-from storage.models import Assignment, Decision, DecisionRevision, Meeting, Organ
+from storage.models import (
+    Assignment,
+    Decision,
+    DecisionJustering,
+    DecisionRevision,
+    Meeting,
+    Organ,
+)
 
 MAX_TEXT = 3000
 MAX_ITEM = 20
 REVOKED = "upphävd"
+# A change to a decision whose minutes are justerade: recorded, and shown as such.
+AFTER_JUSTERING = "efter justering"
 
 
 @dataclass
@@ -30,6 +39,7 @@ class Logged:
     decision: Decision
     organ: Organ
     meeting: Meeting | None
+    after_justering: bool = False  # a change to a decision in justerade minutes
 
 
 @dataclass
@@ -205,12 +215,13 @@ def amend(ctx: Ctx, ref: str, new_text: str, reason: str) -> Logged:
             raise UserError(texts.decision_unchanged(decision.ref))
         version = _next_version(session, decision)
         now = ctx.app.now()
+        action = "ändrad" if _justering(session, decision) is None else AFTER_JUSTERING
         decision.text = new_text
         decision.search_terms = search.terms(new_text, decision.proposal)
         decision.updated_at = now
         session.add(decision)
-        session.add(_revision(decision, version, "ändrad", ctx.user_id, reason.strip(), now))
-        return Logged(decision, organ, None)
+        session.add(_revision(decision, version, action, ctx.user_id, reason.strip(), now))
+        return Logged(decision, organ, None, after_justering=action == AFTER_JUSTERING)
 
 
 def revoke(ctx: Ctx, ref: str, reason: str) -> Logged:
@@ -224,11 +235,19 @@ def revoke(ctx: Ctx, ref: str, reason: str) -> Logged:
             raise UserError(texts.decision_revoked_already(decision.ref))
         version = _next_version(session, decision)
         now = ctx.app.now()
+        after = _justering(session, decision) is not None
         decision.status = REVOKED
         decision.updated_at = now
         session.add(decision)
         session.add(_revision(decision, version, "upphävd", ctx.user_id, reason.strip(), now))
-        return Logged(decision, organ, None)
+        return Logged(decision, organ, None, after_justering=after)
+
+
+def _justering(session: Session, decision: Decision) -> DecisionJustering | None:
+    """The decision as its minutes were justerade (the meeting cycle writes it), if they are."""
+    return session.exec(
+        select(DecisionJustering).where(DecisionJustering.decision_id == decision.id)
+    ).first()
 
 
 def _next_version(session: Session, decision: Decision) -> int:

@@ -106,7 +106,8 @@ def decision_line(decision: Decision, organ: Organ) -> str:
 
 def decision_revision_line(rev: DecisionRevision) -> str:
     when = rev.changed_at.date().isoformat()
-    text = f"v{rev.version} {rev.action} {when} av {mention(rev.changed_by)}"
+    action = "⚠️ ändrad efter justering" if rev.action == "efter justering" else rev.action
+    text = f"v{rev.version} {action} {when} av {mention(rev.changed_by)}"
     if rev.reason:
         text += f" – skäl: {esc(clip(rev.reason, 300))}"
     if rev.action != "skapad" or rev.version == 1:
@@ -114,11 +115,17 @@ def decision_revision_line(rev: DecisionRevision) -> str:
     return text
 
 
-def decision_amended(decision: Decision) -> str:
-    return (
+def decision_amended(decision: Decision, after_justering: bool = False) -> str:
+    text = (
         f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken "
         f"(`/beslut visa {decision.ref}`)."
     )
+    if after_justering:
+        text += (
+            " Beslutet står i justerade anteckningar: de ändras inte, och ändringen syns som "
+            "en ändring efter justering."
+        )
+    return text
 
 
 def decision_revoked(decision: Decision) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common import Deps
-from handlers.listeners import actions, calendar, commands, events, fallback, views
+from handlers.listeners import actions, calendar, commands, cycle, events, fallback, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,4 +14,5 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     views.register(app, deps)
     calendar.register(app, deps)
+    cycle.register(app, deps)
     fallback.register(app)  # last: only what no listener above matches

@@ -13,6 +13,7 @@ from bot.calendar.invites import InviteBatch
 from handlers.common import Deps
 from handlers.deliver import deliver
 from handlers.listeners import calendar
+from handlers.listeners.cycle import open_item_form
 from handlers.listeners.home import publish_home
 from handlers.listeners.views import open_decision_form
 
@@ -26,6 +27,14 @@ def _opens_form(name: str, body: dict[str, Any]) -> bool:
     return name == "/beslut" and not (body.get("text") or "").strip() and "trigger_id" in body
 
 
+def _opens_item_form(name: str, body: dict[str, Any]) -> str | None:
+    """`/mote punkt LG-261217` with nothing more: the meeting whose item form opens."""
+    words = (body.get("text") or "").split()
+    if name == "/mote" and len(words) == 2 and words[0].lower() == "punkt":
+        return words[1] if "trigger_id" in body else None
+    return None
+
+
 def _acknowledge(deps: Deps, name: str) -> Any:
     work = deps.work(_listener(deps, name))
 
@@ -34,6 +43,8 @@ def _acknowledge(deps: Deps, name: str) -> Any:
         if _opens_form(name, body):  # trigger_id lives 3 s: open it now, not behind a queue
             ctx = deps.ctx(body["user_id"], body.get("channel_id"))
             open_decision_form(ctx, client, body["trigger_id"], body.get("response_url"))
+        elif ref := _opens_item_form(name, body):
+            open_item_form(client, body["trigger_id"], ref, body.get("channel_id"))
         else:
             deps.later(work, body, client)
 

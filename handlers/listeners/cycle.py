@@ -1,0 +1,272 @@
+"""The meeting cycle's buttons and forms: *Justera* and *Begär ändring* (a comment to the
+secretary) on the minutes a justerare is sent, *Lägg till underlag* on a presenter's DM, *Ta
+med* on a proposed item, and *Fortsätt ändå* when a document holds personnummer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.models.blocks import (
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import commands, cycle
+from bot.commands import cycle as cycle_commands
+from bot.core.errors import UserError
+from bot.core.replies import Message, section
+from bot.cycle import actions
+from bot.cycle import texts as cycle_texts
+from handlers.common import Deps, ack_then
+from handlers.deliver import answer_action, deliver, post, send_dm
+
+log = logging.getLogger(__name__)
+CHANGE_VIEW = "cykel_andring_form"
+MATERIAL_VIEW = "cykel_underlag_form"
+ITEM_VIEW = "cykel_punkt_form"
+
+
+def _say(text: str) -> Message:
+    return Message(text, [section(text)])
+
+
+def _split(value: str) -> tuple[str, str]:
+    first, _, second = str(value).partition("|")
+    return first, second
+
+
+def _open_form(
+    client: WebClient,
+    trigger_id: str,
+    callback_id: str,
+    title: str,
+    label: str,
+    hint: str,
+    meta: str,
+) -> None:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=cycle_texts.SUBMIT,
+        close=cycle_texts.CANCEL,
+        private_metadata=meta,
+        blocks=[
+            InputBlock(
+                block_id="text",
+                label=label,
+                hint=hint,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+            )
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the form %s", callback_id)
+
+
+def _text(view: dict[str, Any], block_id: str = "text") -> str:
+    element = (view["state"]["values"].get(block_id) or {}).get("value") or {}
+    if "selected_option" in element:
+        return str((element["selected_option"] or {}).get("value") or "")
+    if "selected_user" in element:
+        return str(element["selected_user"] or "")
+    return str(element.get("value") or "")
+
+
+def open_item_form(client: WebClient, trigger_id: str, ref: str, channel_id: str | None) -> None:
+    """`/mote punkt LG-261217`: a form for the item (rubrik, föredragande, typ, förslag)."""
+
+    def text_input(
+        block_id: str, label: str, *, multiline: bool = False, optional: bool = True
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=block_id,
+            label=label,
+            optional=optional,
+            element=PlainTextInputElement(action_id="value", multiline=multiline, max_length=3000),
+        )
+
+    view = View(
+        type="modal",
+        callback_id=ITEM_VIEW,
+        title=cycle_texts.ITEM_MODAL_TITLE,
+        submit=cycle_texts.SUBMIT,
+        close=cycle_texts.CANCEL,
+        private_metadata=json.dumps({"ref": ref, "channel": channel_id}),
+        blocks=[
+            text_input("title", cycle_texts.ITEM_MODAL_HEADING, optional=False),
+            InputBlock(
+                block_id="presenter",
+                label=cycle_texts.ITEM_MODAL_PRESENTER,
+                optional=True,
+                element=UserSelectElement(action_id="value"),
+            ),
+            text_input("presenter_name", cycle_texts.ITEM_MODAL_PRESENTER_NAME),
+            InputBlock(
+                block_id="kind",
+                label=cycle_texts.ITEM_MODAL_KIND,
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=[Option(value=k, text=k) for k in ("beslut", "information", "dialog")],
+                ),
+            ),
+            text_input("proposal", cycle_texts.ITEM_MODAL_PROPOSAL, multiline=True),
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the item form")
+
+
+def register(app: App, deps: Deps) -> None:
+    def justera(body: dict[str, Any], client: WebClient) -> None:
+        ref, version = _split(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, (body.get("channel") or {}).get("id"))
+        try:
+            answer, news, channel = cycle_commands.justera(ctx, ref, int(version))
+        except (UserError, ValueError) as error:
+            text = error.message if isinstance(error, UserError) else cycle_texts.not_sent(ref)
+            answer_action(body, client, _say(text))
+            return
+        answer_action(body, client, _say(answer), replace_original=True)
+        if news is not None and not post(
+            client, channel or user_id, news.message, news.files, user_id
+        ):
+            log.error("the justerade minutes of %s were not all posted", ref)
+
+    def go_on(body: dict[str, Any], client: WebClient) -> None:
+        command, _, text = str(body["actions"][0]["value"]).partition("|")
+        user_id = body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id")
+        reply = commands.run(deps.ctx(user_id, channel_id), command, text)
+        deliver(
+            reply,
+            client=client,
+            response_url=body.get("response_url"),
+            user_id=user_id,
+            channel_id=channel_id,
+        )
+
+    def take(body: dict[str, Any], client: WebClient) -> None:
+        ref, label = _split(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        reply = commands.run(deps.ctx(user_id, None), "/mote", f"godkänn {ref} {label}")
+        answer_action(body, client, reply.message)
+        for recipient, message in reply.dms:
+            send_dm(client, recipient, message)
+
+    app.action(actions.ACTION_JUSTERA)(ack_then(deps, justera))
+    app.action(actions.ACTION_GO_ON)(ack_then(deps, go_on))
+    app.action(actions.ACTION_ACCEPT)(ack_then(deps, take))
+
+    @app.action(actions.ACTION_CHANGE)
+    def change(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_form(
+            client,
+            body["trigger_id"],
+            CHANGE_VIEW,
+            cycle_texts.CHANGE_MODAL_TITLE,
+            cycle_texts.CHANGE_MODAL_LABEL,
+            cycle_texts.CHANGE_MODAL_HINT,
+            str(action["value"]),
+        )
+
+    @app.action(actions.ACTION_MATERIAL)
+    def material(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_form(
+            client,
+            body["trigger_id"],
+            MATERIAL_VIEW,
+            cycle_texts.MATERIAL_MODAL_TITLE,
+            cycle_texts.MATERIAL_MODAL_LABEL,
+            cycle_texts.MATERIAL_MODAL_HINT,
+            str(action["value"]),
+        )
+
+    @app.view(CHANGE_VIEW)
+    def submit_change(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        ref, version = _split(view.get("private_metadata") or "")
+        user_id = body["user"]["id"]
+        try:
+            answer, secretary, message = cycle_commands.request_change(
+                deps.ctx(user_id, None), ref, int(version or 0), _text(view)
+            )
+        except UserError as error:
+            ack(response_action="errors", errors={"text": error.message[:2000]})
+            return
+        ack()
+
+        def tell(_body: dict[str, Any], client: WebClient) -> None:
+            send_dm(client, secretary, message)
+            send_dm(client, user_id, _say(answer))
+
+        deps.later(tell, body, client)
+
+    @app.view(ITEM_VIEW)
+    def submit_item(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, meta.get("channel"))
+        spec = cycle.ItemSpec(
+            _text(view, "title"),
+            presenter_user_id=_text(view, "presenter") or None,
+            presenter_name=_text(view, "presenter_name").strip() or None,
+            kind=_text(view, "kind") or None,
+            proposal=_text(view, "proposal") or None,
+        )
+        try:
+            reply = cycle_commands.proposed(ctx, str(meta.get("ref") or ""), spec)
+        except UserError as error:
+            ack(response_action="errors", errors={"title": error.message[:2000]})
+            return
+        ack()
+
+        def announce(_body: dict[str, Any], client: WebClient) -> None:
+            if not send_dm(client, meta.get("channel") or user_id, reply.message):
+                send_dm(client, user_id, reply.message)
+            for recipient, message in reply.dms:
+                send_dm(client, recipient, message)
+
+        deps.later(announce, body, client)
+
+    @app.view(MATERIAL_VIEW)
+    def submit_material(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        _ref, item_id = _split(view.get("private_metadata") or "")
+        user_id = body["user"]["id"]
+        ctx = deps.ctx(user_id, None)
+        try:
+            item, meeting = cycle.item_by_id(ctx, int(item_id or 0))
+            changed = cycle.add_material(ctx, meeting.ref, cycle.label(item), _text(view))
+        except (UserError, ValueError) as error:
+            text = error.message if isinstance(error, UserError) else cycle_texts.MATERIAL_USAGE
+            ack(response_action="errors", errors={"text": text[:2000]})
+            return
+        ack()
+        answer = cycle_texts.material_saved(changed.meeting.ref, cycle.label(changed.items[0]))
+
+        def tell(_body: dict[str, Any], client: WebClient) -> None:
+            send_dm(client, user_id, _say(answer))
+
+        deps.later(tell, body, client)
