@@ -143,9 +143,7 @@ def _run(settings: Settings) -> int:
     from handlers.server import WebServer
 
     product = build_product(settings)
-    # The work after each ack runs in a forked worker process (handlers.worker); the fork
-    # comes first, before this process starts threads of its own.
-    bot = build_bot(settings, product, worker_process=True)
+    bot = build_bot(settings, product)  # the work after each ack: its pool, in this process
     server = WebServer(
         bot if not settings.socket_mode else None,
         product.db,
@@ -156,7 +154,7 @@ def _run(settings: Settings) -> int:
     from handlers.scheduler import Wakeups
 
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)  # unwinds to the finally below: the worker finishes its work
+        raise SystemExit(0)  # unwinds to the finally below: the pool finishes its work
 
     signal.signal(signal.SIGTERM, stop)
     wakeups = Wakeups(bot.reminders)
@@ -175,8 +173,7 @@ def _run(settings: Settings) -> int:
     finally:
         wakeups.stop()
         server.httpd.server_close()
-        bot.background.shutdown(wait=True)
-        bot.slow.shutdown(wait=True)
+        bot.close()
 
 
 if __name__ == "__main__":
