@@ -14,8 +14,8 @@ The bot runs as `ledningsbot run` does: the work after each ack in its bounded p
 same process (`handlers.common.WorkPool`), so STATS counts the SQL statements of that work too.
 
 Knobs for trying fixes without touching the app (environment):
-``BENCH_LISTENER_WORKERS=N`` gives the pool N threads; ``BENCH_SWITCH_INTERVAL=s`` sets
-`sys.setswitchinterval`;
+``BENCH_LISTENER_WORKERS=N`` gives the pool N threads; ``BENCH_WEB_THREADS=N`` gives the web
+server N request threads; ``BENCH_SWITCH_INTERVAL=s`` sets `sys.setswitchinterval`;
 ``BENCH_PROFILE=path`` writes a sampling profile there at the end.
 """
 
@@ -35,7 +35,7 @@ from slack_sdk import WebClient
 
 from benchmarks.sampler import Sampler
 from handlers.app import WORKERS, Bot, build_bot, build_product
-from handlers.server import WebServer
+from handlers.server import THREADS, WebServer
 from handlers.settings import Settings
 
 TOKEN = "xoxb-bench"
@@ -83,7 +83,8 @@ def main(argv: list[str]) -> int:
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     bot = build(kind, database_url, api_url, secret)
-    server = WebServer(bot, bot.product.db, host="127.0.0.1", port=0).start()
+    threads = _knob("BENCH_WEB_THREADS", THREADS)
+    server = WebServer(bot, bot.product.db, host="127.0.0.1", port=0, threads=threads).start()
     profile = os.environ.get("BENCH_PROFILE")
     sampler = Sampler().start() if profile else None
     print(f"PORT {server.port}", flush=True)
@@ -95,6 +96,8 @@ def main(argv: list[str]) -> int:
         bot.close()  # the work after the last acks
     stats = {
         "sql_statements": bot.product.db.queries.total,
+        "web_server": "waitress",
+        "web_threads": threads,
         "pool_threads": bot.pool.threads if bot.pool is not None else None,
         "process_before_response": bot.bolt.process_before_response,
         "switch_interval_s": sys.getswitchinterval(),

@@ -25,6 +25,14 @@ QUEUE = 100  # work waiting beyond those; when full, a request's own thread does
 INVITE_THREADS = 1  # invitation batches, one at a time: they wait out Slack's rate limits
 INVITE_QUEUE = 20
 
+# Bolt logs a request whose signature fails, with its whole body, at INFO
+# (slack_bolt.middleware.request_verification). The web server checks signatures before Bolt
+# sees a request (handlers.server), so this should never fire; if it does, the body stays out
+# of the log. A filter, not a level: Bolt resets its loggers' levels whenever an app is built.
+logging.getLogger("slack_bolt.RequestVerification").addFilter(
+    lambda record: record.levelno >= logging.WARNING
+)
+
 
 def build_product(
     settings: Settings, clock: Clock | None = None, *, migrate: bool = True
