@@ -17,7 +17,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -32,6 +32,7 @@ from bot.core.clock import STOCKHOLM, SystemClock
 from bot.core.context import Product
 from handlers import texts
 from handlers.app import Bot
+from handlers.common import after_the_answer
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -69,7 +70,15 @@ def wsgi_app(
             if body is None:
                 return _answer(start_response, method, 401, texts.HTTP_UNSIGNED)
             environ["wsgi.input"] = io.BytesIO(body)
-            return slack(environ, start_response)
+            writes: list[Callable[[bytes], object]] = []
+
+            def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+                writes.append(start_response(status, headers, *exc))
+                return writes[-1]
+
+            with after_the_answer() as pending:
+                answer = slack(environ, start)
+            return _Then(answer, writes, pending) if pending else answer
         if path == "/healthz" or _is_feed(path):
             if method not in ("GET", "HEAD"):
                 return _answer(start_response, method, 405, texts.HTTP_METHOD, [("Allow", _GET)])
@@ -79,6 +88,38 @@ def wsgi_app(
         return _answer(start_response, method, 404, texts.HTTP_NOT_FOUND)
 
     return application
+
+
+class _Then:
+    """An answer that hands its work to the pool when the server closes it: PEP 3333 has the
+    server call `close()` once it has the whole answer. Waitress has then sent a body, but
+    not yet the headers of an empty one (an ack): `write(b"")` sends them first."""
+
+    def __init__(
+        self,
+        answer: Iterable[bytes],
+        writes: list[Callable[[bytes], object]],
+        then: list[Callable[[], object]],
+    ) -> None:
+        self.answer, self.writes, self.then = answer, writes, then
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.answer)
+
+    def close(self) -> None:
+        close = getattr(self.answer, "close", None)
+        if close is not None:
+            close()
+        try:
+            if self.writes:
+                self.writes[-1](b"")
+        except Exception:  # the client is gone: the work was acked all the same
+            log.info("an answer could not be sent", exc_info=True)
+        for step in self.then:
+            try:
+                step()
+            except Exception:
+                log.exception("the work after an answer could not be started")
 
 
 def _answer(

@@ -1,6 +1,6 @@
 """The work after each ack runs in one bounded pool (handlers.common.WorkPool). When it is
-full, the request's own thread does the work before it answers: Slack waits for that ack,
-and every reply still arrives."""
+full, the request's own thread does the work, after its ack: nothing waits in an unbounded
+queue, and every reply still arrives."""
 
 from __future__ import annotations
 
@@ -40,9 +40,10 @@ def test_a_full_pool_does_the_work_on_the_request_thread_and_loses_nothing(
         small.command("/beslut", "Ledningsgruppen beslutar att A", wait=False)  # r2: running
         slack.wait_for_calls("response_url", 2)  # the organ's answer and r2, held
         small.command("/beslut", "Ledningsgruppen beslutar att B", wait=False)  # r3: queued
-        # The pool is full: this command's work runs before its ack, so its reply is there
-        # when the ack has come back.
+        # The pool is full: this command's work runs on its request's thread, not behind B's
+        # in the queue, so its reply comes while A's and B's are still held.
         small.command("/beslut", "Ledningsgruppen beslutar att C", wait=False)  # r4
+        slack.wait_for(lambda calls: any(c.key == "r4" for c in calls))
         assert [c.key for c in slack.calls("response_url")] == ["r1", "r2", "r4"]
     finally:
         release.set()
