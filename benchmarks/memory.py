@@ -51,24 +51,24 @@ READY_TARGET_S = 2.0
 IDLE_SECONDS = 2.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _status(pid: int) -> dict[str, float]:
+def memory_mb(pid: int) -> dict[str, float]:
     """Memory of `ledningsbot run` in MB: VmRSS and VmHWM of the process, the VmRSS of its
     children (none expected), and the PSS of them all together."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    out = {"VmRSS": _field(pid, "status", "VmRSS"), "VmHWM": _field(pid, "status", "VmHWM")}
-    out["children_rss"] = sum(_field(int(c), "status", "VmRSS") for c in children)
-    out["pss_total"] = sum(_field(p, "smaps_rollup", "Pss") for p in [pid, *map(int, children)])
+    out = {"VmRSS": proc_field(pid, "status", "VmRSS"), "VmHWM": proc_field(pid, "status", "VmHWM")}
+    out["children_rss"] = sum(proc_field(int(c), "status", "VmRSS") for c in children)
+    out["pss_total"] = sum(proc_field(p, "smaps_rollup", "Pss") for p in [pid, *map(int, children)])
     out["processes"] = 1 + len(children)
     return out
 
 
-def _field(pid: int, file: str, name: str) -> float:
+def proc_field(pid: int, file: str, name: str) -> float:
     for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
         key, _, value = line.partition(":")
         if key == name:
@@ -81,10 +81,10 @@ def _executable() -> str:
     return str(candidate if candidate.exists() else ROOT / ".venv" / "bin" / "ledningsbot")
 
 
-def _start(
+def start_run(
     database_url: str, api_url: str, workdir: Path
 ) -> tuple[subprocess.Popen[bytes], int, float]:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -120,7 +120,7 @@ def _start(
     raise RuntimeError("ledningsbot run was not ready within 30 s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_run(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -188,22 +188,22 @@ def run(env: Environment, options: Options) -> dict[str, Any]:
                 if source is not None:
                     seed.working_copy(source, env.tmp, path.name)
                 slack.clear()
-                process, port, seconds = _start(f"sqlite:///{path}", slack.url, workdir)
+                process, port, seconds = start_run(f"sqlite:///{path}", slack.url, workdir)
                 try:
                     ready.append(seconds)
                     time.sleep(IDLE_SECONDS)
-                    status = _status(process.pid)
-                    rss.append(status["VmRSS"])
-                    pss.append(status["pss_total"])
-                    children.append(status["children_rss"])
-                    peak.append(status["VmHWM"])
+                    reading = memory_mb(process.pid)
+                    rss.append(reading["VmRSS"])
+                    pss.append(reading["pss_total"])
+                    children.append(reading["children_rss"])
+                    peak.append(reading["VmHWM"])
                     calls.update(c.method for c in slack.calls())
                     if source is seeded and attempt == repeats - 1:
                         _burst(slack, port, burst)
                         time.sleep(IDLE_SECONDS)
-                        after = _status(process.pid)
+                        after = memory_mb(process.pid)
                 finally:
-                    _stop(process)
+                    stop_run(process)
             results.append(
                 {
                     "database": label,
@@ -215,7 +215,7 @@ def run(env: Environment, options: Options) -> dict[str, Any]:
                     "idle_rss_mb": [round(m, 1) for m in rss],
                     "idle_rss_mb_max": round(max(rss), 1),
                     "idle_children_rss_mb_max": round(max(children), 1),
-                    "processes": int(status["processes"]),
+                    "processes": int(reading["processes"]),
                     "peak_rss_mb_max": round(max(peak), 1),
                     "web_api_calls_until_idle_reading": {
                         method: round(n / repeats, 1) for method, n in calls.items()
