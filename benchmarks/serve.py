@@ -14,7 +14,8 @@ The bot runs as `ledningsbot run` does: the work after each ack in its bounded p
 same process (`handlers.common.WorkPool`), so STATS counts the SQL statements of that work too.
 
 Knobs for trying fixes without touching the app (environment):
-``BENCH_LISTENER_WORKERS=N`` gives the pool N threads; ``BENCH_WEB_THREADS=N`` gives the web
+``BENCH_LISTENER_WORKERS=N`` gives the pool N threads, ``BENCH_QUEUE=N`` N places in its
+queue; ``BENCH_WEB_THREADS=N`` gives the web
 server N request threads; ``BENCH_SWITCH_INTERVAL=s`` sets `sys.setswitchinterval`;
 ``BENCH_PROFILE=path`` writes a sampling profile there at the end.
 """
@@ -34,7 +35,7 @@ from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
 from benchmarks.sampler import Sampler
-from handlers.app import WORKERS, Bot, build_bot, build_product
+from handlers.app import QUEUE, WORKERS, Bot, build_bot, build_product
 from handlers.server import THREADS, WebServer
 from handlers.settings import Settings
 
@@ -46,7 +47,12 @@ def build(kind: str, database_url: str, api_url: str, secret: str) -> Bot:
         bot_token=TOKEN, signing_secret=secret, api_url=api_url, database_url=database_url
     )
     product = build_product(settings, migrate=False)
-    bot = build_bot(settings, product, threads=_knob("BENCH_LISTENER_WORKERS", WORKERS))
+    bot = build_bot(
+        settings,
+        product,
+        threads=_knob("BENCH_LISTENER_WORKERS", WORKERS),
+        queue=_knob("BENCH_QUEUE", QUEUE),
+    )
     if kind == "bot":
         return bot
     client = WebClient(token=TOKEN, base_url=api_url, timeout=10)
@@ -99,6 +105,7 @@ def main(argv: list[str]) -> int:
         "web_server": "waitress",
         "web_threads": threads,
         "pool_threads": bot.pool.threads if bot.pool is not None else None,
+        "pool_queue": bot.pool.queue if bot.pool is not None else None,
         "process_before_response": bot.bolt.process_before_response,
         "switch_interval_s": sys.getswitchinterval(),
     }

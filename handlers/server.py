@@ -76,8 +76,13 @@ def wsgi_app(
                 writes.append(start_response(status, headers, *exc))
                 return writes[-1]
 
-            with after_the_answer() as pending:
-                answer = slack(environ, start)
+            pending: list[Callable[[], object]] = []
+            try:
+                with after_the_answer() as pending:
+                    answer = slack(environ, start)
+            except Exception:
+                _Then([], [], pending).close()  # what a listener took on still runs
+                raise
             return _Then(answer, writes, pending) if pending else answer
         if path == "/healthz" or _is_feed(path):
             if method not in ("GET", "HEAD"):
