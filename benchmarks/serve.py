@@ -98,14 +98,14 @@ def main(argv: list[str]) -> int:
     if sampler is not None and profile:
         Path(profile).write_text(sampler.report())
     server.stop()
-    if bot.pool is not None:
+    if bot.background is not None:
         bot.close()  # the work after the last acks
     stats = {
         "sql_statements": bot.product.db.queries.total,
         "web_server": "waitress",
         "web_threads": threads,
-        "pool_threads": bot.pool.threads if bot.pool is not None else None,
-        "pool_queue": bot.pool.queue if bot.pool is not None else None,
+        "pool_threads": bot.background.threads if bot.background is not None else None,
+        "pool_queue": bot.background.queue if bot.background is not None else None,
         "process_before_response": bot.bolt.process_before_response,
         "switch_interval_s": sys.getswitchinterval(),
     }

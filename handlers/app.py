@@ -61,17 +61,17 @@ class Bot:
     client: WebClient
     reminders: Reminders
     signing_secret: str  # HTTP mode: what Slack signs its requests with
-    pool: WorkPool  # the work after each ack
+    background: WorkPool  # the work after each ack: its pool
     invites: WorkPool  # invitation batches (minutes long): a small lane of their own
 
     def drain(self) -> None:
         """Wait until the work after every ack so far is done, invitations included."""
-        self.pool.drain()
+        self.background.drain()
         self.invites.drain()
 
     def close(self) -> None:
         """Finish the work handed over so far (the pool's first: it may queue invitations)."""
-        self.pool.shutdown(wait=True)
+        self.background.shutdown(wait=True)
         self.invites.shutdown(wait=True)
 
 

@@ -102,7 +102,7 @@ class WorkPool(Executor):
 class Deps:
     product: Product
     directory: Directory
-    pool: Executor  # the work after each ack
+    background: Executor  # the work after each ack: the pool
     invites: Executor  # invitation batches: minutes long, so a lane of their own
 
     def ctx(self, user_id: str, channel_id: str | None) -> Ctx:
@@ -112,9 +112,9 @@ class Deps:
         """Run `work` in the pool: now, or over HTTP once the answer has been sent."""
         pending = _answering.get()
         if pending is None:
-            self.pool.submit(run_logged, work, body, client)
+            self.background.submit(run_logged, work, body, client)
         else:
-            pending.append(lambda: self.pool.submit(run_logged, work, body, client))
+            pending.append(lambda: self.background.submit(run_logged, work, body, client))
 
 
 @contextmanager
