@@ -15,6 +15,7 @@ BENCHMARKS = {
     "search": "benchmarks.search",
     "ack": "benchmarks.ack",
     "memory": "benchmarks.memory",
+    "oversize": "benchmarks.oversize",
     "feed": "benchmarks.bench_feed",
     "invite": "benchmarks.bench_invite",
     "reminders": "benchmarks.reminders",

@@ -1,14 +1,17 @@
 """`ack`: slash-command acknowledgement latency over real HTTP, the bot against a bare Bolt app.
 
 Signed slash commands go from 20 concurrent client threads (in this process) to the bot's
-`WebServer` on 127.0.0.1 in a child process, with the seeded database behind it. A bare Bolt
-app that only acks `/beslut`, served by the same `WebServer` class in a second child process,
-gets the same requests; rounds alternate bot, bare, bare, bot, … so that both see the same
-machine. The bot acks at once and does the work afterwards in Bolt's listener pool, answering
-on the `response_url` — which points at the `LocalSlack` stand-in here (in this process). After
-each bot round we wait until every reply has arrived, and count them.
+`WebServer` (waitress) on 127.0.0.1 in a child process, with the seeded database behind it. A
+bare Bolt app that only acks `/beslut`, served by the same `WebServer` class in a second child
+process, gets the same requests; rounds alternate bot, bare, bare, bot, … so that both see the
+same machine. The bot acks at once and does the work afterwards in its pool (in the same
+process, as `ledningsbot run`), answering on the `response_url` — which points at the
+`LocalSlack` stand-in here (in this process). After each bot round we wait until every reply
+has arrived, and count them.
 
-Targets (issue): p99 < 150 ms; bot p50 at most 2× the bare app's p50.
+Targets (issue 8): p99 < 150 ms in both phases; bot p50 at most 2× the bare app's p50 at
+20 commands/s (paced). The same ratio with 20 clients in a closed loop is shown but is no
+longer a target (retired in issue 8: wrong for a group of 25 people).
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ class Phase:
     drains: list[float] = field(default_factory=list)
 
     def summary(self, replies: Replies) -> dict[str, Any]:
+        ratio_is_target = self.name == "paced"  # with 20 clients back to back: retired
         bot = summary_ms([r.seconds for r in self.results["bot"]])
         bare = summary_ms([r.seconds for r in self.results["bare"]])
         reply_by_kind: dict[str, dict[str, Any]] = {}
@@ -143,7 +147,9 @@ class Phase:
             "drain_after_round_s": [round(d, 2) for d in self.drains],
             "targets": {
                 "p99_lt_150ms": bot["p99"] < P99_TARGET_MS,
-                "p50_le_2x_bare": bot["p50"] <= P50_RATIO_TARGET * bare["p50"],
+                "p50_le_2x_bare": bot["p50"] <= P50_RATIO_TARGET * bare["p50"]
+                if ratio_is_target
+                else None,
                 "p50_ratio": round(bot["p50"] / bare["p50"], 2) if bare["p50"] else None,
             },
         }
@@ -305,7 +311,9 @@ def run(env: Environment, options: Options) -> dict[str, Any]:
                     r["database"],
                     phase,
                     f"{verdict(t['p99_lt_150ms'])} ({r[phase]['ack_ms']['bot']['p99']:.1f} ms)",
-                    f"{verdict(t['p50_le_2x_bare'])} ({t['p50_ratio']}×)",
+                    f"{verdict(t['p50_le_2x_bare'])} ({t['p50_ratio']}×)"
+                    if t["p50_le_2x_bare"] is not None
+                    else f"retired ({t['p50_ratio']}×)",
                     max(r[phase]["drain_after_round_s"] or [0.0]),
                     f"{rep['replies_received']}/{rep['commands_sent']}",
                     rep["error_replies"],

@@ -19,7 +19,6 @@ Run: ``python -m benchmarks.bench_feed [--quick]`` (or through ``python -m bench
 from __future__ import annotations
 
 import argparse
-import gc
 import http.client
 import random
 import sys
@@ -73,10 +72,6 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
         calendar=CalendarConfig(public_base_url="https://bench.example"),
     )
     _seed(db, sessions, deadlines)
-    # As in `ledningsbot run`, whose web process (the one serving feeds) freezes what exists at
-    # start before it serves (handlers.worker): the collector then walks only what came after.
-    gc.collect()
-    gc.freeze()
     ctx = Ctx(app, USER, None, StaticDirectory(members={"C0LG": [USER], "C0AU": [USER]}))
     personal = feeds.links(ctx)[0]
     token = personal.https.rsplit("/", 1)[1].removesuffix(".ics")

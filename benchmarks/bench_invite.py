@@ -40,7 +40,6 @@ from bot import commands
 from bot.calendar import invites
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig
-from handlers.common import Deps
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
 from handlers.listeners.calendar import SlackPostman
@@ -106,8 +105,7 @@ def run(env: Environment | None, options: Options) -> dict[str, Any]:
             client = WebClient(
                 token="xoxb-bench", base_url=slack.url, retry_handlers=retry_handlers()
             )
-            deps = Deps(app, SlackDirectory(client))
-            ctx = Ctx(app, ADMIN, "C0LG", deps.directory)
+            ctx = Ctx(app, ADMIN, "C0LG", SlackDirectory(client))
             commands.run(ctx, "/organ", "ny LG Ledningsgrupp för samordning <#C0LG|lg>")
             commands.run(ctx, "/mote", "ny workshop 17 december 9-16 Regionhuset")
 

@@ -39,7 +39,7 @@ class Result:
 
 
 def send(port: int, secret: str, request: Request, *, command: str | None = None) -> Result:
-    """One signed slash command (a new connection: the server speaks HTTP/1.0)."""
+    """One signed slash command, on a new connection (as a client that keeps none open)."""
     body = command_body(
         command or request.command,
         request.text,

@@ -24,7 +24,7 @@ IDLE = {
     ("threading.py", "_wait_for_tstate_lock"),
     ("thread.py", "_worker"),
     ("queue.py", "get"),
-    ("socketserver.py", "serve_forever"),
+    ("wasyncore.py", "poll2"),  # waitress's loop, waiting in poll()
     ("sampler.py", "_run"),
     ("serve.py", "main"),
 }
@@ -71,7 +71,7 @@ class Sampler:
         current: FrameType | None = frame
         while current is not None:
             name = _name(current)
-            if name.startswith(("threading.py:", "socketserver.py:")):
+            if name.startswith(("threading.py:", "wasyncore.py:")):
                 pass
             elif name not in seen:
                 seen.add(name)

@@ -10,14 +10,14 @@ Slack stand-in do not share its interpreter lock.
 The bare app is configured as the bot's Bolt app is (`process_before_response`), so the
 comparison is of what the bot adds, not of two ways of running Bolt.
 
-The bot runs as `ledningsbot run` does: the work after each ack in a forked worker process
-(`build_bot(worker_process=True)`). Its SQL statements are then counted in the worker, not
-here, so STATS has no `sql_statements` for it.
+The bot runs as `ledningsbot run` does: the work after each ack in its bounded pool in this
+same process (`handlers.common.WorkPool`), so STATS counts the SQL statements of that work too.
 
 Knobs for trying fixes without touching the app (environment):
-``BENCH_LISTENER_WORKERS=N`` runs the bot's work in a `ThreadPoolExecutor(N)` in the web
-process instead (`build_bot(background=…)`, the test suite's way); ``BENCH_SWITCH_INTERVAL=s`` sets
-`sys.setswitchinterval`; ``BENCH_PROFILE=path`` writes a sampling profile there at the end.
+``BENCH_LISTENER_WORKERS=N`` gives the pool N threads, ``BENCH_QUEUE=N`` N places in its
+queue; ``BENCH_WEB_THREADS=N`` gives the web
+server N request threads; ``BENCH_SWITCH_INTERVAL=s`` sets `sys.setswitchinterval`;
+``BENCH_PROFILE=path`` writes a sampling profile there at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +35,9 @@ from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
 from benchmarks.sampler import Sampler
-from handlers.app import WORKERS, Bot, build_bot, build_product
-from handlers.server import WebServer
+from handlers.app import QUEUE, WORKERS, Bot, build_bot, build_product
+from handlers.server import THREADS, WebServer
 from handlers.settings import Settings
-from handlers.worker import WorkerProcess
 
 TOKEN = "xoxb-bench"
 
@@ -49,11 +47,12 @@ def build(kind: str, database_url: str, api_url: str, secret: str) -> Bot:
         bot_token=TOKEN, signing_secret=secret, api_url=api_url, database_url=database_url
     )
     product = build_product(settings, migrate=False)
-    workers = os.environ.get("BENCH_LISTENER_WORKERS")
-    options: dict[str, Any] = {"worker_process": kind == "bot"}
-    if workers:
-        options = {"background": ThreadPoolExecutor(max_workers=int(workers))}
-    bot = build_bot(settings, product, **options)
+    bot = build_bot(
+        settings,
+        product,
+        threads=_knob("BENCH_LISTENER_WORKERS", WORKERS),
+        queue=_knob("BENCH_QUEUE", QUEUE),
+    )
     if kind == "bot":
         return bot
     client = WebClient(token=TOKEN, base_url=api_url, timeout=10)
@@ -68,7 +67,12 @@ def build(kind: str, database_url: str, api_url: str, secret: str) -> Bot:
     def _ack_only(ack: Ack) -> None:
         ack()
 
-    return _bot(product=product, bolt=bare, client=client)
+    bot.close()  # the bare app has no work after its acks
+    return _bot(product=product, bolt=bare, client=client, signing_secret=secret)
+
+
+def _knob(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
 
 
 def _bot(**parts: Any) -> Bot:
@@ -85,7 +89,8 @@ def main(argv: list[str]) -> int:
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     bot = build(kind, database_url, api_url, secret)
-    server = WebServer(bot, bot.product.db, host="127.0.0.1", port=0).start()
+    threads = _knob("BENCH_WEB_THREADS", THREADS)
+    server = WebServer(bot, bot.product.db, host="127.0.0.1", port=0, threads=threads).start()
     profile = os.environ.get("BENCH_PROFILE")
     sampler = Sampler().start() if profile else None
     print(f"PORT {server.port}", flush=True)
@@ -93,13 +98,14 @@ def main(argv: list[str]) -> int:
     if sampler is not None and profile:
         Path(profile).write_text(sampler.report())
     server.stop()
-    in_process = not isinstance(bot.background, WorkerProcess)
     if bot.background is not None:
-        bot.background.shutdown(wait=True)  # the worker finishes what it holds
+        bot.close()  # the work after the last acks
     stats = {
-        "sql_statements": bot.product.db.queries.total if in_process else None,
-        "work_runs_in": "web process" if in_process else "worker process",
-        "background_workers": int(os.environ.get("BENCH_LISTENER_WORKERS") or WORKERS),
+        "sql_statements": bot.product.db.queries.total,
+        "web_server": "waitress",
+        "web_threads": threads,
+        "pool_threads": bot.background.threads if bot.background is not None else None,
+        "pool_queue": bot.background.queue if bot.background is not None else None,
         "process_before_response": bot.bolt.process_before_response,
         "switch_interval_s": sys.getswitchinterval(),
     }

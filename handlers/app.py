@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App as BoltApp
@@ -13,16 +12,30 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.context import Product
 from bot.reminders import Reminders
 from handlers import listeners
-from handlers.common import Deps, InlineExecutor, Work
+from handlers.common import Deps, WorkPool
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
 from handlers.notify import SlackNotifier
 from handlers.settings import Settings
-from handlers.worker import WorkerProcess
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-WORKERS = 4  # measured (benchmarks/ack): fewer threads, faster acks under load
+WORKERS = 4  # threads for the work after acks (measured, benchmarks/ack: fewer, faster acks)
+# Work waiting beyond those; when full, a request's own thread does its work (back-pressure).
+# A place holds a parsed request (a few kB): 1,000 are a few MB, and 20-30 s of work at the
+# rate 2 cores manage with 100,000 decisions. (With 100, 20 clients sending back to back hit
+# the bound, and acks waited for the work: p99 322 ms; with 1,000, 111 ms. benchmarks/ack.)
+QUEUE = 1000
+INVITE_THREADS = 1  # invitation batches, one at a time: they wait out Slack's rate limits
+INVITE_QUEUE = 20
+
+# Bolt logs a request whose signature fails, with its whole body, at INFO
+# (slack_bolt.middleware.request_verification). The web server checks signatures before Bolt
+# sees a request (handlers.server), so this should never fire; if it does, the body stays out
+# of the log. A filter, not a level: Bolt resets its loggers' levels whenever an app is built.
+logging.getLogger("slack_bolt.RequestVerification").addFilter(
+    lambda record: record.levelno >= logging.WARNING
+)
 
 
 def build_product(
@@ -47,24 +60,32 @@ class Bot:
     bolt: BoltApp
     client: WebClient
     reminders: Reminders
-    background: Executor  # where the work after each ack runs
-    slow: Executor  # invite batches
+    signing_secret: str  # HTTP mode: what Slack signs its requests with
+    background: WorkPool  # the work after each ack: its pool
+    invites: WorkPool  # invitation batches (minutes long): a small lane of their own
+
+    def drain(self) -> None:
+        """Wait until the work after every ack so far is done, invitations included."""
+        self.background.drain()
+        self.invites.drain()
+
+    def close(self) -> None:
+        """Finish the work handed over so far (the pool's first: it may queue invitations)."""
+        self.background.shutdown(wait=True)
+        self.invites.shutdown(wait=True)
 
 
 def build_bot(
-    settings: Settings,
-    product: Product,
-    *,
-    background: Executor | None = None,
-    worker_process: bool = False,
+    settings: Settings, product: Product, *, threads: int = WORKERS, queue: int = QUEUE
 ) -> Bot:
     """The Bolt app with every handler registered, talking to settings.api_url.
 
-    Acks run on the request's thread (process_before_response) and the work in `background`,
-    a small pool: Bolt's usual mode would queue the ack itself behind busy workers, and more
-    Python threads than cores only make acks wait longer for the interpreter lock. With
-    `worker_process` (what `ledningsbot run` uses) the work runs in a forked worker process
-    instead (handlers.worker): the acks then never share the interpreter lock with it.
+    Acks run on the request's thread (process_before_response) and the work after them in one
+    bounded pool in this process (handlers.common.WorkPool: `threads` threads, `queue` places):
+    the same in `ledningsbot run` (HTTP and Socket Mode), the shell, the tests and the
+    benchmarks. Bolt's usual mode would queue the ack itself behind busy workers, and more
+    Python threads than cores only make acks wait longer for the interpreter lock. More load is
+    met with more processes of the whole bot on one PostgreSQL, not with more threads here.
     """
     client = WebClient(
         token=settings.bot_token,
@@ -79,25 +100,17 @@ def build_bot(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+    pool = WorkPool(threads, queue, "work")
     # Invite batches wait out Slack's rate limits and SMTP: minutes for a large organ. They
-    # queue on their own thread so they never hold up the commands' pool.
-    slow = InlineExecutor() if background is not None else ThreadPoolExecutor(1, "invites")
-    named: dict[str, Work] = {}
-    pool: Executor
-    worker: WorkerProcess | None = None
-    if background is not None:
-        pool = background
-    elif worker_process:
-        pool = worker = WorkerProcess(
-            named,
-            client,
-            threads=WORKERS,
-            before_fork=product.db.dispose,  # neither process may share a connection
-            drain_in_worker=(slow,),
-        )
-    else:
-        pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work")
-    listeners.register(bolt, Deps(product, SlackDirectory(client), pool, slow, named))
-    if worker is not None:
-        worker.start()  # a fork: after registration, before any thread of ours starts
-    return Bot(product, bolt, client, Reminders(product, SlackNotifier(client)), pool, slow)
+    # have a lane of their own (the same kind of pool), so they never hold up the commands.
+    invites = WorkPool(INVITE_THREADS, INVITE_QUEUE, "invites")
+    listeners.register(bolt, Deps(product, SlackDirectory(client), pool, invites))
+    return Bot(
+        product,
+        bolt,
+        client,
+        Reminders(product, SlackNotifier(client)),
+        settings.signing_secret or "",
+        pool,
+        invites,
+    )

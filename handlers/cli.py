@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.exc import OperationalError
 
 from bot.reminders import texts as reminder_texts
-from handlers import archive_cli, import_cli, texts
+from handlers import archive_cli, import_cli, logs, texts
 from handlers.settings import Settings, SettingsError, load_settings
 
 CLI_USER = "U0CLI"
@@ -41,10 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     archive_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO").upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(os.environ)
@@ -143,46 +140,50 @@ def _escape_cli_word(word: str) -> str:
 
 
 def _run(settings: Settings) -> int:
+    """Serve until SIGTERM or Ctrl-C, then stop gracefully: no new connections, the requests in
+    flight answered, the work after their acks done; exit 0. A second signal stops at once."""
     import signal
 
     from handlers.app import build_bot, build_product
+    from handlers.scheduler import Wakeups
     from handlers.server import WebServer
 
     product = build_product(settings)
-    # The work after each ack runs in a forked worker process (handlers.worker); the fork
-    # comes first, before this process starts threads of its own.
-    bot = build_bot(settings, product, worker_process=True)
+    bot = build_bot(settings, product)
     server = WebServer(
-        bot if not settings.socket_mode else None,
+        bot if not settings.socket_mode else None,  # Socket Mode: feeds and /healthz only
         product.db,
         host=settings.host,
         port=settings.port,
         product=product,
     )
-    from handlers.scheduler import Wakeups
 
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)  # unwinds to the finally below: the worker finishes its work
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        server.stop()  # serve_forever returns once the requests in flight are answered
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     wakeups = Wakeups(bot.reminders)
     wakeups.start()
+    socket_mode = None
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            server.start()
+            socket_mode = SocketModeHandler(bot.bolt, settings.app_token)
+            socket_mode.connect()
             print(texts.READY_SOCKET, flush=True)
-            SocketModeHandler(bot.bolt, settings.app_token).start()
-            return 0
-        print(texts.READY_HTTP.format(host=settings.host, port=server.port), flush=True)
+        else:
+            print(texts.READY_HTTP.format(host=settings.host, port=server.port), flush=True)
         server.serve_forever()
         return 0
     finally:
+        if socket_mode is not None:
+            socket_mode.close()
         wakeups.stop()
-        server.httpd.server_close()
-        bot.background.shutdown(wait=True)
-        bot.slow.shutdown(wait=True)
+        bot.close()  # the work after every ack so far, invitations included
 
 
 if __name__ == "__main__":

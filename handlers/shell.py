@@ -22,7 +22,6 @@ from bot import reminders
 from bot.core.clock import OffsetClock
 from bot.reminders import texts as reminder_texts
 from handlers.app import Bot, build_bot, build_product
-from handlers.common import InlineExecutor
 from handlers.settings import Settings
 from handlers.slack_standin import Call, LocalSlack, render_message
 from handlers.slackwire import block_action, command_body, interactive_body, signed_headers
@@ -122,6 +121,7 @@ class Shell:
             "Content-Type": content_type,
         }
         response = self.bot.bolt.dispatch(BoltRequest(body=body, headers=headers))
+        self.bot.drain()  # the work after the ack, so the transcript stays in order
         if response.status != 200:
             print(f"(boten svarade {response.status}: {response.body})", file=self.out)
         return {"status": response.status, "body": response.body}
@@ -278,17 +278,21 @@ def main(
         clock = OffsetClock()
         if today:
             clock.set(datetime.combine(today, time(9), settings.tz))
-        # The work runs inline, so its output is printed before the next prompt.
-        bot = build_bot(local, build_product(local, clock), background=InlineExecutor())
+        # The work after each ack runs in the bot's pool, as in `ledningsbot run`; the shell
+        # waits for it after each request, so its output comes before the next prompt.
+        bot = build_bot(local, build_product(local, clock))
         shell = Shell(bot, slack, out)
         slack.on_call(shell.printed)
         interactive = lines is None and sys.stdin.isatty()
         if interactive:
             print(f"ledningsbot – lokalt skal på {settings.database_url}. Skriv :hjälp.", file=out)
         source = lines if lines is not None else _stdin_lines(interactive, shell)
-        for line in source:
-            if not shell.execute(line):
-                break
+        try:
+            for line in source:
+                if not shell.execute(line):
+                    break
+        finally:
+            bot.close()
     return 0
 
 

@@ -36,6 +36,14 @@ READY_HTTP = "ledningsbot lyssnar på http://{host}:{port}/slack/events"
 READY_SOCKET = "ledningsbot är ansluten till Slack (Socket Mode)"
 
 
+# The web server's plain-text answers (a person who opens a wrong address reads them).
+HTTP_NOT_FOUND = "finns inte\n"
+HTTP_METHOD = "metoden stöds inte här\n"
+HTTP_UNSIGNED = "förfrågan saknar en giltig signatur från Slack\n"
+HTTP_DB_DOWN = "databasen svarar inte\n"
+HTTP_TRY_LATER = "prova igen senare\n"
+
+
 def setting_missing(name: str, why: str) -> str:
     return f"{name} saknas: {why}. Sätt den i miljön eller i .env."
 

@@ -42,9 +42,7 @@ MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0L
 
 
 class Harness:
-    def __init__(
-        self, product: Product, slack: LocalSlack, *, worker_process: bool = False
-    ) -> None:
+    def __init__(self, product: Product, slack: LocalSlack, **bot_options: Any) -> None:
         self.product = product
         self.slack = slack
         for name, user_id in PEOPLE.items():
@@ -58,7 +56,7 @@ class Harness:
             tz=product.tz,
             admins=product.admins,
         )
-        self.bot: Bot = build_bot(settings, product, worker_process=worker_process)
+        self.bot: Bot = build_bot(settings, product, **bot_options)
         self.server = WebServer(self.bot, product.db, host="127.0.0.1", port=0, poll_interval=0.02)
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._keys = itertools.count(1)
@@ -69,8 +67,7 @@ class Harness:
 
     def __exit__(self, *exc: object) -> None:
         self.server.stop()
-        self.bot.background.shutdown(wait=True)  # let work after the last ack finish
-        self.bot.slow.shutdown(wait=True)
+        self.bot.close()  # let the work after the last ack finish
 
     # ------------------------------------------------------------------ raw HTTP
     def post(

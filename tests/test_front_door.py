@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from handlers.settings import SettingsError, load_settings
+from handlers.slack_standin import Call, LocalSlack
+from handlers.slackwire import command_body, signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "handlers.cli"]
+RUN_SECRET = "run-secret"
 
 
 def test_defaults() -> None:
@@ -131,78 +141,119 @@ def test_unreachable_database_stops_with_one_clear_line(tmp_path: Path) -> None:
     assert "DATABASE_URL" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
-def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
-    """`ledningsbot run` in HTTP mode, as deployed: signed command in, reply out to Slack."""
-    import socket
-    import time
-    import urllib.request
-
-    from handlers.slack_standin import LocalSlack
-    from handlers.slackwire import command_body, signed_headers
-
+@contextlib.contextmanager
+def _running(tmp_path: Path, slack: LocalSlack) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`ledningsbot run` in HTTP mode, as deployed, talking to `slack`; ready when /healthz
+    answers. Yields the process and its base URL; stopped with SIGTERM if still running."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     assert "skapat" in _cli(["organ", "ny", "LG", "Ledningsgrupp", "#C0LG"], tmp_path).stdout
-    with LocalSlack() as slack:
-        slack.add_user("U0CLI", "cli", is_admin=True)
-        environ = {
-            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))
-        }
-        environ.update(
-            PYTHONPATH=str(ROOT),
-            DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
-            SLACK_BOT_TOKEN="xoxb-run",
-            SLACK_SIGNING_SECRET="run-secret",
-            SLACK_API_URL=slack.url,
-            PORT=str(port),
-            HOST="127.0.0.1",
-        )
-        process = subprocess.Popen(
-            [*CLI, "run"], cwd=tmp_path, env=environ, stdout=subprocess.PIPE, text=True
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                        assert response.read() == b"ok\n"
-                        break
-                except OSError:
-                    assert time.monotonic() < deadline, "never became ready"
-                    time.sleep(0.05)
-            body = command_body(
-                "/beslut",
-                "Ledningsgruppen beslutar enligt förslag",
-                user_id="U0CLI",
-                channel_id="C0LG",
-                response_url=slack.response_url("run"),
-            )
-            request = urllib.request.Request(
-                base + "/slack/events",
-                data=body.encode(),
-                headers={
-                    **signed_headers("run-secret", body),
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-            )
-            with urllib.request.urlopen(request, timeout=5) as response:
-                assert response.status == 200
-            (reply,) = slack.wait_for_calls("response_url", 1, timeout=10)
-            assert reply.args["response_type"] == "in_channel"
-            assert "loggat" in reply.args["text"] and "Beslut *LG-" in reply.args["text"]
-            # the work ran in the worker process, a child of the web process
-            (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        finally:
+    slack.add_user("U0CLI", "cli", is_admin=True)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    environ.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
+        SLACK_BOT_TOKEN="xoxb-run",
+        SLACK_SIGNING_SECRET=RUN_SECRET,
+        SLACK_API_URL=slack.url,
+        PORT=str(port),
+        HOST="127.0.0.1",
+    )
+    process = subprocess.Popen(
+        [*CLI, "run"], cwd=tmp_path, env=environ, stdout=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                    assert response.read() == b"ok\n"
+                    break
+            except OSError:
+                assert process.poll() is None, "exited before it was ready"
+                assert time.monotonic() < deadline, "never became ready"
+                time.sleep(0.05)
+        yield process, base
+    finally:
+        if process.poll() is None:
             process.terminate()
-            process.wait(timeout=10)
-        # SIGTERM: a clean stop, the worker finished and gone with it
-        assert process.returncode == 0
-        assert f"http://127.0.0.1:{port}/slack/events" in (
-            process.stdout.read() if process.stdout else ""
-        )
-        assert not Path(f"/proc/{worker}").exists()
+            process.wait(timeout=30)
+
+
+def _command(base: str, slack: LocalSlack, key: str, text: str) -> int:
+    body = command_body(
+        "/beslut",
+        text,
+        user_id="U0CLI",
+        channel_id="C0LG",
+        response_url=slack.response_url(key),
+        trigger_id=f"trigger-{key}",
+    )
+    request = urllib.request.Request(
+        base + "/slack/events",
+        data=body.encode(),
+        headers={
+            **signed_headers(RUN_SECRET, body),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return int(response.status)
+
+
+def test_run_serves_slack_over_http_and_health(tmp_path: Path) -> None:
+    """`ledningsbot run` in HTTP mode: a signed command in, its reply out to Slack, from one
+    process (the work after the ack runs in its own pool); SIGTERM stops it with exit code 0."""
+    with LocalSlack() as slack, _running(tmp_path, slack) as (process, base):
+        assert _command(base, slack, "run", "Ledningsgruppen beslutar enligt förslag") == 200
+        (reply,) = slack.wait_for_calls("response_url", 1, timeout=10)
+        assert reply.args["response_type"] == "in_channel"
+        assert "loggat" in reply.args["text"] and "Beslut *LG-" in reply.args["text"]
+        assert Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text() == ""
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        out = process.stdout.read() if process.stdout else ""
+        assert f"{base}/slack/events" in out
+
+
+def test_sigterm_finishes_requests_in_flight_and_the_work_after_acks(tmp_path: Path) -> None:
+    """SIGTERM while one request is still being answered (its form is opening) and the work
+    after another's ack is still sending its reply: no new connections are taken, both
+    finish, the reply reaches Slack, and the process exits 0."""
+    held = threading.Event()
+
+    def hold(call: Call) -> None:  # the stand-in answers these two only when released
+        if call.method in ("views.open", "response_url"):
+            held.wait(20)
+
+    with LocalSlack() as slack, _running(tmp_path, slack) as (process, base):
+        slack.on_call(hold)
+        assert _command(base, slack, "work", "Ledningsgruppen beslutar enligt förslag") == 200
+        slack.wait_for_calls("response_url", 1, timeout=10)  # the work is sending its reply
+        answered: list[int] = []
+        form = threading.Thread(target=lambda: answered.append(_command(base, slack, "form", "")))
+        form.start()  # an empty /beslut opens a form before the ack: the request is in flight
+        slack.wait_for_calls("views.open", 1, timeout=10)
+        process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while True:  # the listening socket closes first
+            try:
+                with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), 1):
+                    pass
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline, "still accepting connections after SIGTERM"
+            time.sleep(0.02)
+        assert process.poll() is None  # held by the request and the work in flight
+        time.sleep(1.5)  # in flight for a while yet: longer than a stop that cut it short takes
+        held.set()
+        form.join(timeout=20)
+        assert answered == [200]
+        assert process.wait(timeout=20) == 0
+    (reply,) = slack.calls("response_url")
+    assert "loggat" in reply.args["text"]
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def queue_invites(
     user_id: str,
     channel_id: str | None,
 ) -> None:
-    """Send a batch on the invites' own thread (see Deps.slow)."""
+    """Send a batch in the invitations' own lane (see Deps.invites)."""
 
     def send() -> None:
         try:
@@ -127,7 +127,7 @@ def queue_invites(
         except Exception:
             log.exception("invite batch for %s failed", batch.ref)
 
-    deps.slow.submit(send)
+    deps.invites.submit(send)
 
 
 def send_invites(

@@ -36,7 +36,7 @@ def _opens_item_form(name: str, body: dict[str, Any]) -> str | None:
 
 
 def _acknowledge(deps: Deps, name: str) -> Any:
-    work = deps.work(_listener(deps, name))
+    work = _listener(deps, name)
 
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

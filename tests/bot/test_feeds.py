@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from email.message import Message
 from typing import Any
 
 import pytest
@@ -62,14 +63,15 @@ def links(harness: Harness, user: str, text: str = "") -> list[tuple[str, str]]:
 
 def fetch(
     harness: Harness, url: str, headers: dict[str, str] | None = None, method: str = "GET"
-) -> tuple[int, dict[str, str], bytes]:
+) -> tuple[int, Message, bytes]:
+    """Status, headers (names are case-insensitive, as in HTTP) and body."""
     path = url.removeprefix(BASE)
     request = urllib.request.Request(harness.url + path, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers.items()), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers.items()), error.read()
+        return error.code, error.headers, error.read()
 
 
 def events(body: bytes) -> dict[str, Any]:
