@@ -61,7 +61,8 @@ class Link:
 
     id: int
     sock: socket.socket = field(repr=False)
-    opened_at: float = 0.0
+    accepted: bool = False  # the handshake is done (hello may be held back)
+    opened_at: float | None = None
     ended_at: float | None = None
     end: str | None = None
     client_gone_at: float | None = None
@@ -118,6 +119,8 @@ class LocalSocketMode:
         self._acks: list[Ack] = []
         self._stray: list[dict[str, Any]] = []  # acks for envelopes never sent
         self._refused = 0  # handshakes with no valid ticket
+        self._hello = threading.Event()  # cleared: hello is held back after the handshake
+        self._hello.set()
         self._ids = itertools.count(1)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -241,6 +244,16 @@ class LocalSocketMode:
         self._send_frame(target, OP_TEXT, json.dumps(message).encode())
         return target
 
+    def hold_hello(self) -> None:
+        """Complete handshakes but hold ``hello`` back until ``release_hello()``."""
+        self._hello.clear()
+
+    def release_hello(self) -> float:
+        """Send the held ``hello``s (and every later one at once); returns when."""
+        at = self._clock()
+        self._hello.set()
+        return at
+
     # -- what the network does -------------------------------------------------------------
 
     def close(self, link: Link | None = None, code: int = 1001) -> tuple[Link, float]:
@@ -280,7 +293,7 @@ class LocalSocketMode:
 
     def newest(self) -> Link | None:
         with self._cond:
-            live = [link for link in self._links if link.live]
+            live = [link for link in self._links if link.live and link.opened_at is not None]
             return live[-1] if live else None
 
     def acks(self) -> list[Ack]:
@@ -303,7 +316,11 @@ class LocalSocketMode:
         returns the newest live one."""
 
         def ready() -> bool:
-            opened = [link for link in self._links if link.opened_at > after]
+            opened = [
+                link
+                for link in self._links
+                if link.opened_at is not None and link.opened_at > after
+            ]
             return len(opened) >= count and any(link.live for link in opened)
 
         with self._cond:
@@ -312,7 +329,14 @@ class LocalSocketMode:
                     f"LocalSocketMode: {count} connection(s) not opened within {timeout:g} s; "
                     f"links: {self._links}"
                 )
-            return [link for link in self._links if link.live][-1]
+            return [link for link in self._links if link.live and link.opened_at is not None][-1]
+
+    def wait_accepted(self, timeout: float = 10.0) -> Link:
+        """Wait for a handshake (``hello`` may be held back); returns that link."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: any(k.accepted for k in self._links), timeout):
+                raise AssertionError(f"LocalSocketMode: no handshake within {timeout:g} s")
+            return next(k for k in self._links if k.accepted)
 
     def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> Ack:
         with self._cond:
@@ -385,6 +409,12 @@ class LocalSocketMode:
             "debug_info": {**_DEBUG, "approximate_connection_time": 18060},
             "connection_info": {"app_id": self._app_id},
         }
+        with self._cond:
+            link.accepted = True
+            self._cond.notify_all()
+        while not self._hello.wait(0.1):
+            if self._stopping.is_set() or not link.live:
+                return
         self._send_frame(link, OP_TEXT, json.dumps(hello).encode())
         with self._cond:
             link.opened_at = self._clock()
