@@ -140,18 +140,22 @@ def _run(settings: Settings) -> int:
     import signal
 
     from handlers.app import build_bot, build_product
+    from handlers.readiness import Readiness
     from handlers.server import WebServer
+    from handlers.socket_mode import SocketLink
 
     product = build_product(settings)
     # The work after each ack runs in a forked worker process (handlers.worker); the fork
     # comes first, before this process starts threads of its own.
     bot = build_bot(settings, product, worker_process=True)
+    link = SocketLink(bot.bolt, settings.app_token) if settings.app_token else None
     server = WebServer(
         bot if not settings.socket_mode else None,
         product.db,
         host=settings.host,
         port=settings.port,
         product=product,
+        readiness=Readiness(product.db, link),
     )
     from handlers.scheduler import Wakeups
 
@@ -162,12 +166,9 @@ def _run(settings: Settings) -> int:
     wakeups = Wakeups(bot.reminders)
     wakeups.start()
     try:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+        if link is not None:
             server.start()
-            print(texts.READY_SOCKET, flush=True)
-            SocketModeHandler(bot.bolt, settings.app_token).start()
+            link.run()  # prints texts.READY_SOCKET after Slack's hello; blocks until stopped
             return 0
         print(texts.READY_HTTP.format(host=settings.host, port=server.port), flush=True)
         server.serve_forever()

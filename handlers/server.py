@@ -16,6 +16,7 @@ from bot.calendar.feeds import FeedServer
 from bot.core.clock import STOCKHOLM, SystemClock
 from bot.core.context import Product
 from handlers.app import Bot
+from handlers.readiness import Readiness
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -35,7 +36,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def wsgi_app(
-    bot: Bot | None, product_db: Any, product: Product | None = None
+    bot: Bot | None,
+    product_db: Any,
+    product: Product | None = None,
+    readiness: Readiness | None = None,
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(bot.bolt) if bot is not None else None
     # Calendar feeds need the product (database, clock, time zone), not Slack: in Socket Mode
@@ -43,6 +47,7 @@ def wsgi_app(
     if product is None:
         product = bot.product if bot is not None else Product(product_db, SystemClock(), STOCKHOLM)
     feeds = FeedServer(product)
+    readiness = readiness or Readiness(product_db)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -61,6 +66,12 @@ def wsgi_app(
                 "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "3")]
             )
             return [] if method == "HEAD" else [b"ok\n"]
+        if path == "/readyz" and method in ("GET", "HEAD"):  # /healthz: alive; /readyz: serving
+            ready, reason = readiness.check()
+            body = (reason + "\n").encode()
+            status = "200 OK" if ready else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+            return [] if method == "HEAD" else [body]
         if path.startswith(FEED_PREFIX) and path.endswith(".ics") and method in ("GET", "HEAD"):
             return _feed(feeds, environ, path, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
@@ -108,12 +119,13 @@ class WebServer:
         *,
         poll_interval: float = 0.5,
         product: Product | None = None,
+        readiness: Readiness | None = None,
     ) -> None:
         self.poll_interval = poll_interval
         self.httpd = make_server(
             host,
             port,
-            wsgi_app(bot, db, product),
+            wsgi_app(bot, db, product, readiness),
             server_class=_Server,
             handler_class=_QuietHandler,
         )
