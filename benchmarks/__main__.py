@@ -18,6 +18,7 @@ BENCHMARKS = {
     "feed": "benchmarks.bench_feed",
     "invite": "benchmarks.bench_invite",
     "reminders": "benchmarks.reminders",
+    "socket": "benchmarks.socket_mode",
 }
 
 
