@@ -155,8 +155,8 @@ class _Connection:
                 try:
                     opcode, data = self.ws.recv_data_frame(control_frame=True)
                 except websocket.WebSocketTimeoutException:
-                    if time.monotonic() - heard > self.owner.dead_after:
-                        reason = "no answer"
+                    if self._closing or time.monotonic() - heard > self.owner.dead_after:
+                        reason = "no answer"  # (or none to our close frame)
                         break
                     self.ws.ping()
                     continue
@@ -393,8 +393,11 @@ class SocketLink:
         elif kind == "disconnect":
             log.info("socket mode: Slack asks for a new connection (%s)", message.get("reason"))
             self._events.put(("refresh", connection))
-        elif message.get("envelope_id"):
-            self._pool.submit(self._dispatch, connection, message)
+        elif message.get("envelope_id") and not self._stopped.is_set():
+            try:
+                self._pool.submit(self._dispatch, connection, message)
+            except RuntimeError:  # stopping: left unacked, as a request to a server going down
+                log.info("socket mode: stopping, envelope %s left", message["envelope_id"])
 
     def _dispatch(self, connection: _Connection, message: dict[str, Any]) -> None:
         envelope_id = message["envelope_id"]
