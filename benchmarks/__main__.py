@@ -21,6 +21,7 @@ BENCHMARKS = {
     "reminders": "benchmarks.reminders",
     "import": "benchmarks.importing",
     "cycle": "benchmarks.cycle",
+    "socket": "benchmarks.socket_mode",
 }
 
 

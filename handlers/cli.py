@@ -145,17 +145,21 @@ def _run(settings: Settings) -> int:
     import signal
 
     from handlers.app import build_bot, build_product
+    from handlers.readiness import Readiness
     from handlers.scheduler import Wakeups
     from handlers.server import WebServer
+    from handlers.socket_mode import SocketLink
 
     product = build_product(settings)
     bot = build_bot(settings, product)
+    link = SocketLink(bot.bolt, settings.app_token) if settings.app_token else None
     server = WebServer(
         bot if not settings.socket_mode else None,  # Socket Mode: feeds and /healthz only
         product.db,
         host=settings.host,
         port=settings.port,
         product=product,
+        readiness=Readiness(product.db, link),
     )
 
     def stop(signum: int, frame: object) -> None:
@@ -167,21 +171,16 @@ def _run(settings: Settings) -> int:
     signal.signal(signal.SIGINT, stop)
     wakeups = Wakeups(bot.reminders)
     wakeups.start()
-    socket_mode = None
     try:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            socket_mode = SocketModeHandler(bot.bolt, settings.app_token)
-            socket_mode.connect()
-            print(texts.READY_SOCKET, flush=True)
+        if link is not None:
+            link.start()  # prints texts.READY_SOCKET after Slack's hello, reconnects by itself
         else:
             print(texts.READY_HTTP.format(host=settings.host, port=server.port), flush=True)
         server.serve_forever()
         return 0
     finally:
-        if socket_mode is not None:
-            socket_mode.close()
+        if link is not None:
+            link.stop()  # no new envelopes; those already acked finish below
         wakeups.stop()
         bot.close()  # the work after every ack so far, invitations included
 

@@ -33,6 +33,7 @@ from bot.core.context import Product
 from handlers import texts
 from handlers.app import Bot
 from handlers.common import after_the_answer
+from handlers.readiness import Readiness
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -50,7 +51,10 @@ _GET = "GET, HEAD"
 
 
 def wsgi_app(
-    bot: Bot | None, product_db: Any, product: Product | None = None
+    bot: Bot | None,
+    product_db: Any,
+    product: Product | None = None,
+    readiness: Readiness | None = None,
 ) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(bot.bolt) if bot is not None else None
     secret = bot.signing_secret.encode() if bot is not None else b""
@@ -59,6 +63,7 @@ def wsgi_app(
     if product is None:
         product = bot.product if bot is not None else Product(product_db, SystemClock(), STOCKHOLM)
     feeds = FeedServer(product)
+    readiness = readiness or Readiness(product_db)
 
     def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -84,11 +89,13 @@ def wsgi_app(
                 _Then([], [], pending).close()  # what a listener took on still runs
                 raise
             return _Then(answer, writes, pending) if pending else answer
-        if path == "/healthz" or _is_feed(path):
+        if path in ("/healthz", "/readyz") or _is_feed(path):
             if method not in ("GET", "HEAD"):
                 return _answer(start_response, method, 405, texts.HTTP_METHOD, [("Allow", _GET)])
-            if path == "/healthz":
+            if path == "/healthz":  # alive (liveness)
                 return _health(product_db, method, start_response)
+            if path == "/readyz":  # serving: the database answers, and a Slack link is up
+                return _ready(readiness, method, start_response)
             return _feed(feeds, environ, path, start_response)
         return _answer(start_response, method, 404, texts.HTTP_NOT_FOUND)
 
@@ -185,6 +192,11 @@ def _health(product_db: Any, method: str, start_response: StartResponse) -> Iter
     return _answer(start_response, method, 200, "ok\n")
 
 
+def _ready(readiness: Readiness, method: str, start_response: StartResponse) -> Iterable[bytes]:
+    ready, reason = readiness.check()
+    return _answer(start_response, method, 200 if ready else 503, reason + "\n")
+
+
 def _is_feed(path: str) -> bool:
     return path.startswith(FEED_PREFIX) and path.endswith(".ics")
 
@@ -226,6 +238,7 @@ class WebServer:
         poll_interval: float = 0.5,
         product: Product | None = None,
         threads: int = THREADS,
+        readiness: Readiness | None = None,
     ) -> None:
         self.poll_interval = poll_interval  # seconds between looks at the stop flag, at most
         listener = socket.create_server(
@@ -235,7 +248,7 @@ class WebServer:
         )
         self._map: dict[int, Any] = {}
         self._server: Any = create_server(
-            wsgi_app(bot, db, product),
+            wsgi_app(bot, db, product, readiness),
             map=self._map,
             sockets=[listener],
             threads=threads,

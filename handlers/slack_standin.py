@@ -278,6 +278,9 @@ class LocalSlack:
         self._home_views: dict[str, str] = {}
         # The bot is a user of the workspace too, as in Slack's users.list and users.info.
         self.add_user(BOT_USER_ID, "ledningsbot", is_bot=True)
+        # Socket Mode: apps.connections.open answers with a URL from this (see serve_socket_mode).
+        self._socket_url: Callable[[], str] | None = None
+        self._app_token: str | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -420,6 +423,17 @@ class LocalSlack:
                 result[user_id] = profile.get("display_name") or user.get("name") or user_id
             result.setdefault(BOT_USER_ID, "ledningsbot")
             return result
+
+    def serve_socket_mode(
+        self, new_url: Callable[[], str] | None, *, app_token: str | None = None
+    ) -> None:
+        """Answer ``apps.connections.open`` with ``new_url()`` (a Socket Mode server's, e.g.
+        ``LocalSocketMode.new_url``). With ``app_token`` only that token is accepted; any other
+        gets ``invalid_auth``, as a revoked or mistyped token does. None turns Socket Mode off.
+        """
+        with self._cond:
+            self._socket_url = new_url
+            self._app_token = app_token
 
     # -- fault injection -------------------------------------------------------------------
 
@@ -624,6 +638,8 @@ class LocalSlack:
                 args = {"file_id": key, "length": len(body)}
             elif method == RESPONSE_URL_METHOD:
                 reply = _Reply(200, {"ok": True})
+            elif method == "apps.connections.open":
+                reply = self._connections_open(headers, args)
             else:
                 reply = self._answer(method, args)
             call = Call(method, args, headers, at, key, reply.status, reply.body)
@@ -715,6 +731,19 @@ class LocalSlack:
         return _Reply(200, body, {"x-oauth-scopes": BOT_SCOPES} if method == "auth.test" else {})
 
     # -- Web API methods (called with the lock held) ---------------------------------------
+
+    def _connections_open(self, headers: dict[str, str], args: dict[str, Any]) -> _Reply:
+        """apps.connections.open: an app-level token (xapp-) in the Authorization header."""
+        token = Call("apps.connections.open", args, headers, 0.0).token or ""
+        if not token.startswith("xapp-"):
+            error = "not_authed" if not token else "not_allowed_token_type"
+        elif self._app_token is not None and token != self._app_token:
+            error = "invalid_auth"
+        elif self._socket_url is None:
+            error = "socket_mode_not_enabled"
+        else:
+            return _Reply(200, {"ok": True, "url": self._socket_url()})
+        return _Reply(200, {"ok": False, "error": error})
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {

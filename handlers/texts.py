@@ -55,3 +55,33 @@ SETTING_WHY_INVITE_FROM = (
     "den är avsändare och organisatör för inbjudningar när SMTP_HOST är satt, "
     "till exempel INVITE_FROM=ledningsbot@region.se"
 )
+
+
+def socket_token_rejected(error: str, seconds: float) -> str:
+    return (
+        f"SLACK_APP_TOKEN är fel: Slack avvisade den ({error}). Den ska vara appens "
+        "app-nivåtoken (xapp-…) med behörigheten connections:write; rätta den i miljön eller "
+        f"i .env. Försöker igen om {seconds:g} s och sedan allt glesare."
+    )
+
+
+def socket_unreachable(error: str, seconds: float) -> str:
+    return (
+        f"Kunde inte ansluta till Slack (Socket Mode): {error}. "
+        f"Försöker igen om {seconds:g} s och sedan allt glesare."
+    )
+
+
+NOT_READY_SOCKET_STARTING = "ingen förbindelse med Slack än (Socket Mode ansluter)"
+
+
+NOT_READY_SOCKET_LOST = "förbindelsen med Slack bröts (Socket Mode ansluter igen)"
+
+
+NOT_READY_SOCKET_TOKEN = "ingen förbindelse med Slack: SLACK_APP_TOKEN avvisades"
+
+
+NOT_READY_SOCKET_UNREACHABLE = "ingen förbindelse med Slack: Socket Mode når inte fram"
+
+
+NOT_READY_DB = "databasen svarar inte"
