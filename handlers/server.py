@@ -134,6 +134,24 @@ class _Then:
                 log.exception("the work after an answer could not be started")
 
 
+class _Closing:
+    """An answer that says when the server has closed it (PEP 3333: once it is all sent)."""
+
+    def __init__(self, answer: Iterable[bytes], closed: Callable[[], None]) -> None:
+        self.answer, self.closed = answer, closed
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.answer)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.answer, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.closed()
+
+
 def _answer(
     start_response: StartResponse,
     method: str,
@@ -247,8 +265,10 @@ class WebServer:
             backlog=1024,
         )
         self._map: dict[int, Any] = {}
+        self._busy = threading.Condition()
+        self._active = 0  # requests between the application's call and its answer's close()
         self._server: Any = create_server(
-            wsgi_app(bot, db, product, readiness),
+            self._tracked(wsgi_app(bot, db, product, readiness)),
             map=self._map,
             sockets=[listener],
             threads=threads,
@@ -264,6 +284,34 @@ class WebServer:
     @property
     def port(self) -> int:
         return int(self._server.effective_port)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being answered, including the hand-off of its work to the
+        pool, which happens after the client has its answer (tests settle on this before they
+        look at what the work did). False if `timeout` ran out."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._active == 0, timeout)
+
+    def _tracked(
+        self, app: Callable[[Environ, StartResponse], Iterable[bytes]]
+    ) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
+        def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+            with self._busy:
+                self._active += 1
+            try:
+                answer = app(environ, start_response)
+            except BaseException:
+                self._left()
+                raise
+            return _Closing(answer, self._left)
+
+        return application
+
+    def _left(self) -> None:
+        with self._busy:
+            self._active -= 1
+            if self._active == 0:
+                self._busy.notify_all()
 
     def serve_forever(self) -> None:
         while not self._stopping:

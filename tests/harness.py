@@ -69,6 +69,12 @@ class Harness:
         self.server.stop()
         self.bot.close()  # let the work after the last ack finish
 
+    def settle(self) -> None:
+        """Wait until every request so far is answered and its work done. (The work is handed
+        to the pool after the client has its answer: the server is asked first.)"""
+        assert self.server.wait_idle(), "a request is still being answered"
+        self.bot.drain()
+
     # ------------------------------------------------------------------ raw HTTP
     def post(
         self,

@@ -3,7 +3,6 @@ a cold `/kalender` in a channel of 450, an invitation of 450, and `user_change` 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,7 +13,6 @@ from sqlalchemy import text
 
 from bot import commands
 from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
-from handlers.app import WORKERS
 from handlers.slack_standin import RESPONSE_URL_METHOD, UPLOAD_METHOD, Call, LocalSlack
 from tests.harness import PEOPLE, Harness, text_of
 
@@ -24,11 +22,8 @@ BOTS = ["B0HELPER", "USLACKBOT"]  # … and two bots in it
 
 
 def settle(harness: Harness) -> None:
-    """Wait until the work after every ack so far is done: one task per worker, each waiting
-    for all the others, can only all run once nothing submitted earlier is still running."""
-    barrier = threading.Barrier(WORKERS)
-    for done in [harness.bot.background.submit(barrier.wait, 5) for _ in range(WORKERS)]:
-        done.result(timeout=10)
+    """Wait until the work after every ack so far is done."""
+    harness.settle()
 
 
 def web_api(calls: list[Call]) -> Counter[str]:

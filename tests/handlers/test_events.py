@@ -36,8 +36,8 @@ def writes(harness: Harness) -> Iterator[list[str]]:
 
 
 def drain(harness: Harness) -> None:
-    """Wait until the work after every ack so far is done (the pool takes no more after)."""
-    harness.bot.background.shutdown(wait=True)
+    """Wait until the work after every ack so far is done."""
+    harness.settle()
 
 
 def test_unknown_events_and_stale_actions_get_200_logged_at_debug(

@@ -21,7 +21,7 @@ def small(product: Product, slack: LocalSlack) -> Iterator[Harness]:
     """The bot with a pool of one thread and one place in its queue."""
     with Harness(product, slack, threads=1, queue=1) as running:
         running.command("/organ", "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp>")
-        running.bot.drain()  # its work is done, all of it: the pool is empty
+        running.settle()  # its work is done, all of it: the pool is empty
         yield running
 
 
