@@ -16,8 +16,10 @@ from bot.assignments.model import (
 )
 from bot.assignments.service import (
     add_status,
+    amend,
     close,
     create,
+    find,
     listing,
     mine,
     move,
@@ -41,9 +43,11 @@ __all__ = [
     "View",
     "add_status",
     "affected",
+    "amend",
     "answering",
     "close",
     "create",
+    "find",
     "listing",
     "mine",
     "move",

@@ -529,8 +529,8 @@ def split_due(
             return None  # "läget i dag", "mötet i går": about the past, not a due point
         return value
 
-    def exempt(a: int) -> bool:
-        return a > 0 and folded[a - 1] in _NOT_DUE_BEFORE
+    def exempt(a: int) -> bool:  # "från 2 juni" (but "sedan till AU 8 december" is a due point)
+        return a > 0 and folded[a - 1] in _NOT_DUE_BEFORE and folded[a] not in _INTRODUCERS
 
     due_at: int | None = None
     for a in range(max(0, count - MAX_SPLIT_WORDS), count):

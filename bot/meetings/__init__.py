@@ -4,7 +4,11 @@ The feature's service, re-exported: `from bot import meetings` then `meetings.<n
 
 from bot.meetings.model import (
     CANCELLED,
+    MEETING,
     PLANNED,
+    ends_at,
+    has_ended,
+    starts_at,
     when_of,
 )
 from bot.meetings.service import (
@@ -14,6 +18,7 @@ from bot.meetings.service import (
     may_manage,
     move,
     next_of,
+    next_open,
     on_date,
     schedule,
     show,
@@ -23,15 +28,20 @@ from bot.meetings.service import (
 __all__ = [
     "CANCELLED",
     "KINDS",
+    "MEETING",
     "PLANNED",
     "cancel",
+    "ends_at",
     "get",
+    "has_ended",
     "may_manage",
     "move",
     "next_of",
+    "next_open",
     "on_date",
     "schedule",
     "show",
+    "starts_at",
     "upcoming",
     "when_of",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -14,7 +15,7 @@ from bot.core.context import Ctx
 from bot.core.dates import When
 from bot.core.errors import NotAllowed, UserError
 from bot.meetings import texts
-from bot.meetings.model import CANCELLED, PLANNED, when_of
+from bot.meetings.model import CANCELLED, MEETING, PLANNED, has_ended, when_of
 from storage.models import Assignment, Meeting, Organ
 
 # What people call a session → the kind we keep.
@@ -105,7 +106,9 @@ def show(ctx: Ctx, ref: str) -> tuple[Meeting, Organ]:
 def upcoming(
     ctx: Ctx, organ_name: str | None, limit: int = 25, *, organ_ids: list[int] | None = None
 ) -> list[tuple[Meeting, Organ]]:
-    """Planned meetings not yet over: of one organ, of some organs (`organ_ids`), or all."""
+    """Planned meetings not yet over (one that ended earlier today is not shown): of one organ,
+    of some organs (`organ_ids`), or all."""
+    now = ctx.app.now()
     with ctx.db.transaction() as session:
         query = (
             select(Meeting, Organ)
@@ -116,8 +119,14 @@ def upcoming(
             query = query.where(Meeting.organ_id == _id(organs.get(session, organ_name)))
         if organ_ids is not None:
             query = query.where(col(Meeting.organ_id).in_(organ_ids))
-        query = query.order_by(col(Meeting.start_date), col(Meeting.start_time)).limit(limit)
-        return [(m, o) for m, o in session.exec(query).all()]
+        query = query.order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
+        result: list[tuple[Meeting, Organ]] = []
+        for meeting, organ in session.exec(query):
+            if not has_ended(meeting, now, ctx.app.tz):
+                result.append((meeting, organ))
+                if len(result) == limit:
+                    break
+        return result
 
 
 def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
@@ -162,8 +171,11 @@ def cancel(ctx: Ctx, ref: str, reason: str | None) -> tuple[Meeting, Organ]:
     return meeting, organ
 
 
-def on_date(session: Session, organ_id: int, day: date) -> Meeting | None:
-    return session.exec(
+def on_date(
+    session: Session, organ_id: int, day: date, *, prefer: str | None = None
+) -> Meeting | None:
+    """The organ's planned session on that day; of the kind `prefer` if there is one."""
+    rows = session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
@@ -171,18 +183,50 @@ def on_date(session: Session, organ_id: int, day: date) -> Meeting | None:
             Meeting.end_date >= day,
             Meeting.status == PLANNED,
         )
-        .order_by(col(Meeting.start_time))
-    ).first()
+        .order_by(col(Meeting.start_time), col(Meeting.id))
+    ).all()
+    return next((m for m in rows if m.kind == prefer), rows[0] if rows else None)
 
 
-def next_of(session: Session, organ_id: int, after: date) -> Meeting | None:
-    """The organ's next planned meeting starting on or after `after`."""
+def next_of(session: Session, organ_id: int, after: date, *, kind: str = MEETING) -> Meeting | None:
+    """The organ's next planned meeting (or session of `kind`) starting on or after `after`."""
     return session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
             Meeting.start_date >= after,
             Meeting.status == PLANNED,
+            Meeting.kind == kind,
         )
-        .order_by(col(Meeting.start_date), col(Meeting.start_time))
+        .order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
     ).first()
+
+
+def next_open(
+    session: Session,
+    organ_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    kind: str = MEETING,
+    first: date | None = None,
+    last: date | None = None,
+) -> Meeting | None:
+    """ "Nästa LG": the organ's first planned meeting (or session of `kind`) that has not ended
+    by `now` (one still running, or later today, counts), optionally starting between `first`
+    and `last`. A workshop or an internat is not the organ's meeting unless asked for by kind."""
+    query = select(Meeting).where(
+        Meeting.organ_id == organ_id,
+        Meeting.end_date >= now.astimezone(tz).date(),
+        Meeting.status == PLANNED,
+        Meeting.kind == kind,
+    )
+    if first is not None:
+        query = query.where(Meeting.start_date >= first)
+    if last is not None:
+        query = query.where(Meeting.start_date <= last)
+    query = query.order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
+    for meeting in session.exec(query):
+        if not has_ended(meeting, now, tz):
+            return meeting
+    return None

@@ -2,9 +2,9 @@
 
 The feature's service, re-exported: `from bot import reminders` then `reminders.<name>`."""
 
+from bot.meetings.model import DEFAULT_LENGTH
 from bot.reminders.service import (
     BEFORE,
-    DEFAULT_LENGTH,
     HORIZON,
     LATE_AFTER,
     LEASE,

@@ -29,6 +29,7 @@ from bot.assignments.actions import assignment_buttons
 from bot.core.context import Product
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
+from bot.meetings.model import ends_at, starts_at
 from bot.reminders import texts
 from storage.models import Assignment, AssignmentOwner, Meeting, Organ, Reminder
 
@@ -45,7 +46,6 @@ LATE_AFTER = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)  # a claim older than this, still "skickas", was left by a crash
 HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
 MOVED_TOO_FAR = timedelta(days=1)
-DEFAULT_LENGTH = timedelta(hours=2)
 
 
 class DeliveryError(Exception):
@@ -163,15 +163,11 @@ def _report_to_organs(
 
 
 def meeting_start(meeting: Meeting, app: Product) -> datetime:
-    return datetime.combine(meeting.start_date, meeting.start_time or time(8, 0), app.tz)
+    return starts_at(meeting, app.tz)
 
 
 def meeting_end(meeting: Meeting, app: Product) -> datetime:
-    if meeting.end_time is not None:
-        return datetime.combine(meeting.end_date, meeting.end_time, app.tz)
-    if meeting.start_time is not None and meeting.end_date == meeting.start_date:
-        return meeting_start(meeting, app) + DEFAULT_LENGTH  # a start time but no end time
-    return datetime.combine(meeting.end_date, time(17, 0), app.tz)  # all day
+    return ends_at(meeting, app.tz)
 
 
 def _times(meeting: Meeting, organ: Organ, app: Product) -> list[tuple[str, datetime]]:
