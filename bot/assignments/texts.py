@@ -330,3 +330,9 @@ def search_none(query: str) -> str:
         f"Inga uppdrag eller beslut matchar ”{esc(clip(query, 80))}”. Sök på ett annat ord, "
         "till exempel: `/uppdrag sök avtal`"
     )
+
+
+def found_line(view: View) -> str:
+    """A search hit: the assignment, and whether it is still open."""
+    status = view.assignment.status
+    return assignment_line(view) + ("" if status == "öppen" else f" _({esc(status)})_")

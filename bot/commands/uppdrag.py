@@ -263,7 +263,7 @@ def _search(ctx: Ctx, query: str) -> Reply:
     found = decisions.find(ctx, query, limit=5)
     if not views and not found:
         return say(assignment_texts.search_none(query))
-    lines = [assignment_texts.assignment_line(v) for v in views]
+    lines = [assignment_texts.found_line(v) for v in views]
     reply = listing(assignment_texts.search_header(query, len(views)), lines)
     if found:
         decided = [decision_texts.decision_line(d, o) for d, o in found]
