@@ -54,6 +54,24 @@ _DECISION_LABEL = re.compile(r"(?<!\w)beslut\s*:\s*", re.IGNORECASE)
 _DECIDES = re.compile(r"(?:(?<=[.!?])\s+|\n\s*)(?=[A-ZÅÄÖ][\wåäö]*\s+beslutar\b)")
 
 
+EXAMPLES = {
+    "lista": "/beslut lista LG 2025",
+    "sök": "/beslut sök hemsjukvård",
+    "sok": "/beslut sök hemsjukvård",
+    "visa": "/beslut visa LG-2025-3",
+    "ändra": "/beslut ändra LG-2025-3 § 6",
+    "andra": "/beslut ändra LG-2025-3 § 6",
+    "upphäv": "/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9",
+    "upphav": "/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9",
+    "export": "/beslut export LG 2025",
+}
+
+
+def example(text: str) -> str:
+    """How the `/beslut` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/beslut LG: Ledningsgruppen beslutar att …")
+
+
 def run(ctx: Ctx, text: str) -> Reply:
     sub, rest = split_first(text)
     if sub in HELP:

@@ -12,6 +12,11 @@ from bot.core.replies import Message, Part, Reply, context, section
 RENEW = {"ny-länk", "ny-lank", "nylänk", "ny", "nya", "förnya", "ny länk", "nya länkar"}
 
 
+def example(text: str) -> str:
+    """How `/kalender` is written."""
+    return "/kalender ny-länk"
+
+
 def run(ctx: Ctx, text: str) -> Reply:
     words = " ".join(text.lower().split())
     sub, _rest = split_first(words)

@@ -71,6 +71,28 @@ _OWNER_VERBS = {
 }
 
 
+EXAMPLES = {
+    "lista": "/uppdrag lista @Anna",
+    "sök": "/uppdrag sök LINK",
+    "sok": "/uppdrag sök LINK",
+    "klar": "/uppdrag klart U-12",
+    "klart": "/uppdrag klart U-12",
+    "ändra": "/uppdrag ändra U-12 till nästa LG",
+    "andra": "/uppdrag ändra U-12 till nästa LG",
+    "status": "/uppdrag status U-12 Utkast skickat till AU",
+    "flytta": "/uppdrag flytta U-12 till nästa LG",
+    "stryk": "/uppdrag stryk U-12 ersätts av U-15",
+    "visa": "/uppdrag visa U-12",
+    "påminn": "/uppdrag påminn U-12",
+    "paminn": "/uppdrag påminn U-12",
+}
+
+
+def example(text: str) -> str:
+    """How the `/uppdrag` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/uppdrag @Anna Ta fram underlag till nästa AU")
+
+
 def run(ctx: Ctx, text: str) -> Reply:
     sub, rest = split_first(text)
     if not text:

@@ -38,6 +38,27 @@ MEETING_MOVE_USAGE = (
 )
 
 
+MEETING_CANCEL_USAGE = (
+    "Skriv vilket möte som ställs in, gärna med skäl, till exempel: "
+    "`/mote ställ in AU-260814 för få anmälda`"
+)
+
+
+MEETING_TITLE_UNCLEAR = (
+    "Jag förstod inte ”{text}” före datumet: det är inget organ och ingen typ av sammankomst "
+    "(möte, workshop, internat, planeringsdagar, spridningskonferens, konferens, nätverksträff, "
+    "utbildning). Till exempel: `/mote ny AU 14 augusti 13-15` eller "
+    "`/mote ny Gemensam spridningskonferens 1-2 november`."
+)
+
+
+def unknown_subcommand(word: str) -> str:
+    return (
+        f"Jag känner inte igen ”{esc(clip(word, 30))}” efter /mote. Till exempel: "
+        "`/mote ny AU 14 augusti 13-15` eller `/mote lista`; `/mote hjälp` visar allt."
+    )
+
+
 MEETINGS_NONE = "Inga kommande möten. Planera ett: `/mote ny AU 14 augusti 13-15 Regionhuset`"
 
 
@@ -49,10 +70,7 @@ def unknown_meeting(ref: str) -> str:
 
 
 def meeting_in_past(when: When) -> str:
-    return (
-        f"{format_when(when)} har redan varit. Ange ett kommande datum, "
-        "till exempel `/mote ny AU 14 augusti 13-15`."
-    )
+    return f"{format_when(when)} har redan varit. Ange ett kommande datum."
 
 
 def meeting_cancelled_already(ref: str) -> str:
@@ -65,9 +83,15 @@ def kind_label(kind: str, organ: Organ) -> str:
     return f"{kind.capitalize()} ({organ.short_name})"
 
 
-def meeting_line(meeting: Meeting, organ: Organ) -> str:
+def label(meeting: Meeting, organ: Organ) -> str:
+    """What it is called: its own name ("Gemensam spridningskonferens (LG)"), else its kind."""
+    if meeting.title:
+        return f"{meeting.title} ({organ.short_name})"
+    return kind_label(meeting.kind, organ)
 
-    text = f"*{esc(kind_label(meeting.kind, organ))}* {format_when(when_of(meeting))}"
+
+def meeting_line(meeting: Meeting, organ: Organ) -> str:
+    text = f"*{esc(label(meeting, organ))}* {format_when(when_of(meeting))}"
     if meeting.location:
         text += f", {esc(meeting.location)}"
     return text + f" · `{meeting.ref}`"
@@ -91,7 +115,7 @@ def meeting_cancelled(meeting: Meeting, organ: Organ) -> str:
 def meeting_details(meeting: Meeting, organ: Organ) -> str:
 
     lines = [
-        f"*{esc(kind_label(meeting.kind, organ))}* · `{meeting.ref}`",
+        f"*{esc(label(meeting, organ))}* · `{meeting.ref}`",
         f"När: {format_when(when_of(meeting))}",
         f"Var: {esc(meeting.location) if meeting.location else 'ingen plats angiven'}",
         f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",

@@ -34,7 +34,7 @@ def create(
     if not SHORT_NAME.match(short):
         raise UserError(texts.organ_bad_short_name(short_name))
     if not name.strip():
-        raise UserError(texts.ORGAN_USAGE)
+        raise UserError(texts.ORGAN_NEW_USAGE)
     with ctx.db.transaction(write=True) as session:
         if session.exec(select(Organ).where(Organ.short_name == short)).first():
             raise UserError(texts.organ_exists(short))

@@ -32,6 +32,7 @@ from bot.reminders.service import (
     plan,
     plan_lines,
     reminder_message,
+    status_label,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "plan",
     "plan_lines",
     "reminder_message",
+    "status_label",
 ]
