@@ -45,7 +45,7 @@ from sqlmodel import Session, col, select
 from bot import assignments, meetings
 from bot.calendar import ical, texts
 from bot.core.context import Ctx, Product
-from bot.core.errors import UserError
+from bot.core.errors import NotAvailable
 from bot.meetings import texts as meeting_texts
 from storage.db import serialise
 from storage.models import (
@@ -182,7 +182,7 @@ def links(ctx: Ctx, *, renew: bool = False) -> list[Link]:
     ``renew`` revokes every earlier link of theirs first."""
     base = ctx.app.calendar.public_base_url
     if not base:
-        raise UserError(texts.CALENDAR_NOT_CONFIGURED)
+        raise NotAvailable(texts.CALENDAR_NOT_CONFIGURED)
     refresh_members(ctx)
     now = ctx.app.now()
     result: list[Link] = []

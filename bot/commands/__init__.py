@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.errors import NotAllowed, UserError
+from bot.core.errors import NotAllowed, NotAvailable, UserError
 from bot.core.markup import clean
 from bot.core.replies import Reply, say
 from bot.decisions import texts as decision_texts
@@ -49,8 +49,8 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
         return say(core_texts.with_example(too_long, command, example))
     try:
         return handler(ctx, text)
-    except NotAllowed as error:
-        return say(error.message)  # a refusal, not a mistake: no example
+    except (NotAllowed, NotAvailable) as error:
+        return say(error.message)  # a refusal or a missing setting, not a mistake: no example
     except UserError as error:
         return say(core_texts.with_example(error.message, command, example))
     except Exception:

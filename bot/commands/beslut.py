@@ -230,7 +230,7 @@ def _parse_head(
 
 def _show(ctx: Ctx, ref: str) -> Reply:
     if not ref:
-        raise UserError(decision_texts.unknown_decision(""))
+        raise UserError(decision_texts.DECISION_SHOW_USAGE)
     shown = decisions.show(ctx, ref)
     d = shown.decision
     parts = [

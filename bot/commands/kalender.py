@@ -25,7 +25,7 @@ def run(ctx: Ctx, text: str) -> Reply:
             Message(calendar_texts.CALENDAR_USAGE, [section(calendar_texts.CALENDAR_USAGE)])
         )
     if words and words not in RENEW:
-        raise UserError(calendar_texts.CALENDAR_USAGE)
+        raise UserError(calendar_texts.calendar_unknown(text))
     renew = bool(words)
     links = feeds.links(ctx, renew=renew)
     parts: list[Part] = [section(calendar_texts.CALENDAR_INTRO)]

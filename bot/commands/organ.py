@@ -49,7 +49,9 @@ def run(ctx: Ctx, text: str) -> Reply:
             typed = unesc(who.strip())
             name = typed.split()[0].lstrip("@")
             raise UserError(
-                organ_texts.convenor_not_mention(typed, f"/organ sammankallande {short} @{name}")
+                organ_texts.convenor_not_mention(
+                    typed, f"/organ sammankallande {short.upper()} @{name}"
+                )
             )
         return say(organ_texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
     if sub in ("påminnelser", "paminnelser"):

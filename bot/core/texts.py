@@ -53,6 +53,10 @@ def plain_at(word: str) -> str:
     )
 
 
+def scope_not_understood(word: str) -> str:
+    return f"Jag förstod inte ”{esc(word)}”: skriv ett organ, ett år eller båda."
+
+
 def with_example(message: str, command: str, example: str) -> str:
     """An error answer shows how the command it answers is written: `example`, unless the
     message has one of that command already."""

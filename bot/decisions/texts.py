@@ -39,6 +39,9 @@ DECISION_AMEND_USAGE = (
 )
 
 
+DECISION_SHOW_USAGE = "Skriv vilket beslut, till exempel: `/beslut visa LG-2025-3`"
+
+
 DECISION_NO_DECISION = (
     "Jag hittar förslaget men inte beslutet. Skriv ”Beslut:” före beslutet, till exempel: "
     "`/beslut §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar enligt förslag`"
