@@ -77,7 +77,7 @@ def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None =
         if that_day is not None:
             return Due(day=that_day.start_date, meeting=that_day)
         if parsed.on < ctx.app.today():
-            raise UserError(texts.due_in_past(parsed.on))
+            raise UserError(texts.due_in_past(parsed.on, due_text))
         due = Due(day=parsed.on) if parsed.kind else Due(day=parsed.on, organ=organ)
         due.notes += _day_notes(parsed.on)
         return due
@@ -98,7 +98,7 @@ def _due_day(ctx: Ctx, parsed: When, due_text: str) -> Due:
             day -= timedelta(days=1)
         notes.append(texts.month_end_note(due_text, day))
     if day < ctx.app.today():
-        raise UserError(texts.due_in_past(day))
+        raise UserError(texts.due_in_past(day, due_text))
     return Due(day=day, notes=notes + _day_notes(day))
 
 
@@ -126,7 +126,7 @@ def create(
     if not owners:
         raise UserError(texts.ASSIGNMENT_NO_OWNER)
     if not what:
-        raise UserError(texts.ASSIGNMENT_USAGE)
+        raise UserError(texts.no_what(due_text))
     if len(what) > MAX_WHAT:
         raise UserError(core_texts.too_long("uppdraget", len(what), MAX_WHAT))
     for owner in owners:

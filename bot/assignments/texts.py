@@ -43,6 +43,14 @@ ASSIGNMENT_NO_OWNER = (
 )
 
 
+def no_what(due: str | None) -> str:
+    understood = f" Jag förstod ”{esc(clip(due, 60))}” som tidpunkten." if due else ""
+    return (
+        f"Vad ska göras?{understood} Skriv uppdraget efter de ansvariga, till exempel: "
+        "`/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
+
+
 ASSIGNMENT_STATUS_USAGE = (
     "Skriv uppdraget och läget, till exempel: `/uppdrag status U-12 Utkast skickat till AU`"
 )
@@ -157,10 +165,11 @@ def not_a_working_day(day: date, holiday: str | None) -> str:
     )
 
 
-def due_in_past(day: date) -> str:
+def due_in_past(day: date, typed: str | None = None) -> str:
+    said = f"”{esc(clip(typed, 60))}” är {format_date(day)}, som" if typed else format_date(day)
     return (
-        f"{format_date(day)} har redan varit. Ange en kommande tidpunkt, till exempel "
-        "`till nästa AU`, `till v 42` eller `till 4/12`."
+        f"{said} har redan varit. Ange en kommande tidpunkt, till exempel "
+        "”till nästa AU”, ”till v 42” eller ”till 4/12”."
     )
 
 

@@ -12,7 +12,7 @@ from bot.assignments.actions import assignment_buttons
 from bot.commands.words import HELP, owner_token, split_first
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import DateError, split_due
+from bot.core.dates import ERR_TWO_DUES, DateError, split_due
 from bot.core.errors import UserError
 from bot.core.markup import clip, parse_mention, unesc
 from bot.core.replies import SECTION_LIMIT, Message, Reply, context, listing, say, section
@@ -194,6 +194,13 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
         report_to, rest = unesc(report.group("to").strip().rstrip(".")), rest[: report.start()]
     try:
         what, due = split_due(rest, ctx.app.today(), aliases, here=here)
+        if report_to:
+            # "återkoppling till AU om två veckor": the due point may come last of all
+            to, later = split_due(report_to, ctx.app.today(), aliases, here=here)
+            if later is not None and to:
+                if due is not None:
+                    raise DateError(ERR_TWO_DUES.format(first=due, second=later))
+                report_to, due = to, later
     except DateError as error:
         raise UserError(str(error)) from None
     for word in what.split():

@@ -101,8 +101,9 @@ ERR_UNKNOWN_ORGAN = (
     "Skriv till exempel ”nästa AU” eller ”LG i oktober”."
 )
 ERR_TWO_DUES = (
-    "Jag ser två tidpunkter: ”{first}” och ”{second}”. Skriv bara en, sist. Hör ”{first}” "
-    'till själva uppdraget, sätt citattecken runt det: "{first}".'
+    "Jag ser två tidpunkter: ”{first}” och ”{second}”. Skriv bara en, sist, till exempel "
+    "”… till nästa AU”. Hör ”{first}” till själva uppdraget, sätt citattecken runt det: "
+    "\"{first}\"."
 )
 ERR_DATE_IN_TEXT = (
     "”{phrase}” ser ut som en tidpunkt men står mitt i texten. Skriv tidpunkten sist, till "
@@ -118,7 +119,8 @@ ERR_MEETING_ONE_DAY = (
     "Skriv till exempel ”{organ} 7 oktober” eller ”nästa {organ}”."
 )
 ERR_MEETING_NO_ORGAN = (
-    "Ange vilket möte, till exempel ”nästa AU”, ”nästa ledningsgrupp” eller ”LG 7 oktober”."
+    "Ange vilket möte du menar med ”{text}”, till exempel ”nästa AU”, ”nästa ledningsgrupp” "
+    "eller ”LG 7 oktober”."
 )
 
 # --------------------------------------------------------------------------------------------
@@ -326,7 +328,7 @@ def _due(
     upcoming = folded[0] in ("nasta", "kommande")
     start = 1 if upcoming else 0
     if upcoming and len(words) == 1:
-        raise DateError(ERR_MEETING_NO_ORGAN)
+        raise DateError(ERR_MEETING_NO_ORGAN.format(text=_quote(body)))
     head = _meeting_head(folded, start, aliases, single)
     if head is not None:
         organ, month, kind, used, named = head
@@ -340,7 +342,7 @@ def _due(
                 raise _NotUnderstood(ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(body)))
         owner = organ or here
         if owner is None:
-            raise DateError(ERR_MEETING_NO_ORGAN)
+            raise DateError(ERR_MEETING_NO_ORGAN.format(text=_quote(body)))
         if month is None and len(rest) in (2, 3) and rest_folded[0] == "i":
             month = _MONTH_SIGNAL_WORDS.get(rest_folded[1])
             if month is not None:
@@ -560,7 +562,8 @@ def split_due(
                 raise DateError(ERR_TWO_DUES.format(first=phrase, second=_quote(due)))
             raise DateError(ERR_DATE_IN_TEXT.format(phrase=phrase))
         if not exempt(a) and _looks_dated(raw[a:limit], folded[a:limit]):
-            end = min(limit, a + 5)
+            lead = next(k for k in range(a, limit) if folded[k] not in _INTRODUCERS)
+            end = min(limit, lead + 4)
             phrase = text[spans[a][0] : spans[end - 1][1]]
             raise DateError(_why_not(phrase, today, organs, here))
         a += 1

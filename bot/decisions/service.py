@@ -94,6 +94,9 @@ def _log_in(
     meeting: Meeting | None
     if meeting_ref:
         meeting, organ = meetings.get(session, meeting_ref)
+        named = organs.find(session, organ_name) if organ_name else None
+        if organ_name and (named is None or named.id != organ.id):
+            raise UserError(texts.meeting_of_other_organ(meeting.ref, organ_name))
     else:
         organ = organs.resolve(session, ctx, organ_name)
         meeting = meetings.on_date(session, _id(organ), on or ctx.app.today())

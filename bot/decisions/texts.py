@@ -61,6 +61,13 @@ def head_not_understood(head: str, why: str) -> str:
     )
 
 
+def meeting_of_other_organ(ref: str, organ: str) -> str:
+    return (
+        f"Mötet {esc(ref)} hör inte till ”{esc(clip(organ, 30))}”. Skriv bara mötet, "
+        f"till exempel `/beslut {esc(ref)} §5: …`, eller organ och datum."
+    )
+
+
 def item_changed(old: str | None, new: str | None) -> str:
     return f"punkt: § {esc(old or '–')} → § {esc(new or '–')}"
 

@@ -60,9 +60,7 @@ def lg_meeting(ctx: MakeCtx, organs: None, clock: FixedClock) -> None:
         ("LG 230901 §7", "7"),
     ],
 )
-def test_paragraph_before_the_colon(
-    ctx: MakeCtx, lg_meeting: None, head: str, item: str
-) -> None:
+def test_paragraph_before_the_colon(ctx: MakeCtx, lg_meeting: None, head: str, item: str) -> None:
     answer = run(ctx(), "/beslut", f"{head}: Ledningsgruppen beslutar enligt förslag")
     assert f"· § {item}):" in answer and "möte `LG-230901`" in answer
     [decision] = decisions(ctx())
@@ -72,8 +70,16 @@ def test_paragraph_before_the_colon(
 @pytest.mark.parametrize(
     ("text", "item", "stored"),
     [
-        ("§5 Ledningsgruppen beslutar att fortsätta", "5", "Ledningsgruppen beslutar att fortsätta"),
-        ("§ 5 Ledningsgruppen beslutar att fortsätta", "5", "Ledningsgruppen beslutar att fortsätta"),
+        (
+            "§5 Ledningsgruppen beslutar att fortsätta",
+            "5",
+            "Ledningsgruppen beslutar att fortsätta",
+        ),
+        (
+            "§ 5 Ledningsgruppen beslutar att fortsätta",
+            "5",
+            "Ledningsgruppen beslutar att fortsätta",
+        ),
         ("LG-230901 §6 Ledningsgruppen beslutar", "6", "Ledningsgruppen beslutar"),
         ("2) Ledningsgruppen beslutar att anta", "2", "Ledningsgruppen beslutar att anta"),
         ("Beslut: §5 Ledningsgruppen beslutar", "5", "Ledningsgruppen beslutar"),
@@ -141,13 +147,19 @@ def test_changing_the_paragraph(ctx: MakeCtx, lg_meeting: None) -> None:
     assert "ändrat (punkt: § 5 → § 6)" in answer
     [decision] = decisions(ctx())
     assert (decision.item, decision.text) == ("6", "Ledningsgruppen beslutar enligt förslag")
-    answer = run(ctx(), "/beslut", "ändra LG-2023-1 punkt 7: Ledningsgruppen beslutar att avvakta skäl: fel i protokollet")
+    answer = run(
+        ctx(),
+        "/beslut",
+        "ändra LG-2023-1 punkt 7: Ledningsgruppen beslutar att avvakta skäl: fel i protokollet",
+    )
     assert "ny text, punkt: § 6 → § 7" in answer
     [decision] = decisions(ctx())
     assert (decision.item, decision.text) == ("7", "Ledningsgruppen beslutar att avvakta")
     with ctx().db.transaction() as session:
         revisions = session.exec(
-            select(DecisionRevision.item, DecisionRevision.reason).order_by(DecisionRevision.version)
+            select(DecisionRevision.item, DecisionRevision.reason).order_by(
+                DecisionRevision.version
+            )
         ).all()
     assert [tuple(r) for r in revisions] == [
         ("5", None),

@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from bot import commands
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx
-from storage.models import Assignment, AssignmentOwner, Decision, Meeting
+from storage.models import Assignment, AssignmentOwner, Meeting
 from tests.harness import said
 
 MakeCtx = Callable[..., Ctx]
@@ -57,7 +57,7 @@ def autumn_2023(ctx: MakeCtx, organs: None, clock: FixedClock) -> Iterator[None]
     yield
 
 
-# ---------------------------------------------------------------- 1–2: dates as the minutes write them
+# ------------------------------------------------------------ 1–2: dates as the minutes have them
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_a_month_for_a_date_is_its_last_working_day_and_the_answer_says_so(
 
 
 def test_a_meeting_word_with_a_date(ctx: MakeCtx, autumn_2023: None) -> None:
-    """"Till nästa kommittésammanträde den 28 maj" (the third set of minutes): the channel's
+    """ "Till nästa kommittésammanträde den 28 maj" (the third set of minutes): the channel's
     organ on that day."""
     answer = run(
         ctx(), "/uppdrag", "<@U0ANNA|anna> Återkomma till nästa kommittésammanträde den 28 maj"
@@ -129,7 +129,7 @@ def test_a_meeting_word_with_a_date(ctx: MakeCtx, autumn_2023: None) -> None:
 
 
 def test_a_session_named_in_a_month(ctx: MakeCtx, autumn_2023: None) -> None:
-    """"Skolcheferna fortsätter dialogen på nätverksträff i juni": the one planned, or a
+    """ "Skolcheferna fortsätter dialogen på nätverksträff i juni": the one planned, or a
     refusal that quotes it."""
     refused = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Fortsätta dialogen på nätverksträff i juni")
     assert "”på nätverksträff i juni”" in refused and "juni 2024" in refused
@@ -228,7 +228,9 @@ def test_the_meeting_list_does_not_show_a_meeting_that_has_ended(
 # ---------------------------------------------------------------- 5: /uppdrag klart, ändra, sök
 
 
-@pytest.mark.parametrize("text", ["klart U-1", "klar U-1", "U-1 är klart", "U-1 klar", "U-1 är klar"])
+@pytest.mark.parametrize(
+    "text", ["klart U-1", "klar U-1", "U-1 är klart", "U-1 klar", "U-1 är klar"]
+)
 def test_done_as_people_say_it(ctx: MakeCtx, autumn_2023: None, text: str) -> None:
     run(ctx(), "/uppdrag", "<@U0ROGER|roger> Lyfta projektdirektivet till nästa LG")
     answer = run(ctx("roger"), "/uppdrag", text)
