@@ -103,7 +103,7 @@ ERR_UNKNOWN_ORGAN = (
 ERR_TWO_DUES = (
     "Jag ser två tidpunkter: ”{first}” och ”{second}”. Skriv bara en, sist, till exempel "
     "”… till nästa AU”. Hör ”{first}” till själva uppdraget, sätt citattecken runt det: "
-    "\"{first}\"."
+    '"{first}".'
 )
 ERR_DATE_IN_TEXT = (
     "”{phrase}” ser ut som en tidpunkt men står mitt i texten. Skriv tidpunkten sist, till "
