@@ -541,3 +541,39 @@ def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[View]:
 def _matches(assignment: Assignment, stems: list[str]) -> bool:
     terms = search.terms(assignment.what, assignment.last_status).split()
     return all(any(term.startswith(stem) for term in terms) for stem in stems)
+
+
+def release(session: Session, ctx: Ctx, cancelled: Meeting) -> list[View]:
+    """A meeting was cancelled: what was due at it, still open, is due at the organ's next
+    meeting after it (or "nästa möte, inte planerat än"). The history says why."""
+    rows = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.due_meeting_id == cancelled.id, Assignment.status == OPEN)
+            .order_by(col(Assignment.id))
+        ).all()
+    )
+    if not rows:
+        return []
+    organ = session.get(Organ, cancelled.organ_id)
+    assert organ is not None and organ.id is not None
+    target = meetings.next_open(
+        session, organ.id, ctx.app.now(), ctx.app.tz, first=cancelled.start_date
+    )
+    now = ctx.app.now()
+    views = views_for(session, rows)
+    for view in views:
+        a = view.assignment
+        a.due_date = target.start_date if target else None
+        a.due_meeting_id = target.id if target else None
+        a.due_organ_id = None if target else organ.id
+        a.updated_at = now
+        view.due_meeting, view.due_organ = target, None if target else organ
+        session.add(a)
+        assert a.id is not None
+        note = texts.released_note(cancelled.ref, texts.due_label(view))
+        session.add(
+            AssignmentEvent(assignment_id=a.id, kind="flyttad", text=note, by=ctx.user_id, at=now)
+        )
+    session.flush()
+    return views

@@ -345,3 +345,25 @@ def found_line(view: View) -> str:
     """A search hit: the assignment, and whether it is still open."""
     status = view.assignment.status
     return assignment_line(view) + ("" if status == "öppen" else f" _({esc(status)})_")
+
+
+def released_note(ref: str, label: str) -> str:
+    return f"{esc(ref)} ställdes in; nu {label}"
+
+
+def released_summary(views: list[View]) -> str:
+    refs = ", ".join(f"`{v.assignment.ref}`" for v in views)
+    where = due_label(views[0])
+    if len(views) == 1:
+        return f"Uppdraget som skulle vara klart då ({refs}) är flyttat {where}."
+    return f"Uppdragen som skulle vara klara då ({refs}) är flyttade {where}."
+
+
+def released_dm(meeting_label: str, kind: str, views: list[View]) -> str:
+    """`kind`: möte and internat are neuter (inställt), the other sessions common (inställd)."""
+    cancelled = "inställt" if kind in ("möte", "internat") else "inställd"
+    lines = [f"🚫 {meeting_label} är {cancelled}. Det du skulle ha klart då är flyttat:"]
+    for view in views:
+        what = esc(clip(view.assignment.what, 200))
+        lines.append(f"• `{view.assignment.ref}` {what} – {due_label(view)}")
+    return "\n".join(lines)

@@ -6,13 +6,17 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot import meetings, organs, reminders
+from sqlmodel import Session
+
+from bot import assignments, meetings, organs, reminders
+from bot.assignments import View
+from bot.assignments import texts as assignment_texts
 from bot.calendar import invites
 from bot.calendar import texts as calendar_texts
 from bot.calendar.invites import InviteBatch
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
-from bot.core.dates import DateError, When, split_when
+from bot.core.dates import DateError, When, format_when, split_when
 from bot.core.errors import UserError
 from bot.core.markup import clip, esc, unesc
 from bot.core.replies import (
@@ -28,6 +32,7 @@ from bot.core.replies import (
 )
 from bot.meetings import texts as meeting_texts
 from bot.reminders import texts as reminder_texts
+from storage.models import Meeting
 
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)(?:\s+|$)", re.IGNORECASE)
 MAX_LOCATION = 300
@@ -65,9 +70,7 @@ def run(ctx: Ctx, text: str) -> Reply:
         ref, reason = split_first(text[cancel.end() :])
         if not ref:
             raise UserError(meeting_texts.MEETING_CANCEL_USAGE)
-        meeting, organ = meetings.cancel(ctx, ref, unesc(reason.strip())[:500] or None)
-        reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
-        return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
+        return _cancel(ctx, ref, unesc(reason.strip())[:500] or None)
     sub, rest = split_first(text)
     if sub in ("ny", "planera", "boka"):
         return _schedule(ctx, rest)
@@ -90,6 +93,29 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub in HELP:
         return say(meeting_texts.MEETING_USAGE + "\n" + calendar_texts.MEETING_CALENDAR_USAGE)
     raise UserError(meeting_texts.unknown_subcommand(sub))
+
+
+def _cancel(ctx: Ctx, ref: str, reason: str | None) -> Reply:
+    """Cancel; what was due at the meeting moves to the organ's next one, and its owners are
+    told where it went."""
+    released: list[View] = []
+
+    def release(session: Session, meeting: Meeting) -> None:
+        released.extend(assignments.release(session, ctx, meeting))
+
+    meeting, organ = meetings.cancel(ctx, ref, reason, then=release)
+    reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
+    if released:
+        reply.message.parts.append(context(assignment_texts.released_summary(released)))
+        label = f"{meeting_texts.label(meeting, organ)} {format_when(meetings.when_of(meeting))}"
+        for user in dict.fromkeys(u for v in released for u in v.owner_users()):
+            mine = [v for v in released if user in v.owner_users()]
+            body = assignment_texts.released_dm(esc(label), meeting.kind, mine)
+            reply.dms.append((user, Message(body, [section(body)])))
+        reply.refresh_home = list(
+            dict.fromkeys([ctx.user_id, *(u for v in released for u in v.owner_users())])
+        )
+    return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
 
 
 def _show(ctx: Ctx, ref: str) -> Reply:
@@ -155,6 +181,8 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     meeting, organ = meetings.schedule(
         ctx, organ_name, when, kind=kind, location=_location(location), title=title
     )
+    if meeting.status == meetings.HELD:
+        return say(meeting_texts.meeting_recorded(meeting, organ), public=True)
     reply = say(meeting_texts.meeting_scheduled(meeting, organ), public=True)
     invite = Button(calendar_texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
     reply.message.parts.append(buttons(invite))

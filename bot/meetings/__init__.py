@@ -4,6 +4,7 @@ The feature's service, re-exported: `from bot import meetings` then `meetings.<n
 
 from bot.meetings.model import (
     CANCELLED,
+    HELD,
     MEETING,
     PLANNED,
     ends_at,
@@ -27,6 +28,7 @@ from bot.meetings.service import (
 
 __all__ = [
     "CANCELLED",
+    "HELD",
     "KINDS",
     "MEETING",
     "PLANNED",

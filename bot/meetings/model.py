@@ -11,6 +11,7 @@ from storage.models import Meeting
 
 PLANNED = "planerat"
 CANCELLED = "inställt"
+HELD = "hållet"  # recorded afterwards: it took place; no reminders, no invitations
 MEETING = "möte"  # a meeting proper; the other kinds are sessions (workshop, internat, …)
 DEFAULT_LENGTH = timedelta(hours=2)  # a start time but no end time
 ALL_DAY_START = time(8, 0)

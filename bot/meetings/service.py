@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from bot.core.context import Ctx
 from bot.core.dates import When
 from bot.core.errors import NotAllowed, UserError
 from bot.meetings import texts
-from bot.meetings.model import CANCELLED, MEETING, PLANNED, has_ended, when_of
+from bot.meetings.model import CANCELLED, HELD, MEETING, PLANNED, has_ended, when_of
 from storage.models import Assignment, Meeting, Organ
 
 # What people call a session → the kind we keep.
@@ -49,8 +50,6 @@ def schedule(
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
-        if when.end < ctx.app.today():
-            raise UserError(texts.meeting_in_past(when))
         now = ctx.app.now()
         meeting = Meeting(
             ref=_free_ref(session, organ, when.start),
@@ -67,6 +66,8 @@ def schedule(
             created_at=now,
             updated_at=now,
         )
+        if has_ended(meeting, now, ctx.app.tz):
+            meeting.status = HELD  # recorded afterwards, so its decisions can hang on it
         session.add(meeting)
     return meeting, organ
 
@@ -137,6 +138,8 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
         if meeting.status == CANCELLED:
             raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        if meeting.status == HELD:
+            raise UserError(texts.meeting_held_already(meeting.ref))
         if when.end < ctx.app.today():
             raise UserError(texts.meeting_in_past(when))
         old = when_of(meeting)
@@ -156,32 +159,46 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
     return meeting, organ, old
 
 
-def cancel(ctx: Ctx, ref: str, reason: str | None) -> tuple[Meeting, Organ]:
+def cancel(
+    ctx: Ctx,
+    ref: str,
+    reason: str | None,
+    *,
+    then: Callable[[Session, Meeting], None] | None = None,
+) -> tuple[Meeting, Organ]:
+    """Cancel a meeting; `then` runs in the same transaction once it is cancelled (the command
+    layer moves what was due at it), so both happen or neither."""
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
         if meeting.status == CANCELLED:
             raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        if meeting.status == HELD:
+            raise UserError(texts.meeting_held_already(meeting.ref))
         meeting.status = CANCELLED
         meeting.cancel_reason = reason or None
         meeting.sequence += 1
         meeting.updated_at = ctx.app.now()
         session.add(meeting)
+        session.flush()
+        if then is not None:
+            then(session, meeting)
     return meeting, organ
 
 
 def on_date(
     session: Session, organ_id: int, day: date, *, prefer: str | None = None
 ) -> Meeting | None:
-    """The organ's planned session on that day; of the kind `prefer` if there is one."""
+    """The organ's session on that day (planned, or recorded as held); of the kind `prefer` if
+    there is one."""
     rows = session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
             Meeting.start_date <= day,
             Meeting.end_date >= day,
-            Meeting.status == PLANNED,
+            col(Meeting.status).in_((PLANNED, HELD)),
         )
         .order_by(col(Meeting.start_time), col(Meeting.id))
     ).all()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.dates import When, format_when
 from bot.core.markup import clip, esc
-from bot.meetings.model import CANCELLED, when_of
+from bot.meetings.model import CANCELLED, HELD, when_of
 
 if TYPE_CHECKING:
     from storage.models import Meeting, Organ
@@ -73,6 +73,22 @@ def meeting_in_past(when: When) -> str:
     return f"{format_when(when)} har redan varit. Ange ett kommande datum."
 
 
+def meeting_held_already(ref: str) -> str:
+    return (
+        f"Mötet {esc(ref)} har redan hållits och ligger kvar som det var. "
+        "Planera ett nytt med `/mote ny`."
+    )
+
+
+def meeting_recorded(meeting: Meeting, organ: Organ) -> str:
+    return (
+        "🗂️ Fört in i efterhand: "
+        + meeting_line(meeting, organ)
+        + "\nMötet har redan hållits, så det får inga påminnelser eller inbjudningar; beslut "
+        f"från det loggas med till exempel `/beslut {meeting.ref} §3: …`."
+    )
+
+
 def meeting_cancelled_already(ref: str) -> str:
     return f"Mötet {esc(ref)} är redan inställt. Planera ett nytt med `/mote ny`."
 
@@ -120,6 +136,8 @@ def meeting_details(meeting: Meeting, organ: Organ) -> str:
         f"Var: {esc(meeting.location) if meeting.location else 'ingen plats angiven'}",
         f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",
     ]
+    if meeting.status == HELD:
+        lines.append("Status: *hållet* (fört in i efterhand)")
     if meeting.status == CANCELLED:
         lines.append(
             "Status: *inställt*"

@@ -29,7 +29,8 @@ from bot.assignments.actions import assignment_buttons
 from bot.core.context import Product
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
-from bot.meetings.model import MEETING, ends_at, starts_at
+from bot.meetings.model import HELD, MEETING, ends_at, starts_at
+from bot.meetings.model import PLANNED as PLANNED_MEETING
 from bot.reminders import texts
 from storage.models import Assignment, AssignmentOwner, Meeting, Organ, Reminder
 
@@ -583,7 +584,7 @@ class Reminders:
                 select(Meeting)
                 .where(
                     Meeting.organ_id == organ.id,
-                    Meeting.status == "planerat",
+                    col(Meeting.status).in_((PLANNED_MEETING, HELD)),
                     Meeting.kind == MEETING,
                     Meeting.start_date < meeting.start_date,
                 )

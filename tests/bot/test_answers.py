@@ -81,7 +81,7 @@ ERRORS = [
     ("/mote", "ny XYZ 3 december 9-12"),
     ("/mote", "ny Gemensam träff 3 december"),
     ("/mote", "ny LG 31 februari"),
-    ("/mote", "ny LG 2020-01-01 9-12"),
+    ("/mote", "flytta LG-261207 till 2020-01-01 9-12"),
     ("/mote", "lista XYZ"),
     ("/mote", "visa LG-999999"),
     ("/mote", "flytta"),
