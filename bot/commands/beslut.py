@@ -315,6 +315,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             except UserError as error:
                 raise UserError(error.message, error.field or "due") from None
             reply.message.parts.append(section(assignment_texts.assignment_created(view)))
+            reply.message.parts += [context(note) for note in view.notes]
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
             reply.refresh_home = affected(ctx.user_id, view)
     return reply

@@ -122,7 +122,9 @@ def run(ctx: Ctx, text: str) -> Reply:
         return _changed(ctx, view, assignment_texts.assignment_status_saved(view))
     if sub == "flytta":
         view = assignments.move(ctx, ref, arg.strip())
-        return _changed(ctx, view, assignment_texts.assignment_moved(view))
+        reply = _changed(ctx, view, assignment_texts.assignment_moved(view))
+        reply.message.parts += [context(note) for note in view.notes]
+        return reply
     if sub == "stryk":
         view = assignments.strike(ctx, ref, unesc(arg))
         return _changed(ctx, view, assignment_texts.assignment_struck(view))

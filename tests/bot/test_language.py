@@ -291,3 +291,11 @@ def test_names_without_at_are_answered_with_the_at_form(ctx: MakeCtx, autumn_202
     assert count(ctx(), Assignment) == 0
     one = run(ctx(), "/uppdrag", "Erika ansvarar för uppföljningen till nästa LG")
     assert "Jag vet inte vem ”Erika” är" in one
+
+
+def test_a_move_to_a_weekend_is_told_too(ctx: MakeCtx, autumn_2023: None) -> None:
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Ta fram underlag till nästa LG")
+    answer = run(ctx(), "/uppdrag", "flytta U-1 till 7 oktober")
+    assert "flyttat senast lördag 7 oktober 2023" in answer
+    assert "Obs: 7 oktober 2023 är en lördag" in answer
+    assert "blev sista arbetsdagen" in run(ctx(), "/uppdrag", "flytta U-1 i november")
