@@ -29,6 +29,7 @@ class Due:
     day: date | None = None
     meeting: Meeting | None = None
     organ: Organ | None = None  # "nästa AU" before any AU meeting is planned
+    notes: list[str] = field(default_factory=list)  # what the answer should add (Swedish)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class View:
     due_organ: Organ | None = None
     organs: dict[int, Organ] = field(default_factory=dict)
     decision: Decision | None = None
+    notes: list[str] = field(default_factory=list)  # remarks for this answer only (Swedish)
 
     def owner_users(self) -> list[str]:
         """Who answers: user owners, and each organ owner's convenor."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +20,12 @@ from bot.assignments.model import (
     OwnerSpec,
     View,
 )
+from bot.core import search
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import DateError, MeetingRef, parse_due
+from bot.core.dates import DateError, When, month_of, parse_due
 from bot.core.errors import NotAllowed, UserError
+from bot.core.workdays import holiday_name, is_working_day
 from bot.decisions import texts as decision_texts
 from storage.models import (
     Assignment,
@@ -34,31 +36,77 @@ from storage.models import (
     Organ,
 )
 
+Names = tuple[dict[str, str], str | None]  # the organs' aliases, the channel's organ
 
-def resolve_due(
-    session: Session, ctx: Ctx, due_text: str, aliases: dict[str, str] | None = None
-) -> Due:
-    """A due point as typed: a date, or a meeting (`aliases`: the organs' names, if the caller
-    has them already)."""
+
+def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None = None) -> Due:
+    """A due point as typed: a date, or a meeting. `names`: the organs' aliases and the
+    channel's organ (`organs.names`), if the caller has them already; a meeting without an organ
+    (`nästa möte`, `oktobermötet`) is the channel's organ's."""
+    aliases, here = names or organs.names(session, ctx.channel_id)
     try:
-        parsed = parse_due(due_text, ctx.app.today(), aliases or organs.aliases(session))
+        parsed = parse_due(due_text, ctx.app.today(), aliases, here=here)
     except DateError as error:
         raise UserError(str(error)) from None
-    if not isinstance(parsed, MeetingRef):
-        if parsed.end < ctx.app.today():
-            raise UserError(texts.due_in_past(parsed.end))
-        return Due(day=parsed.end)
+    if isinstance(parsed, When):
+        return _due_day(ctx, parsed, due_text)
+    now, tz = ctx.app.now(), ctx.app.tz
+    if parsed.ref is not None:
+        meeting, _ = meetings.get(session, parsed.ref)
+        if meeting.status == meetings.CANCELLED:
+            raise UserError(texts.due_meeting_cancelled(meeting.ref))
+        if meetings.has_ended(meeting, now, tz):
+            raise UserError(texts.due_meeting_over(meeting, due_text))
+        return Due(day=meeting.start_date, meeting=meeting)
     organ = organs.get(session, parsed.organ)
     assert organ.id is not None
-    if parsed.on is not None:
-        meeting = meetings.on_date(session, organ.id, parsed.on)
-        if meeting is None:
-            return Due(day=parsed.on, organ=organ)
-        return Due(day=meeting.start_date, meeting=meeting)
-    meeting = meetings.next_of(session, organ.id, ctx.app.today())
-    if meeting is None:
-        return Due(organ=organ)
-    return Due(day=meeting.start_date, meeting=meeting)
+    kind = parsed.kind or meetings.MEETING
+    if parsed.on is not None and parsed.last is not None:  # a month: "LG i oktober"
+        in_month = meetings.next_open(
+            session, organ.id, now, tz, kind=kind, first=parsed.on, last=parsed.last
+        )
+        if in_month is None:
+            raise UserError(texts.no_meeting_in_month(organ.short_name, kind, parsed.on, due_text))
+        return Due(day=in_month.start_date, meeting=in_month)
+    if parsed.on is not None:  # a day: "LG 7 oktober"
+        that_day = meetings.on_date(session, organ.id, parsed.on, prefer=kind)
+        if that_day is not None and parsed.kind and that_day.kind != parsed.kind:
+            that_day = None  # "nätverksträff 12 juni" is not the LG meeting that day
+        if that_day is not None and meetings.has_ended(that_day, now, tz):
+            raise UserError(texts.due_meeting_over(that_day, due_text))
+        if that_day is not None:
+            return Due(day=that_day.start_date, meeting=that_day)
+        if parsed.on < ctx.app.today():
+            raise UserError(texts.due_in_past(parsed.on, due_text))
+        due = Due(day=parsed.on) if parsed.kind else Due(day=parsed.on, organ=organ)
+        due.notes += _day_notes(parsed.on)
+        return due
+    following = meetings.next_open(session, organ.id, now, tz, kind=kind)
+    if following is not None:
+        return Due(day=following.start_date, meeting=following)
+    if parsed.kind:
+        raise UserError(texts.no_session_planned(organ.short_name, kind, due_text))
+    return Due(organ=organ)
+
+
+def _due_day(ctx: Ctx, parsed: When, due_text: str) -> Due:
+    """A date (or the last day of a week, or of a month: then its last working day)."""
+    day = parsed.end
+    notes: list[str] = []
+    if month_of(parsed):
+        while not is_working_day(day) and day > parsed.start:
+            day -= timedelta(days=1)
+        notes.append(texts.month_end_note(due_text, day))
+    if day < ctx.app.today():
+        raise UserError(texts.due_in_past(day, due_text))
+    return Due(day=day, notes=notes + _day_notes(day))
+
+
+def _day_notes(day: date) -> list[str]:
+    """A due date on a weekend or a holiday is not passed over in silence."""
+    if is_working_day(day):
+        return []
+    return [texts.not_a_working_day(day, holiday_name(day))]
 
 
 def create(
@@ -72,19 +120,19 @@ def create(
     decision_ref: str | None = None,
     organ_id: int | None = None,
     session: Session | None = None,
-    aliases: dict[str, str] | None = None,
+    names: Names | None = None,
 ) -> View:
     what = what.strip()
     if not owners:
         raise UserError(texts.ASSIGNMENT_NO_OWNER)
     if not what:
-        raise UserError(texts.ASSIGNMENT_USAGE)
+        raise UserError(texts.no_what(due_text))
     if len(what) > MAX_WHAT:
         raise UserError(core_texts.too_long("uppdraget", len(what), MAX_WHAT))
     for owner in owners:
         if owner.user_id and not ctx.directory.user_exists(owner.user_id):
             raise UserError(core_texts.unknown_user(owner.user_id))
-    args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id, aliases)
+    args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id, names)
     if session is not None:
         return _create_in(session, ctx, *args)
     for attempt in range(3):
@@ -107,7 +155,7 @@ def _create_in(
     decision_id: int | None,
     decision_ref: str | None,
     organ_id: int | None,
-    aliases: dict[str, str] | None,
+    names: Names | None,
 ) -> View:
     decision = None
     if decision_ref:
@@ -121,22 +169,11 @@ def _create_in(
     if decision is not None:
         decision_id = decision.id
         organ_id = organ_id or decision.organ_id
-    due = resolve_due(session, ctx, due_text, aliases) if due_text else Due()
+    due = resolve_due(session, ctx, due_text, names) if due_text else Due()
     if organ_id is None:
         origin = organs.for_channel(session, ctx.channel_id)
         organ_id = origin.id if origin else None
-    owner_rows: list[AssignmentOwner] = []
-    owner_organs: dict[int, Organ] = {}
-    for spec in owners:
-        if spec.organ:
-            organ = organs.get(session, spec.organ)
-            assert organ.id is not None
-            owner_organs[organ.id] = organ
-            row = AssignmentOwner(assignment_id=0, organ_id=organ.id)
-        else:
-            row = AssignmentOwner(assignment_id=0, user_id=spec.user_id)
-        if not any(r.user_id == row.user_id and r.organ_id == row.organ_id for r in owner_rows):
-            owner_rows.append(row)
+    owner_rows, owner_organs = _owner_rows(session, owners, 0)
     ctx.db.serialise(session, "assignment-serial")
     serial = (session.exec(select(func.count()).select_from(Assignment)).one() or 0) + 1
     now = ctx.app.now()
@@ -161,7 +198,9 @@ def _create_in(
         session.add(row)
     session.add(AssignmentEvent(assignment_id=assignment.id, kind="skapad", by=ctx.user_id, at=now))
     session.flush()
-    return View(assignment, owner_rows, due.meeting, due.organ, owner_organs, decision)
+    view = View(assignment, owner_rows, due.meeting, due.organ, owner_organs, decision)
+    view.notes = due.notes
+    return view
 
 
 def views_for(session: Session, assignments: list[Assignment]) -> list[View]:
@@ -300,6 +339,7 @@ def _change(
             assignment.due_meeting_id = due.meeting.id if due.meeting else None
             assignment.due_organ_id = due.organ.id if due.organ else None
             view.due_meeting, view.due_organ = due.meeting, due.organ
+            view.notes = due.notes
             note = texts.due_label(view)
         elif kind == "status":
             assignment.last_status = note
@@ -385,3 +425,159 @@ def strike(ctx: Ctx, ref: str, reason: str) -> View:
     if not reason.strip():
         raise UserError(texts.ASSIGNMENT_STRIKE_USAGE)
     return _change(ctx, ref, STRUCK, reason.strip())
+
+
+def amend(
+    ctx: Ctx,
+    ref: str,
+    *,
+    owners: list[OwnerSpec] | None = None,
+    what: str | None = None,
+    due_text: str | None = None,
+    report_to: str | None = None,
+    names: Names | None = None,
+) -> tuple[View, list[str], list[str]]:
+    """`/uppdrag ändra`: what is given replaces what the assignment says (owners, text, due
+    point, reporting back). Returns the view, what changed (Swedish, for the answer and the
+    history) and the people who now answer for it and did not before."""
+    if owners is None and what is None and due_text is None and report_to is None:
+        raise UserError(texts.ASSIGNMENT_AMEND_USAGE)
+    if what is not None and len(what) > MAX_WHAT:
+        raise UserError(core_texts.too_long("uppdraget", len(what), MAX_WHAT))
+    for owner in owners or []:
+        if owner.user_id and not ctx.directory.user_exists(owner.user_id):
+            raise UserError(core_texts.unknown_user(owner.user_id))
+    with ctx.db.transaction(write=True) as session:
+        view = _get(session, ref)
+        a = view.assignment
+        if not _may_manage(ctx, view):
+            raise NotAllowed(texts.assignment_not_yours(a.ref))
+        if a.status != OPEN:
+            raise UserError(texts.assignment_not_open(a.ref, a.status))
+        before = view.owner_users()
+        changes: list[str] = []
+        if what is not None and what != a.what:
+            a.what = what
+            changes.append(texts.changed_what(what))
+        if report_to is not None and report_to != (a.report_to or ""):
+            a.report_to = report_to[:200] or None
+            changes.append(texts.changed_report_to(report_to))
+        if due_text is not None:
+            due = resolve_due(session, ctx, due_text, names)
+            if (due.day, due.meeting, due.organ) != (a.due_date, view.due_meeting, view.due_organ):
+                a.due_date = due.day
+                a.due_meeting_id = due.meeting.id if due.meeting else None
+                a.due_organ_id = due.organ.id if due.organ else None
+                view.due_meeting, view.due_organ = due.meeting, due.organ
+                changes.append(texts.due_label(view))
+            view.notes = due.notes
+        if owners is not None:
+            rows, owner_organs = _owner_rows(session, owners, a.id or 0)
+            view.organs.update(owner_organs)
+            old = [(o.user_id, o.organ_id) for o in view.owners]
+            if [(r.user_id, r.organ_id) for r in rows] != old:
+                for row in view.owners:
+                    session.delete(row)
+                session.flush()
+                for row in rows:
+                    session.add(row)
+                view.owners = rows
+                changes.append(texts.changed_owners(view))
+        if not changes:
+            raise UserError(texts.assignment_unchanged(a.ref))
+        now = ctx.app.now()
+        a.sequence += 1  # its deadline in calendar feeds (text, owners or time) changed
+        a.updated_at = now
+        session.add(a)
+        assert a.id is not None
+        session.add(
+            AssignmentEvent(
+                assignment_id=a.id, kind="ändrad", text="; ".join(changes), by=ctx.user_id, at=now
+            )
+        )
+        session.flush()
+        added = [u for u in view.owner_users() if u not in before]
+        return view, changes, added
+
+
+def _owner_rows(
+    session: Session, owners: list[OwnerSpec], assignment_id: int
+) -> tuple[list[AssignmentOwner], dict[int, Organ]]:
+    """The owner rows (once each), and the owning organs by id."""
+    rows: list[AssignmentOwner] = []
+    owning: dict[int, Organ] = {}
+    for spec in owners:
+        if spec.organ:
+            organ = organs.get(session, spec.organ)
+            assert organ.id is not None
+            owning[organ.id] = organ
+            row = AssignmentOwner(assignment_id=assignment_id, organ_id=organ.id)
+        else:
+            row = AssignmentOwner(assignment_id=assignment_id, user_id=spec.user_id)
+        if not any(r.user_id == row.user_id and r.organ_id == row.organ_id for r in rows):
+            rows.append(row)
+    return rows, owning
+
+
+def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[View]:
+    """Assignments (open or not) whose text or latest status has every word of the query, by
+    Swedish stem and as a prefix, the same way `/beslut sök` finds decisions; newest first."""
+    stems = search.query_terms(query_text)
+    if not stems:
+        raise UserError(texts.ASSIGNMENT_SEARCH_USAGE)
+    query = select(Assignment)
+    for stem in stems:
+        like = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        variants = {like, like[:1].upper() + like[1:], like.upper()}
+        query = query.where(
+            or_(
+                *(col(Assignment.what).like(f"%{v}%", escape="\\") for v in variants),
+                *(col(Assignment.last_status).like(f"%{v}%", escape="\\") for v in variants),
+            )
+        )
+    with ctx.db.transaction() as session:
+        rows = session.exec(query.order_by(col(Assignment.id).desc()).limit(limit * 10)).all()
+        hits = [a for a in rows if _matches(a, stems)][:limit]
+        return views_for(session, hits)
+
+
+def _matches(assignment: Assignment, stems: list[str]) -> bool:
+    terms = search.terms(assignment.what, assignment.last_status).split()
+    return all(any(term.startswith(stem) for term in terms) for stem in stems)
+
+
+def release(session: Session, ctx: Ctx, cancelled: Meeting) -> list[View]:
+    """A meeting was cancelled: what was due at it, still open, is due at the organ's next
+    meeting after it (or "nästa möte, inte planerat än"). The history says why."""
+    rows = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.due_meeting_id == cancelled.id, Assignment.status == OPEN)
+            .order_by(col(Assignment.id))
+        ).all()
+    )
+    if not rows:
+        return []
+    organ = session.get(Organ, cancelled.organ_id)
+    assert organ is not None and organ.id is not None
+    target = meetings.next_open(
+        session, organ.id, ctx.app.now(), ctx.app.tz, first=cancelled.start_date
+    )
+    now = ctx.app.now()
+    views = views_for(session, rows)
+    for view in views:
+        a = view.assignment
+        a.due_date = target.start_date if target else None
+        a.due_meeting_id = target.id if target else None
+        a.due_organ_id = None if target else organ.id
+        a.sequence += 1  # its deadline in calendar feeds moved, or went
+        a.updated_at = now
+        view.due_meeting, view.due_organ = target, None if target else organ
+        session.add(a)
+        assert a.id is not None
+        note = texts.released_note(cancelled.ref, texts.due_label(view))
+        session.add(
+            AssignmentEvent(assignment_id=a.id, kind="flyttad", text=note, by=ctx.user_id, at=now)
+        )
+    session.flush()
+    return views

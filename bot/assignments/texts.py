@@ -6,14 +6,16 @@ layout.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.core.dates import format_date
+from bot.core.dates import MONTH_NAMES, WEEKDAY_NAMES, format_date
 from bot.core.markup import clip, esc, mention
 
 if TYPE_CHECKING:
     from bot.assignments.model import View
+    from storage.models import Meeting
 
 
 ASSIGNMENT_USAGE = (
@@ -21,12 +23,17 @@ ASSIGNMENT_USAGE = (
     "• `/uppdrag @Anna @Roger Ta fram underlag om LINK till nästa AU återkoppling till LG`\n"
     "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
     "• `/uppdrag @Jenny Rekrytera samordnare till v 6 (beslut LG-2026-3)` – från ett beslut\n"
-    "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]`\n"
-    "• `/uppdrag klar U-12 [kommentar]` · `/uppdrag status U-12 Utkast klart`\n"
+    "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]` · "
+    "`/uppdrag sök LINK`\n"
+    "• `/uppdrag klart U-12 [kommentar]` (eller `U-12 är klart`) · "
+    "`/uppdrag status U-12 Utkast klart`\n"
+    "• `/uppdrag ändra U-12 @Anna Ny text till nästa LG` – skriv det som ska ändras: "
+    "ansvariga, text, tidpunkt, återkoppling\n"
     "• `/uppdrag flytta U-12 till v 42` · `/uppdrag stryk U-12 <skäl>` · `/uppdrag visa U-12`\n"
     "• `/uppdrag påminn U-12` – påminn de ansvariga nu (sammankallande)\n"
-    "När: `2026-12-04`, `4/12`, `17 november`, `v 42`, `i morgon`, `om två veckor`, "
-    "`nästa AU`, `LG 7 oktober`."
+    "När, med eller utan `till`/`senast`: `4/12`, `17 november`, `v 42`, `om två veckor`, "
+    "`nästa fredag`, `fredag nästa vecka`, `i juni`, `nästa AU`, `kommande AU`, "
+    "`LG 7 oktober`, `LG i oktober`, `oktobermötet`, `LG-231006`, `till workshopen`."
 )
 
 
@@ -34,6 +41,14 @@ ASSIGNMENT_NO_OWNER = (
     "Vem ska göra det? Börja med en eller flera ansvariga, till exempel: "
     "`/uppdrag @Anna Ta fram underlag till nästa AU`"
 )
+
+
+def no_what(due: str | None) -> str:
+    understood = f" Jag förstod ”{esc(clip(due, 60))}” som tidpunkten." if due else ""
+    return (
+        f"Vad ska göras?{understood} Skriv uppdraget efter de ansvariga, till exempel: "
+        "`/uppdrag @Anna Ta fram underlag till nästa AU`"
+    )
 
 
 ASSIGNMENT_STATUS_USAGE = (
@@ -44,6 +59,23 @@ ASSIGNMENT_STATUS_USAGE = (
 ASSIGNMENT_MOVE_USAGE = (
     "Skriv uppdraget och ny tidpunkt, till exempel: `/uppdrag flytta U-12 till nästa LG`"
 )
+
+
+ASSIGNMENT_CLOSE_USAGE = (
+    "Skriv vilket uppdrag som är klart, till exempel: `/uppdrag klart U-12` eller "
+    "`/uppdrag U-12 är klart`"
+)
+
+
+ASSIGNMENT_AMEND_USAGE = (
+    "Skriv uppdraget och det som ska ändras, som när du gav det: ansvariga, text, tidpunkt "
+    "eller återkoppling. Till exempel: `/uppdrag ändra U-12 @Anna @Roger` (nya ansvariga), "
+    "`/uppdrag ändra U-12 till nästa LG` (ny tidpunkt) eller "
+    "`/uppdrag ändra U-12 Ta fram underlag om LINK återkoppling till AU`."
+)
+
+
+ASSIGNMENT_SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/uppdrag sök LINK`"
 
 
 ASSIGNMENT_STRIKE_USAGE = (
@@ -82,10 +114,62 @@ def unknown_assignment(ref: str) -> str:
     )
 
 
-def due_in_past(day: date) -> str:
+def due_meeting_cancelled(ref: str) -> str:
     return (
-        f"{format_date(day)} har redan varit. Ange en kommande tidpunkt, till exempel "
-        "`till nästa AU`, `till v 42` eller `till 4/12`."
+        f"Mötet {esc(ref)} är inställt, så inget kan vara klart till det. "
+        "Välj ett annat möte, till exempel ”till nästa AU”, eller ett datum."
+    )
+
+
+def due_meeting_over(meeting: Meeting, typed: str) -> str:
+    return (
+        f"”{esc(clip(typed, 60))}” är {esc(meeting.ref)} ({format_date(meeting.start_date)}), "
+        "och det mötet är redan över. Ange ett kommande möte, till exempel ”till nästa LG”, "
+        "eller ett datum."
+    )
+
+
+def no_meeting_in_month(short: str, kind: str, first: date, typed: str) -> str:
+    month = f"{MONTH_NAMES[first.month - 1]} {first.year}"
+    if kind == "möte":
+        what = f"något {esc(short)}-möte"
+    elif kind == "internat":
+        what = f"något internat för {esc(short)}"
+    else:
+        what = f"någon {esc(kind)} för {esc(short)}"
+    last = f"{calendar.monthrange(first.year, first.month)[1]} {month}"
+    return (
+        f"Jag hittar inte {what} i {month} som ”{esc(clip(typed, 60))}” kan syfta på. Planera "
+        f"det först med `/mote ny`, eller skriv ett datum, till exempel ”till {last}”."
+    )
+
+
+def no_session_planned(short: str, kind: str, typed: str) -> str:
+    none = "inget internat planerat" if kind == "internat" else f"ingen {esc(kind)} planerad"
+    return (
+        f"{esc(short)} har {none}, så jag vet inte vart ”{esc(clip(typed, 60))}” pekar. "
+        f"Planera först med `/mote ny {esc(kind)} …`, eller skriv ett datum, "
+        "till exempel ”till 17 november”."
+    )
+
+
+def month_end_note(typed: str, day: date) -> str:
+    return f"”{esc(clip(typed, 60))}” blev sista arbetsdagen i månaden: {format_date(day)}."
+
+
+def not_a_working_day(day: date, holiday: str | None) -> str:
+    what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
+    return (
+        f"⚠️ Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag. "
+        "Ändra med `/uppdrag flytta` om det blev fel."
+    )
+
+
+def due_in_past(day: date, typed: str | None = None) -> str:
+    said = f"”{esc(clip(typed, 60))}” är {format_date(day)}, som" if typed else format_date(day)
+    return (
+        f"{said} har redan varit. Ange en kommande tidpunkt, till exempel "
+        "”till nästa AU”, ”till v 42” eller ”till 4/12”."
     )
 
 
@@ -103,7 +187,9 @@ def assignment_not_open(ref: str, status: str) -> str:
 def due_label(view: View) -> str:
     a = view.assignment
     if view.due_meeting is not None:
-        return f"till {view.due_meeting.ref} ({format_date(view.due_meeting.start_date)})"
+        meeting = view.due_meeting
+        kind = "" if meeting.kind == "möte" else f"{esc(meeting.kind)}, "
+        return f"till {meeting.ref} ({kind}{format_date(meeting.start_date)})"
     if view.due_organ is not None and a.due_date is None:
         return f"till nästa {esc(view.due_organ.short_name)}-möte (inte planerat än)"
     if view.due_organ is not None and a.due_date is not None:
@@ -204,3 +290,80 @@ def reminded(view: View) -> str:
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def changed_what(what: str) -> str:
+    return f"ny text: ”{esc(clip(what, 200))}”"
+
+
+def changed_report_to(report_to: str) -> str:
+    return f"återkoppling till {esc(report_to)}" if report_to else "ingen återkoppling"
+
+
+def changed_owners(view: View) -> str:
+    return f"ansvariga: {owners_label(view)}"
+
+
+def assignment_unchanged(ref: str) -> str:
+    return (
+        f"Det du skrev är redan vad {esc(ref)} säger; inget ändrades. Till exempel: "
+        f"`/uppdrag ändra {esc(ref)} till nästa LG`"
+    )
+
+
+def assignment_amended(view: View, changes: list[str]) -> str:
+    return f"✏️ Uppdrag `{view.assignment.ref}` ändrat ({'; '.join(changes)}):\n" + assignment_line(
+        view
+    )
+
+
+def search_header(query: str, count: int) -> str:
+    more = "+" if count >= 20 else ""
+    return f"Uppdrag som matchar ”{esc(clip(query, 80))}”: {count}{more}"
+
+
+def plain_names(names: list[str], rest: str) -> str:
+    quoted = [f"”{esc(clip(n, 40))}”" for n in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " och " + quoted[-1]
+    who = "vem" if len(names) == 1 else "vilka"
+    at = " ".join("@" + esc(clip(n.split()[0].strip("(),"), 30)) for n in names)
+    return (
+        f"Jag vet inte {who} {listed} är i Slack. Ansvariga skrivs med @ – välj personen i "
+        f"listan som visas när du skriver @. Till exempel: `/uppdrag {at} "
+        f"{esc(clip(rest, 80))}`"
+    )
+
+
+def search_none(query: str) -> str:
+    return (
+        f"Inga uppdrag eller beslut matchar ”{esc(clip(query, 80))}”. Sök på ett annat ord, "
+        "till exempel: `/uppdrag sök avtal`"
+    )
+
+
+def found_line(view: View) -> str:
+    """A search hit: the assignment, and whether it is still open."""
+    status = view.assignment.status
+    return assignment_line(view) + ("" if status == "öppen" else f" _({esc(status)})_")
+
+
+def released_note(ref: str, label: str) -> str:
+    return f"{esc(ref)} ställdes in; nu {label}"
+
+
+def released_summary(views: list[View]) -> str:
+    refs = ", ".join(f"`{v.assignment.ref}`" for v in views)
+    where = due_label(views[0])
+    if len(views) == 1:
+        return f"Uppdraget som skulle vara klart då ({refs}) är flyttat {where}."
+    return f"Uppdragen som skulle vara klara då ({refs}) är flyttade {where}."
+
+
+def released_dm(meeting_label: str, kind: str, views: list[View]) -> str:
+    """`kind`: möte and internat are neuter (inställt), the other sessions common (inställd)."""
+    cancelled = "inställt" if kind in ("möte", "internat") else "inställd"
+    lines = [f"🚫 {meeting_label} är {cancelled}. Det du skulle ha klart då är flyttat:"]
+    for view in views:
+        what = esc(clip(view.assignment.what, 200))
+        lines.append(f"• `{view.assignment.ref}` {what} – {due_label(view)}")
+    return "\n".join(lines)

@@ -49,7 +49,7 @@ from sqlmodel import Session, col, select
 from bot import assignments, meetings
 from bot.calendar import ical, texts
 from bot.core.context import Ctx, Product
-from bot.core.errors import UserError
+from bot.core.errors import NotAvailable
 from bot.meetings import texts as meeting_texts
 from storage.db import serialise
 from storage.models import (
@@ -248,7 +248,7 @@ def links(ctx: Ctx, *, renew: bool = False) -> list[Link]:
     links every time; ``renew`` revokes every link of theirs and hands out new ones."""
     base = ctx.app.calendar.public_base_url
     if not base:
-        raise UserError(texts.CALENDAR_NOT_CONFIGURED)
+        raise NotAvailable(texts.CALENDAR_NOT_CONFIGURED)
     refresh_members(ctx)
     with ctx.db.transaction() as session:
         plan = _plan_links(session, ctx.user_id, renew)

@@ -246,7 +246,7 @@ def _check_may_invite(ctx: Ctx, meeting: Meeting, organ: Organ) -> None:
         raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
     if meeting.status == meetings.CANCELLED:
         raise UserError(meeting_texts.meeting_cancelled_already(meeting.ref))
-    if meeting.end_date < ctx.app.today():
+    if meeting.end_date < ctx.app.today() or meeting.status == meetings.HELD:
         raise UserError(texts.invite_past(meeting.ref))
 
 

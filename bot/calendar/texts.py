@@ -342,6 +342,13 @@ CALENDAR_USAGE = (
 )
 
 
+def calendar_unknown(text: str) -> str:
+    return (
+        f"Jag känner inte igen ”{esc(clip(text, 30))}” efter /kalender. Skriv bara `/kalender` "
+        "för dina länkar, eller `/kalender ny-länk` för att stänga de gamla och få nya."
+    )
+
+
 CALENDAR_NOT_CONFIGURED = (
     "Kalenderlänkar är inte påslagna här: PUBLIC_BASE_URL saknas. Be den som sköter boten att "
     "sätta den, till exempel `PUBLIC_BASE_URL=https://ledningsbot.region.se`; sedan ger "

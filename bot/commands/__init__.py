@@ -10,10 +10,9 @@ import logging
 from collections.abc import Callable
 
 from bot.commands import beslut, kalender, mote, organ, uppdrag
-from bot.commands.texts import with_example
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.errors import NotAllowed, UserError
+from bot.core.errors import NotAllowed, NotAvailable, UserError
 from bot.core.markup import clean
 from bot.core.replies import Reply, say
 from bot.decisions import texts as decision_texts
@@ -27,6 +26,14 @@ COMMANDS: dict[str, Callable[[Ctx, str], Reply]] = {
     "/organ": organ.run,
     "/kalender": kalender.run,
 }
+# How each command (and subcommand) is written: every error answer shows one of these.
+EXAMPLES: dict[str, Callable[[str], str]] = {
+    "/beslut": beslut.example,
+    "/uppdrag": uppdrag.example,
+    "/mote": mote.example,
+    "/organ": organ.example,
+    "/kalender": kalender.example,
+}
 MAX_COMMAND_TEXT = 12_000
 
 
@@ -37,15 +44,16 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
     if handler is None:
         return say(decision_texts.DECISION_USAGE)
     text = clean(text)
+    example = EXAMPLES[command](text)
     if len(text) > MAX_COMMAND_TEXT:
         too_long = core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT)
-        return say(with_example(command, too_long))
+        return say(core_texts.with_example(too_long, command, example))
     try:
         return handler(ctx, text)
-    except NotAllowed as error:
-        return say(error.message)
+    except (NotAllowed, NotAvailable) as error:
+        return say(error.message)  # a refusal or a missing setting, not a mistake: no example
     except UserError as error:
-        return say(with_example(command, error.message))
+        return say(core_texts.with_example(error.message, command, example))
     except Exception:
         log.exception("command %s failed", command)
         return say(core_texts.GENERIC_ERROR)

@@ -31,9 +31,46 @@ from bot.decisions import texts as decision_texts
 
 SUBCOMMANDS = {"lista", "sök", "sok", "visa", "ändra", "andra", "upphäv", "upphav", "export"}
 _HEAD = re.compile(r"^(?P<head>[^:\n]{1,60}):\s*(?P<body>.+)$", re.DOTALL)
-_ITEM = re.compile(r"^§\s*(\d{1,3}[a-z]?)$|^§$", re.IGNORECASE)
 _MEETING_REF = re.compile(r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{6}(-\d+)?$", re.IGNORECASE)
 _REASON = re.compile(r"\s+skäl\s*:\s*", re.IGNORECASE)
+_NUMBER = r"\d{1,3}(?:\.\d{1,2})*[a-z]?"
+# A paragraph as the minutes number it: "§ 5", "§5.2", "punkt 5", "p. 5", "5.2", "2)",
+# "8 Beslutspunkt", "Beslutspunkt 8"; at the end of what stands before the colon.
+_ITEM = re.compile(
+    rf"(?:^|\s)(?:§\s*(?P<a>{_NUMBER})|(?:punkt|p\.?)\s*(?P<b>{_NUMBER})"
+    rf"|(?P<c>{_NUMBER})\s*(?:\)|\.?\s*beslutspunkt)|beslutspunkt\s*(?P<d>{_NUMBER})"
+    rf"|(?P<e>\d{{1,3}}(?:\.\d{{1,2}})+|\d{{1,3}}))\s*$",
+    re.IGNORECASE,
+)
+# "§5 Ledningsgruppen beslutar …": a § (with what may stand before it) and no colon.
+_LEADING_ITEM = re.compile(
+    rf"^(?P<head>(?:[^\s§:]+\s+){{0,3}}?(?:§\s*{_NUMBER}|{_NUMBER}\)))\s+(?P<body>[^\s:].*)$",
+    re.DOTALL,
+)
+# An item at the start of `/beslut ändra REF …`: "§ 6", "punkt 6", "p. 6", with or without ":".
+_AMEND_ITEM = re.compile(rf"^(?:§\s*|punkt\s+|p\.?\s*)(?P<item>{_NUMBER})\b\s*:?\s*", re.I)
+_PROPOSAL_START = re.compile(r"^\s*förslag(?:\s+till\s+beslut)?\s*:\s*", re.IGNORECASE)
+_DECISION_LABEL = re.compile(r"(?<!\w)beslut\s*:\s*", re.IGNORECASE)
+# "… överenskommelsen. Ledningsgruppen beslutar att …": a new sentence that decides.
+_DECIDES = re.compile(r"(?:(?<=[.!?])\s+|\n\s*)(?=[A-ZÅÄÖ][\wåäö]*\s+beslutar\b)")
+
+
+EXAMPLES = {
+    "lista": "/beslut lista LG 2025",
+    "sök": "/beslut sök hemsjukvård",
+    "sok": "/beslut sök hemsjukvård",
+    "visa": "/beslut visa LG-2025-3",
+    "ändra": "/beslut ändra LG-2025-3 § 6",
+    "andra": "/beslut ändra LG-2025-3 § 6",
+    "upphäv": "/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9",
+    "upphav": "/beslut upphäv LG-2025-3 ersatt av beslut LG-2025-9",
+    "export": "/beslut export LG 2025",
+}
+
+
+def example(text: str) -> str:
+    """How the `/beslut` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/beslut LG: Ledningsgruppen beslutar att …")
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -62,14 +99,7 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub == "visa":
         return _show(ctx, rest.strip())
     if sub in ("ändra", "andra"):
-        ref, body = split_first(rest)
-        parts = _REASON.split(" " + body, maxsplit=1)
-        if not ref or len(parts) != 2:
-            raise UserError(decision_texts.DECISION_AMEND_USAGE)
-        logged = decisions.amend(ctx, ref, unesc(parts[0]), unesc(parts[1]))
-        return say(
-            decision_texts.decision_amended(logged.decision, logged.after_justering), public=True
-        )
+        return _amend(ctx, rest)
     if sub in ("upphäv", "upphav"):
         ref, reason = split_first(rest)
         if not ref:
@@ -89,19 +119,24 @@ def run(ctx: Ctx, text: str) -> Reply:
 
 
 def _log(ctx: Ctx, text: str) -> Reply:
-    """`[Beslut:] [ORGAN] [datum|möte] [§N]: text`, or just the text for the channel's organ."""
+    """`[Beslut:] [ORGAN] [datum|möte] [§N]: [Förslag till beslut: …] [Beslut:] text`, or just
+    the text for the channel's organ; `§N text` needs no colon."""
     text = re.sub(r"^beslut\s*:\s*", "", text, flags=re.IGNORECASE)
     organ_name, on, meeting_ref, item, body = None, None, None, None, text
-    match = _HEAD.match(text)
-    if match:
-        parsed = _parse_head(ctx, match.group("head"))
-        if parsed is not None:
+    for pattern in (_HEAD, _LEADING_ITEM):
+        match = pattern.match(text)
+        # Without a colon the head is a guess: what does not read as one is decision text.
+        parsed = _parse_head(ctx, match.group("head"), pattern is _HEAD) if match else None
+        if match and parsed is not None:
             organ_name, on, meeting_ref, item = parsed
             body = match.group("body")
+            break
+    proposal, decided = _split_proposal(body)
     logged = decisions.log(
         ctx,
         organ_name=organ_name,
-        decision_text=unesc(body),
+        decision_text=unesc(decided),
+        proposal=unesc(proposal) if proposal else None,
         item=item,
         on=on,
         meeting_ref=meeting_ref,
@@ -111,30 +146,87 @@ def _log(ctx: Ctx, text: str) -> Reply:
     )
 
 
+def _split_proposal(body: str) -> tuple[str | None, str]:
+    """ "Förslag till beslut: … Beslut: …" (or "… Ledningsgruppen beslutar …") in one text:
+    the proposal and the decision."""
+    start = _PROPOSAL_START.match(body)
+    if start is None:
+        return None, body
+    rest = body[start.end() :]
+    label = _DECISION_LABEL.search(rest)
+    if label is not None:
+        proposal, decided = rest[: label.start()], rest[label.end() :]
+    else:
+        sentence = _DECIDES.search(rest)
+        if sentence is None:
+            raise UserError(decision_texts.DECISION_NO_DECISION)
+        proposal, decided = rest[: sentence.start()], rest[sentence.end() :]
+    proposal, decided = proposal.strip(), decided.strip()
+    if not proposal or not decided:
+        raise UserError(decision_texts.DECISION_NO_DECISION)
+    return proposal, decided
+
+
+def _amend(ctx: Ctx, rest: str) -> Reply:
+    """`ändra REF [§N] [ny text skäl: varför]`: a new paragraph, a new text (a reason is
+    needed), or both; "Förslag till beslut: … Beslut: …" changes the proposal too."""
+    ref, body = split_first(rest)
+    if not ref:
+        raise UserError(decision_texts.DECISION_AMEND_USAGE)
+    reason: str | None = None
+    parts = _REASON.split(" " + body, maxsplit=1)
+    if len(parts) == 2:
+        body, reason = parts[0].strip(), unesc(parts[1])
+    item_match = _AMEND_ITEM.match(body)
+    item = item_match.group("item") if item_match else None
+    if item_match:
+        body = body[item_match.end() :]
+    proposal, decided = _split_proposal(body) if body.strip() else (None, "")
+    if not decided.strip() and item is None:
+        raise UserError(decision_texts.DECISION_AMEND_USAGE)
+    logged = decisions.amend(
+        ctx,
+        ref,
+        unesc(decided) or None,
+        reason,
+        item=item,
+        proposal=unesc(proposal) if proposal else None,
+    )
+    return say(
+        decision_texts.decision_amended(logged.decision, logged.change, logged.after_justering),
+        public=True,
+    )
+
+
 def _parse_head(
-    ctx: Ctx, head: str
+    ctx: Ctx, head: str, told: bool = True
 ) -> tuple[str | None, date | None, str | None, str | None] | None:
-    """What stands before the colon, if it is organ/date/meeting/§ and nothing else."""
-    words = head.replace("§ ", "§").split()
-    organ_name = meeting_ref = item = None
+    """What stands before the colon, if it is organ/date/meeting/paragraph and nothing else.
+    None when it is the start of the decision text ("Ledningsgruppen beslutar följande: …")."""
+    rest = head.strip()
+    item: str | None = None
+    item_match = _ITEM.search(rest)
+    if item_match:
+        item = next(g for g in item_match.groups() if g)
+        rest = rest[: item_match.start()].strip()
+    words = rest.split()
+    organ_name = meeting_ref = None
     on: date | None = None
     with ctx.db.transaction() as session:
         aliases = organs.aliases(session)
     if words and words[0].lower() in aliases:
         organ_name = words.pop(0)
-    item_match = _ITEM.match(words[-1]) if words else None
-    if item_match:
-        item = item_match.group(1)
-        words.pop()
-    if words and len(words) == 1 and _MEETING_REF.match(words[0]):
+    if len(words) == 1 and _MEETING_REF.match(words[0]):
         meeting_ref = words.pop()
     if words:
         try:
             when = parse_when(" ".join(words), ctx.app.today(), future=False)
         except DateError as error:
-            # "LG 31 februari: …" was meant as a date; "LG beslutar följande: …" was not.
-            if any(ch.isdigit() for ch in head):
-                raise UserError(str(error)) from None
+            # "LG 31 februari: …" and "punkt 5x: …" were meant as a head; "LG beslutar
+            # följande: …" and a long sentence with a number in it were not.
+            meant = organ_name is not None or item is not None or "§" in head
+            if told and any(ch.isdigit() for ch in head) and (meant or len(head.split()) <= 4):
+                raise UserError(decision_texts.head_not_understood(head, str(error))) from None
             return None
         on = when.start
     if organ_name is None and on is None and meeting_ref is None and item is None:
@@ -144,7 +236,7 @@ def _parse_head(
 
 def _show(ctx: Ctx, ref: str) -> Reply:
     if not ref:
-        raise UserError(decision_texts.unknown_decision(""))
+        raise UserError(decision_texts.DECISION_SHOW_USAGE)
     shown = decisions.show(ctx, ref)
     d = shown.decision
     parts = [
@@ -229,6 +321,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             except UserError as error:
                 raise UserError(error.message, error.field or "due") from None
             reply.message.parts.append(section(assignment_texts.assignment_created(view)))
+            reply.message.parts += [context(note) for note in view.notes]
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
             reply.refresh_home = affected(ctx.user_id, view)
     return reply

@@ -12,6 +12,11 @@ from bot.core.replies import Message, Part, Reply, context, section
 RENEW = {"ny-länk", "ny-lank", "nylänk", "ny", "nya", "förnya", "ny länk", "nya länkar"}
 
 
+def example(text: str) -> str:
+    """How `/kalender` is written."""
+    return "/kalender ny-länk"
+
+
 def run(ctx: Ctx, text: str) -> Reply:
     words = " ".join(text.lower().split())
     sub, _rest = split_first(words)
@@ -20,7 +25,7 @@ def run(ctx: Ctx, text: str) -> Reply:
             Message(calendar_texts.CALENDAR_USAGE, [section(calendar_texts.CALENDAR_USAGE)])
         )
     if words and words not in RENEW:
-        raise UserError(calendar_texts.CALENDAR_USAGE)
+        raise UserError(calendar_texts.calendar_unknown(text))
     renew = bool(words)
     links = feeds.links(ctx, renew=renew)
     parts: list[Part] = [section(calendar_texts.CALENDAR_INTRO)]

@@ -6,16 +6,20 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot import meetings, reminders
+from sqlmodel import Session
+
+from bot import assignments, meetings, organs, reminders
+from bot.assignments import View
+from bot.assignments import texts as assignment_texts
 from bot.calendar import invites
 from bot.calendar import texts as calendar_texts
 from bot.calendar.invites import InviteBatch
 from bot.commands import cycle
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
-from bot.core.dates import DateError, When, split_when
+from bot.core.dates import DateError, When, format_when, split_when
 from bot.core.errors import UserError
-from bot.core.markup import clip, unesc
+from bot.core.markup import clip, esc, unesc
 from bot.core.replies import (
     SECTION_LIMIT,
     Button,
@@ -30,10 +34,36 @@ from bot.core.replies import (
 from bot.cycle import texts as cycle_texts
 from bot.meetings import texts as meeting_texts
 from bot.reminders import texts as reminder_texts
+from storage.models import Meeting
 
-_CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)\s+", re.IGNORECASE)
+_CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)(?:\s+|$)", re.IGNORECASE)
 MAX_LOCATION = 300
 log = logging.getLogger(__name__)
+
+
+EXAMPLES = {
+    "ny": "/mote ny AU 14 augusti 13-15 Regionhuset",
+    "planera": "/mote ny AU 14 augusti 13-15 Regionhuset",
+    "boka": "/mote ny AU 14 augusti 13-15 Regionhuset",
+    "lista": "/mote lista AU",
+    "visa": "/mote visa AU-260814",
+    "flytta": "/mote flytta AU-260814 till 21 augusti 13-15",
+    "ställ": "/mote ställ in AU-260814 för få anmälda",
+    "ställin": "/mote ställ in AU-260814 för få anmälda",
+    "avboka": "/mote ställ in AU-260814 för få anmälda",
+    "stryk": "/mote ställ in AU-260814 för få anmälda",
+    "bjud": "/mote bjud in AU-260814",
+    "bjudin": "/mote bjud in AU-260814",
+    "inbjudan": "/mote bjud in AU-260814",
+    "närvaro": "/mote närvaro AU-260814",
+    "narvaro": "/mote närvaro AU-260814",
+    "närvarolista": "/mote närvaro AU-260814",
+}
+
+
+def example(text: str) -> str:
+    """How the `/mote` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/mote ny AU 14 augusti 13-15")
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -41,10 +71,8 @@ def run(ctx: Ctx, text: str) -> Reply:
     if cancel:
         ref, reason = split_first(text[cancel.end() :])
         if not ref:
-            raise UserError(meeting_texts.MEETING_USAGE)
-        meeting, organ = meetings.cancel(ctx, ref, unesc(reason.strip())[:500] or None)
-        reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
-        return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
+            raise UserError(meeting_texts.MEETING_CANCEL_USAGE)
+        return _cancel(ctx, ref, unesc(reason.strip())[:500] or None)
     sub, rest = split_first(text)
     if sub in cycle.MOTE:  # the meeting cycle: agenda, attendance, minutes, justering
         return cycle.run(ctx, sub, rest)
@@ -56,26 +84,7 @@ def run(ctx: Ctx, text: str) -> Reply:
             return say(meeting_texts.MEETINGS_NONE)
         return listing("Kommande möten", [meeting_texts.meeting_line(m, o) for m, o in rows])
     if sub == "visa":
-        meeting, organ = meetings.show(ctx, rest)
-        body = meeting_texts.meeting_details(meeting, organ)
-        answers = invites.show(ctx, meeting.ref)
-        if answers.invited:
-            body += "\n" + calendar_texts.rsvp_summary(answers.by_answer)
-        planned = reminders.for_meeting(ctx.app, meeting)
-        parts = [section(body)]
-        if planned:
-            lines = [
-                reminder_texts.reminder_line(
-                    p.send_at.astimezone(ctx.app.tz), p.kind, p.recipient, p.status
-                )
-                for p in planned
-            ]
-            parts.append(
-                section(
-                    clip(reminder_texts.REMINDERS_HEADER + "\n" + "\n".join(lines), SECTION_LIMIT)
-                )
-            )
-        return Reply(Message(body, parts))
+        return _show(ctx, rest)
     if sub in ("bjud", "bjudin", "inbjudan"):
         return _invite(ctx, rest if sub != "bjud" else re.sub(r"^in\b\s*", "", rest.strip()))
     if sub in ("närvaro", "narvaro", "närvarolista"):
@@ -93,7 +102,55 @@ def run(ctx: Ctx, text: str) -> Reply:
             + "\n"
             + cycle_texts.CYCLE_USAGE
         )
-    raise UserError(meeting_texts.MEETING_USAGE)
+    raise UserError(meeting_texts.unknown_subcommand(sub))
+
+
+def _cancel(ctx: Ctx, ref: str, reason: str | None) -> Reply:
+    """Cancel; what was due at the meeting moves to the organ's next one, and its owners are
+    told where it went."""
+    released: list[View] = []
+
+    def release(session: Session, meeting: Meeting) -> None:
+        released.extend(assignments.release(session, ctx, meeting))
+
+    meeting, organ = meetings.cancel(ctx, ref, reason, then=release)
+    reply = say(meeting_texts.meeting_cancelled(meeting, organ), public=True)
+    if released:
+        reply.message.parts.append(context(assignment_texts.released_summary(released)))
+        label = f"{meeting_texts.label(meeting, organ)} {format_when(meetings.when_of(meeting))}"
+        for user in dict.fromkeys(u for v in released for u in v.owner_users()):
+            mine = [v for v in released if user in v.owner_users()]
+            body = assignment_texts.released_dm(esc(label), meeting.kind, mine)
+            reply.dms.append((user, Message(body, [section(body)])))
+        reply.refresh_home = list(
+            dict.fromkeys([ctx.user_id, *(u for v in released for u in v.owner_users())])
+        )
+    return _follow_up(ctx, reply, meeting.ref, invites.cancellations)
+
+
+def _show(ctx: Ctx, ref: str) -> Reply:
+    meeting, organ = meetings.show(ctx, ref)
+    body = meeting_texts.meeting_details(meeting, organ)
+    answers = invites.show(ctx, meeting.ref)
+    if answers.invited:
+        body += "\n" + calendar_texts.rsvp_summary(answers.by_answer)
+    planned = reminders.for_meeting(ctx.app, meeting)
+    parts = [section(body)]
+    if planned:
+        now = ctx.app.now()
+        lines = [
+            reminder_texts.reminder_line(
+                p.send_at.astimezone(ctx.app.tz),
+                p.kind,
+                p.recipient,
+                reminders.status_label(p, now, ctx.app),
+            )
+            for p in planned
+        ]
+        parts.append(
+            section(clip(reminder_texts.REMINDERS_HEADER + "\n" + "\n".join(lines), SECTION_LIMIT))
+        )
+    return Reply(Message(body, parts))
 
 
 def _when(ctx: Ctx, text: str, usage: str) -> tuple[When, str]:
@@ -109,26 +166,51 @@ def _location(rest: str) -> str | None:
 
 
 def _schedule(ctx: Ctx, rest: str) -> Reply:
-    """`ny [ORGAN] [typ] <när> [plats]`"""
+    """`ny [ORGAN] [typ | namn med typ] <när> [plats]`: "AU 14 augusti 13-15 Regionhuset",
+    "workshop 17 november", "Gemensam spridningskonferens 1-2 november"."""
     words = rest.split()
     if not words:
         raise UserError(meeting_texts.MEETING_NEW_USAGE)
     organ_name: str | None = None
     kind = "möte"
-    # An organ first, unless the first word is a kind or the start of a date.
-    if words[0].lower() not in meetings.KINDS and not _starts_with_date(ctx, rest):
-        organ_name, rest = words[0], rest.split(None, 1)[1] if len(words) > 1 else ""
-    first, after = split_first(rest)
-    if first in meetings.KINDS:
-        kind, rest = meetings.KINDS[first], after
-    when, location = _when(ctx, rest, meeting_texts.MEETING_NEW_USAGE)
+    title: str | None = None
+    if not _starts_with_date(ctx, rest) and _is_organ(ctx, words[0]):
+        organ_name, words = words[0], words[1:]
+    start = next((i for i in range(len(words)) if _starts_with_date(ctx, " ".join(words[i:]))), 0)
+    named = words[:start]
+    kinds = [meetings.KINDS[k] for k in (_kind_word(w) for w in named) if k is not None]
+    if len(named) == 1 and kinds:
+        kind = kinds[0]
+    elif named and kinds:
+        kind, title = kinds[0], unesc(" ".join(named))
+    elif len(named) == 1 and organ_name is None:
+        organ_name = named[0]  # not an organ we know: meetings.schedule says which are known
+    elif named:
+        raise UserError(meeting_texts.MEETING_TITLE_UNCLEAR.format(text=esc(" ".join(named))))
+    when, location = _when(ctx, " ".join(words[start:]), meeting_texts.MEETING_NEW_USAGE)
     meeting, organ = meetings.schedule(
-        ctx, organ_name, when, kind=kind, location=_location(location)
+        ctx, organ_name, when, kind=kind, location=_location(location), title=title
     )
+    if meeting.status == meetings.HELD:
+        return say(meeting_texts.meeting_recorded(meeting, organ), public=True)
     reply = say(meeting_texts.meeting_scheduled(meeting, organ), public=True)
     invite = Button(calendar_texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
     reply.message.parts.append(buttons(invite))
     return reply
+
+
+def _kind_word(word: str) -> str | None:
+    """ "spridningskonferens", "workshopen", "internatet" → the key in meetings.KINDS."""
+    word = word.lower().strip(",.:")
+    for candidate in (word, word[:-2], word[:-1]):
+        if candidate in meetings.KINDS and len(candidate) > 2:
+            return candidate
+    return None
+
+
+def _is_organ(ctx: Ctx, word: str) -> bool:
+    with ctx.db.transaction() as session:
+        return organs.find(session, word) is not None
 
 
 def _starts_with_date(ctx: Ctx, text: str) -> bool:

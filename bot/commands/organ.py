@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import organs
 from bot.commands import cycle
 from bot.commands.words import HELP, split_first
@@ -10,6 +12,21 @@ from bot.core.errors import UserError
 from bot.core.markup import parse_channel, parse_mention, unesc
 from bot.core.replies import Reply, listing, say
 from bot.organs import texts as organ_texts
+
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
+EXAMPLES = {
+    "ny": "/organ ny PG-AVTAL Processgrupp för avtal #pg-avtal sammankallande @Anna",
+    "skapa": "/organ ny PG-AVTAL Processgrupp för avtal #pg-avtal sammankallande @Anna",
+    "koppla": "/organ koppla AU #au",
+    "sammankallande": "/organ sammankallande AU @Anna",
+    "påminnelser": "/organ påminnelser AU på 3 dagar",
+    "paminnelser": "/organ påminnelser AU på 3 dagar",
+}
+
+
+def example(text: str) -> str:
+    """How the `/organ` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/organ lista")
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -22,13 +39,21 @@ def run(ctx: Ctx, text: str) -> Reply:
         short, channel = split_first(rest)
         channel_id = parse_channel(channel.strip())
         if not short or channel_id is None:
-            raise UserError(organ_texts.ORGAN_USAGE)
+            raise UserError(organ_texts.ORGAN_BIND_USAGE)
         return say(organ_texts.organ_bound(organs.bind(ctx, short, channel_id)), public=True)
     if sub == "sammankallande":
         short, who = split_first(rest)
         user = parse_mention(who.strip())
-        if not short or (who.strip() and user is None):
-            raise UserError(organ_texts.ORGAN_USAGE)
+        if not short:
+            raise UserError(organ_texts.ORGAN_CONVENOR_USAGE)
+        if who.strip() and user is None:
+            typed = unesc(who.strip())
+            name = typed.split()[0].lstrip("@")
+            raise UserError(
+                organ_texts.convenor_not_mention(
+                    typed, f"/organ sammankallande {short.upper()} @{name}"
+                )
+            )
         return say(organ_texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
     if sub in cycle.ORGAN:  # anteckningar, punktfrist, arkiv: bot.commands.cycle
         return cycle.organ(ctx, sub, rest)
@@ -36,14 +61,14 @@ def run(ctx: Ctx, text: str) -> Reply:
         return _reminders(ctx, rest)
     if sub in HELP:
         return say(organ_texts.ORGAN_USAGE)
-    raise UserError(organ_texts.ORGAN_USAGE)
+    raise UserError(organ_texts.unknown_subcommand(sub))
 
 
 def _create(ctx: Ctx, rest: str) -> Reply:
     """`ny KORT Fullt namn [#kanal] [sammankallande @x]`"""
     words = rest.split()
     if len(words) < 2:
-        raise UserError(organ_texts.ORGAN_USAGE)
+        raise UserError(organ_texts.ORGAN_NEW_USAGE)
     short, name_words = words[0], []
     channel_id: str | None = None
     convenor: str | None = None
@@ -55,7 +80,15 @@ def _create(ctx: Ctx, rest: str) -> Reply:
         elif word.lower() == "sammankallande" and i + 1 < len(words):
             convenor = parse_mention(words[i + 1])
             if convenor is None:
-                raise UserError(organ_texts.ORGAN_USAGE)
+                # "sammankallande Erika Lagergren": a name, not somebody Slack knows
+                typed = " ".join(w for w in words[i + 1 :] if not parse_channel(w))
+                before = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "kanal"), " ".join(words[:i]))
+                name = unesc(typed).split()[0].lstrip("@")
+                raise UserError(
+                    organ_texts.convenor_not_mention(
+                        unesc(typed), f"/organ ny {unesc(before)} sammankallande @{name}"
+                    )
+                )
             i += 1
         elif parse_mention(word):
             convenor = parse_mention(word)
@@ -63,7 +96,7 @@ def _create(ctx: Ctx, rest: str) -> Reply:
             name_words.append(word)
         i += 1
     if not name_words:
-        raise UserError(organ_texts.ORGAN_USAGE)
+        raise UserError(organ_texts.ORGAN_NEW_USAGE)
     organ = organs.create(ctx, short, unesc(" ".join(name_words)), channel_id, convenor)
     return say(organ_texts.organ_created(organ), public=True)
 

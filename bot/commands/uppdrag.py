@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from bot import assignments, organs
+from bot import assignments, decisions, organs
 from bot.assignments import OwnerSpec, View, affected
 from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
@@ -12,23 +13,85 @@ from bot.commands import cycle
 from bot.commands.words import HELP, owner_token, split_first
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import DateError, parse_due
+from bot.core.dates import ERR_TWO_DUES, DateError, split_due
 from bot.core.errors import UserError
-from bot.core.markup import parse_mention, unesc
-from bot.core.replies import Message, Reply, context, listing, say, section
+from bot.core.markup import clip, parse_mention, unesc
+from bot.core.replies import SECTION_LIMIT, Message, Reply, context, listing, say, section
+from bot.decisions import texts as decision_texts
 from bot.reminders import texts as reminder_texts
 
-SUBCOMMANDS = {"lista", "klar", "status", "flytta", "stryk", "visa", "påminn", "paminn"}
+SUBCOMMANDS = {
+    "lista",
+    "klar",
+    "klart",
+    "status",
+    "flytta",
+    "stryk",
+    "visa",
+    "påminn",
+    "paminn",
+    "ändra",
+    "andra",
+    "sök",
+    "sok",
+}
 _REPORT = re.compile(
     r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-_DUE = re.compile(r"\s(?:till|senast|före|innan)\s", re.IGNORECASE)
 _JOINERS = {"och", "samt", "&amp;", "&", ","}
 _FROM_DECISION = re.compile(
     r"\s*\(?\b(?:enligt\s+|från\s+)?beslut\s+(?P<ref>[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{4}-\d+)\)?",
     re.IGNORECASE,
 )
+_ASSIGNMENT_REF = re.compile(r"^U-?\d+$", re.IGNORECASE)
+# "U-2 är klart", "U-2 klar – skickat till AU"
+_DONE_AFTER_REF = re.compile(
+    r"^(?:är\s+)?(?:klart|klar|klara|gjort|färdigt)\b[\s,.:;–-]*(?P<comment>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Names as the minutes write them ("Magnus, Roger och Jenny ansvarar för …"): not @mentions.
+_NAME = re.compile(r"^[A-ZÅÄÖ][\wåäöéü-]*$")
+_OWNER_VERBS = {
+    "ansvarar",
+    "ska",
+    "skall",
+    "får",
+    "tar",
+    "återkopplar",
+    "återkommer",
+    "kontaktar",
+    "sammanställer",
+    "undersöker",
+    "bjuder",
+    "skickar",
+    "lyfter",
+    "utser",
+    "ges",
+    "gör",
+}
+
+
+EXAMPLES = {
+    "lista": "/uppdrag lista @Anna",
+    "sök": "/uppdrag sök LINK",
+    "sok": "/uppdrag sök LINK",
+    "klar": "/uppdrag klart U-12",
+    "klart": "/uppdrag klart U-12",
+    "ändra": "/uppdrag ändra U-12 till nästa LG",
+    "andra": "/uppdrag ändra U-12 till nästa LG",
+    "status": "/uppdrag status U-12 Utkast skickat till AU",
+    "flytta": "/uppdrag flytta U-12 till nästa LG",
+    "stryk": "/uppdrag stryk U-12 ersätts av U-15",
+    "visa": "/uppdrag visa U-12",
+    "påminn": "/uppdrag påminn U-12",
+    "paminn": "/uppdrag påminn U-12",
+}
+
+
+def example(text: str) -> str:
+    """How the `/uppdrag` subcommand typed is written."""
+    return EXAMPLES.get(split_first(text)[0], "/uppdrag @Anna Ta fram underlag till nästa AU")
 
 
 def run(ctx: Ctx, text: str) -> Reply:
@@ -37,23 +100,32 @@ def run(ctx: Ctx, text: str) -> Reply:
         return _mine(ctx)
     if sub in HELP:
         return say(assignment_texts.ASSIGNMENT_USAGE)
+    if _ASSIGNMENT_REF.match(sub):
+        done = _DONE_AFTER_REF.match(rest.strip())
+        if done is None:
+            raise UserError(assignment_texts.ASSIGNMENT_CLOSE_USAGE)
+        return _close(ctx, sub, done.group("comment"))
     if sub not in SUBCOMMANDS:
         return _create(ctx, text)
     if sub == "lista":
         return _list(ctx, rest.strip())
+    if sub in ("sök", "sok"):
+        return _search(ctx, rest.strip())
     ref, arg = split_first(rest)
     if not ref:
-        raise UserError(assignment_texts.ASSIGNMENT_USAGE)
-    if sub == "klar":
-        view = assignments.close(ctx, ref, unesc(arg.strip()))
-        return _changed(ctx, view, assignment_texts.assignment_closed(view))
+        raise UserError(_USAGE_FOR.get(sub, assignment_texts.ASSIGNMENT_USAGE))
+    if sub in ("klar", "klart"):
+        return _close(ctx, ref, arg)
+    if sub in ("ändra", "andra"):
+        return _amend(ctx, ref, arg)
     if sub == "status":
         view = assignments.add_status(ctx, ref, unesc(arg))
         return _changed(ctx, view, assignment_texts.assignment_status_saved(view))
     if sub == "flytta":
-        due = re.sub(r"^till\s+", "", arg.strip(), flags=re.IGNORECASE)
-        view = assignments.move(ctx, ref, due)
-        return _changed(ctx, view, assignment_texts.assignment_moved(view))
+        view = assignments.move(ctx, ref, arg.strip())
+        reply = _changed(ctx, view, assignment_texts.assignment_moved(view))
+        reply.message.parts += [context(note) for note in view.notes]
+        return reply
     if sub == "stryk":
         view = assignments.strike(ctx, ref, unesc(arg))
         return _changed(ctx, view, assignment_texts.assignment_struck(view))
@@ -69,12 +141,35 @@ def run(ctx: Ctx, text: str) -> Reply:
     return _show(ctx, ref)
 
 
-def _create(ctx: Ctx, text: str) -> Reply:
-    """`@anna @roger <vad> till <när> [återkoppling till AU] [(§5)]`"""
-    text, item_ref = cycle.split_item(text)  # given under an agenda item: bot.commands.cycle
-    item_id = cycle.resolve_item(ctx, item_ref)
-    with ctx.db.transaction() as session:
-        aliases = organs.aliases(session)
+_USAGE_FOR = {
+    "klar": assignment_texts.ASSIGNMENT_CLOSE_USAGE,
+    "klart": assignment_texts.ASSIGNMENT_CLOSE_USAGE,
+    "ändra": assignment_texts.ASSIGNMENT_AMEND_USAGE,
+    "andra": assignment_texts.ASSIGNMENT_AMEND_USAGE,
+    "status": assignment_texts.ASSIGNMENT_STATUS_USAGE,
+    "flytta": assignment_texts.ASSIGNMENT_MOVE_USAGE,
+    "stryk": assignment_texts.ASSIGNMENT_STRIKE_USAGE,
+}
+
+
+def _close(ctx: Ctx, ref: str, comment: str) -> Reply:
+    view = assignments.close(ctx, ref, unesc(comment.strip()))
+    return _changed(ctx, view, assignment_texts.assignment_closed(view))
+
+
+@dataclass
+class _Parsed:
+    """An assignment as typed: owners, text, due point, reporting back, origin."""
+
+    owners: list[OwnerSpec]
+    what: str
+    due: str | None
+    report_to: str | None
+    decision_ref: str | None
+
+
+def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _Parsed:
+    """`@anna @roger <vad> [till] <när> [återkoppling till AU] [(beslut LG-2026-3)]`"""
     words = text.split()
     owners: list[OwnerSpec] = []
     while words:
@@ -91,8 +186,6 @@ def _create(ctx: Ctx, text: str) -> Reply:
             break
         words.pop(0)
     rest = " ".join(words)
-    if not owners:
-        raise UserError(assignment_texts.ASSIGNMENT_NO_OWNER)
     decision_ref = None
     from_decision = _FROM_DECISION.search(rest)
     if from_decision:
@@ -102,14 +195,50 @@ def _create(ctx: Ctx, text: str) -> Reply:
     report = _REPORT.search(rest)
     if report:
         report_to, rest = unesc(report.group("to").strip().rstrip(".")), rest[: report.start()]
-    what, due_text = _split_due(ctx, rest, aliases)
+    try:
+        what, due = split_due(rest, ctx.app.today(), aliases, here=here)
+        if report_to:
+            # "återkoppling till AU om två veckor": the due point may come last of all
+            to, later = split_due(report_to, ctx.app.today(), aliases, here=here)
+            if later is not None and to:
+                if due is not None:
+                    raise DateError(ERR_TWO_DUES.format(first=due, second=later))
+                report_to, due = to, later
+    except DateError as error:
+        raise UserError(str(error)) from None
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
+    return _Parsed(owners, unesc(what), due, report_to, decision_ref)
+
+
+def _context(ctx: Ctx) -> tuple[dict[str, str], str | None]:
+    """The organs' names, and the short name of the channel's organ."""
+    with ctx.db.transaction() as session:
+        return organs.names(session, ctx.channel_id)
+
+
+def _create(ctx: Ctx, text: str) -> Reply:
+    text, item_ref = cycle.split_item(text)  # given under an agenda item (§5): bot.commands.cycle
+    item_id = cycle.resolve_item(ctx, item_ref)
+    aliases, here = _context(ctx)
+    parsed = _parse(ctx, text, aliases, here)
+    if not parsed.owners:
+        names = _plain_names(text, aliases)
+        if names is not None:
+            raise UserError(assignment_texts.plain_names(*names))
+        raise UserError(assignment_texts.ASSIGNMENT_NO_OWNER)
     view = assignments.create(
-        ctx, owners, unesc(what), due_text, report_to, decision_ref=decision_ref, aliases=aliases
+        ctx,
+        parsed.owners,
+        parsed.what,
+        parsed.due,
+        parsed.report_to,
+        decision_ref=parsed.decision_ref,
+        names=(aliases, here),
     )
     cycle.attach(ctx, item_id, view)
     reply = say(assignment_texts.assignment_created(view), public=True)
+    reply.message.parts += [context(note) for note in view.notes]
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
     reply.refresh_home = affected(ctx.user_id, view)
     for owner in view.owners:
@@ -122,22 +251,66 @@ def _create(ctx: Ctx, text: str) -> Reply:
     return reply
 
 
-def _split_due(ctx: Ctx, rest: str, aliases: dict[str, str]) -> tuple[str, str | None]:
-    """The rightmost `till <när>` that really is a due point; the text before it is the task.
-    A `till 31 februari` that was meant as a date (it has digits) is an error, not a task."""
-    meant_as_date: DateError | None = None
-    for match in reversed(list(_DUE.finditer(" " + rest))):
-        candidate = (" " + rest)[match.end() :].strip().rstrip(".")
-        try:
-            parse_due(candidate, ctx.app.today(), aliases)
-        except DateError as error:
-            if meant_as_date is None and any(ch.isdigit() for ch in candidate[:20]):
-                meant_as_date = error
+def _plain_names(text: str, aliases: dict[str, str]) -> tuple[list[str], str] | None:
+    """ "Magnus, Roger och Jenny ansvarar för …": names typed without @, and the rest."""
+    tokens = text.split()
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].rstrip(",")
+        if token.lower() in _JOINERS or not token:
+            i += 1
             continue
-        return (" " + rest)[: match.start()].strip(), candidate
-    if meant_as_date is not None:
-        raise UserError(str(meant_as_date))
-    return rest.strip(), None
+        if not _NAME.match(token) or token.lower() in aliases:
+            break
+        names.append(token)
+        i += 1
+    joined = len(names) > 1
+    verb = i < len(tokens) and tokens[i].lower() in _OWNER_VERBS
+    if not names or not (joined or verb) or i >= len(tokens) or _NAME.match(tokens[i]):
+        return None
+    return names, " ".join(tokens[i:])
+
+
+def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
+    """`ändra U-1 [@ansvariga] [ny text] [till <när>] [återkoppling till X]`: what is written
+    replaces what the assignment says."""
+    aliases, here = _context(ctx)
+    parsed = _parse(ctx, text, aliases, here)
+    view, changes, added = assignments.amend(
+        ctx,
+        ref,
+        owners=parsed.owners or None,
+        what=parsed.what or None,
+        due_text=parsed.due,
+        report_to=parsed.report_to,
+        names=(aliases, here),
+    )
+    reply = _changed(ctx, view, assignment_texts.assignment_amended(view, changes))
+    reply.message.parts += [context(note) for note in view.notes]
+    reply.dms = [(user, dm_message(view, ctx.user_id)) for user in added]
+    return reply
+
+
+def _search(ctx: Ctx, query: str) -> Reply:
+    """Assignments first, then the decisions the same words find."""
+    views = assignments.find(ctx, query)
+    found = decisions.find(ctx, query, limit=5)
+    if not views and not found:
+        return say(assignment_texts.search_none(query))
+    lines = [assignment_texts.found_line(v) for v in views]
+    reply = listing(assignment_texts.search_header(query, len(views)), lines)
+    if found:
+        decided = [decision_texts.decision_line(d, o) for d, o in found]
+        reply.message.parts.append(
+            section(
+                clip(
+                    decision_texts.search_header(query, len(found)) + "\n" + "\n".join(decided),
+                    SECTION_LIMIT,
+                )
+            )
+        )
+    return reply
 
 
 def _changed(ctx: Ctx, view: View, text: str) -> Reply:

@@ -7,7 +7,6 @@ import re
 from bot.core import texts as core_texts
 from bot.core.errors import UserError
 from bot.core.markup import parse_mention
-from bot.decisions import texts as decision_texts
 
 HELP = {"hjälp", "help", "?", "hjalp"}
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -35,7 +34,7 @@ def scope(rest: str) -> tuple[str | None, int | None]:
         elif organ is None:
             organ = word
         else:
-            raise UserError(decision_texts.DECISION_USAGE)
+            raise UserError(core_texts.scope_not_understood(word))
     return organ, year
 
 

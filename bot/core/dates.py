@@ -93,7 +93,22 @@ ERR_OUT_OF_RANGE = (
 )
 ERR_DUE_NOT_UNDERSTOOD = (
     "Jag förstod inte ”{text}” som ett datum eller ett möte. "
-    "Skriv till exempel ”15 december”, ”nästa AU”, ”nästa ledningsgrupp” eller ”LG 7 oktober”."
+    "Skriv till exempel ”15 december”, ”om två veckor”, ”nästa fredag”, ”i juni”, ”nästa AU”, "
+    "”nästa ledningsgrupp”, ”LG 7 oktober” eller ”LG-231006”."
+)
+ERR_UNKNOWN_ORGAN = (
+    "Jag känner inte till något organ ”{organ}”. Kända organ: {known}. "
+    "Skriv till exempel ”nästa AU” eller ”LG i oktober”."
+)
+ERR_TWO_DUES = (
+    "Jag ser två tidpunkter: ”{first}” och ”{second}”. Skriv bara en, sist, till exempel "
+    "”… till nästa AU”. Hör ”{first}” till själva uppdraget, sätt citattecken runt det: "
+    '"{first}".'
+)
+ERR_DATE_IN_TEXT = (
+    "”{phrase}” ser ut som en tidpunkt men står mitt i texten. Skriv tidpunkten sist, till "
+    "exempel ”… till nästa AU” eller ”… om två veckor”. Hör det till själva uppdraget, sätt "
+    'citattecken runt det: "{phrase}".'
 )
 ERR_MEETING_DATE = (
     "Jag förstod inte datumet ”{text}” efter ”{organ}”. "
@@ -104,7 +119,8 @@ ERR_MEETING_ONE_DAY = (
     "Skriv till exempel ”{organ} 7 oktober” eller ”nästa {organ}”."
 )
 ERR_MEETING_NO_ORGAN = (
-    "Ange vilket möte, till exempel ”nästa AU”, ”nästa ledningsgrupp” eller ”LG 7 oktober”."
+    "Ange vilket möte du menar med ”{text}”, till exempel ”nästa AU”, ”nästa ledningsgrupp” "
+    "eller ”LG 7 oktober”."
 )
 
 # --------------------------------------------------------------------------------------------
@@ -174,10 +190,18 @@ class When:
 
 @dataclass(frozen=True)
 class MeetingRef:
-    """A reference to a meeting of an organ: a given day's, or the next one (``on is None``)."""
+    """A reference to a meeting of an organ.
+
+    ``on`` alone: that day's meeting; ``on`` and ``last``: the first meeting in that window (a
+    month: ``LG i oktober``); neither: the next one. ``kind``: a session asked for by name
+    (``workshop``, ``internat`` …); None is the organ's meeting proper. ``ref``: the bot's own
+    reference to a meeting (``LG-231006``)."""
 
     organ: str
     on: date | None
+    kind: str | None = None
+    last: date | None = None
+    ref: str | None = None
 
 
 def parse_when(text: str, today: date, *, future: bool = True) -> When:
@@ -218,44 +242,129 @@ def split_when(text: str, today: date, *, future: bool = True) -> tuple[When, st
     raise DateError(ERR_NO_LEADING_DATE.format(text=_quote(text)))
 
 
-def parse_due(text: str, today: date, organs: Mapping[str, str]) -> When | MeetingRef:
+def parse_due(
+    text: str,
+    today: date,
+    organs: Mapping[str, str],
+    *,
+    here: str | None = None,
+    bare: str = "always",
+    unknown_organs: bool = True,
+) -> When | MeetingRef:
     """Parse a due point: a (future) date expression or a reference to a meeting.
 
     ``organs`` maps lower-case aliases (``"au"``, ``"ledningsgruppen"``) to short names
-    (``"AU"``, ``"LG"``). Accepted meeting references, each optionally preceded by ``till`` or
-    ``senast``: ``nästa AU``, ``nästa möte i AU``, ``AU`` (the next meeting), ``LG 7 oktober``,
-    ``AU 230814``, ``AU-mötet 7 oktober``. An organ not in ``organs`` is accepted as
-    ``nästa X`` (any case) or ``X 7 oktober`` (only when typed in capitals, e.g.
-    ``PG-AVTAL 7 oktober``); its short name is then the typed word in upper case. A time after
-    a meeting date is ignored (the meeting is identified by its day).
+    (``"AU"``, ``"LG"``); ``here`` is the organ of the channel, for phrases that name a meeting
+    but no organ (``nästa möte``, ``oktobermötet``, ``till workshopen``).
+
+    Each form may be preceded by ``till``, ``senast``, ``före``, ``innan``, ``inför``, ``på``,
+    ``vid``, ``under`` or ``inom`` (``inom två veckor`` = ``om två veckor``):
+
+    * meetings: ``nästa AU``, ``kommande AU``, ``nästa möte i AU``, ``AU`` (the next meeting),
+      ``LG 7 oktober``, ``AU 230814``, ``AU-mötet 7 oktober``, ``LG i oktober``,
+      ``LG-mötet i september``, ``ledningsgruppens möte i oktober``, ``oktobermötet``,
+      ``juni-mötet``, ``nästa kommittésammanträde den 28 maj``, ``mötet 9/5``; the bot's own
+      references: ``LG-231006``;
+    * other sessions, only when named: ``till workshopen``, ``nästa internat``,
+      ``nätverksträff i juni``, ``LG-workshopen 17 november``;
+    * months: ``i juni``, ``i juni 2024``, ``(i) slutet av juni`` — the whole month, as a
+      :class:`When` from its first to its last day;
+    * every date form of :func:`parse_when` (in the future).
+
+    ``bare`` says when a bare organ (``AU``: its next meeting) counts: ``"always"``, only after
+    one of the words above (``"introduced"``) or ``"never"``; a bare session word (``till
+    workshopen``) always needs such a word or ``nästa``. With ``unknown_organs``, an organ not
+    in ``organs`` is accepted as ``nästa X`` (any case) or ``X 7 oktober`` (only when typed in
+    capitals, e.g. ``PG-AVTAL 7 oktober``); its short name is then the typed word in upper
+    case. A time after a meeting date is ignored (the meeting is identified by its day).
     """
     if len(text) > MAX_LENGTH:
         raise DateError(ERR_TOO_LONG.format(limit=MAX_LENGTH))
     words = unicodedata.normalize("NFKC", text).strip().rstrip(".,;:!?").split()
-    while words and _fold(words[0].lower()) in ("till", "senast"):
+    introduced = False
+    while words and _fold(words[0].lower()) in _INTRODUCERS:
+        if [_fold(w.lower()) for w in words[:3]] == ["till", "och", "med"]:
+            words = words[2:]
+        if _fold(words[0].lower()) == "inom" and len(words) > 1:
+            words[0] = "om"  # "inom två veckor": within two weeks
+            introduced = True
+            break
         words = words[1:]
+        introduced = True
     if not words:
         raise DateError(ERR_EMPTY)
+    try:
+        return _due(words, today, organs, here, bare, unknown_organs, introduced)
+    except DateError:
+        # "i v 36", "i 2 veckor"? A leading "i" may also just introduce a date.
+        if len(words) > 1 and _fold(words[0].lower()) == "i":
+            try:
+                return _due(words[1:], today, organs, here, bare, unknown_organs, True)
+            except DateError:
+                pass
+        raise
+
+
+def _due(
+    words: list[str],
+    today: date,
+    organs: Mapping[str, str],
+    here: str | None,
+    bare: str,
+    unknown_organs: bool,
+    introduced: bool,
+) -> When | MeetingRef:
     body = " ".join(words)
-    folded_words = [_fold(w.lower()) for w in words]
+    folded = [_fold(w.lower()) for w in words]
     aliases = _alias_table(organs)
+    single = {alias[0]: short for alias, short in aliases.items() if len(alias) == 1}
 
-    # "nästa [möte i] AU"
-    if folded_words[0] == "nasta":
-        rest = _skip_meeting_filler(folded_words, 1)
-        if rest == len(words):
-            raise DateError(ERR_MEETING_NO_ORGAN)
-        hit = _match_alias(folded_words, rest, aliases)
-        if hit is not None and hit[1] == len(words):
-            return MeetingRef(hit[0], None)
+    # The bot's own reference: "LG-231006", "AU-230814-2".
+    if len(words) == 1:
+        ref = _MEETING_REF_RE.fullmatch(words[0].strip("()"))
+        if ref is not None:
+            return MeetingRef(ref.group("organ").upper(), None, ref=ref.group(0).upper())
 
-    # "AU", "LG 7 oktober", "ledningsgruppen 7 oktober"
-    hit = _match_alias(folded_words, 0, aliases)
-    if hit is not None:
-        organ, used = hit
-        if used == len(words):
-            return MeetingRef(organ, None)
-        return MeetingRef(organ, _meeting_day(" ".join(words[used:]), today, organ))
+    upcoming = folded[0] in ("nasta", "kommande")
+    start = 1 if upcoming else 0
+    if upcoming and len(words) == 1:
+        raise DateError(ERR_MEETING_NO_ORGAN.format(text=_quote(body)))
+    head = _meeting_head(folded, start, aliases, single)
+    if head is not None:
+        organ, month, kind, used, named = head
+        rest, rest_folded = words[used:], folded[used:]
+        if not rest and month is None:
+            if named:  # "till workshopen", "nästa LG-möte"
+                ok = upcoming or introduced or bare == "always"
+            else:  # a bare organ: "AU", "till AU"
+                ok = upcoming or bare == "always" or (bare == "introduced" and introduced)
+            if not ok:
+                raise _NotUnderstood(ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(body)))
+        owner = organ or here
+        if owner is None:
+            raise DateError(ERR_MEETING_NO_ORGAN.format(text=_quote(body)))
+        if month is None and len(rest) in (2, 3) and rest_folded[0] == "i":
+            month = _MONTH_SIGNAL_WORDS.get(rest_folded[1])
+            if month is not None:
+                rest, rest_folded = rest[2:], rest_folded[2:]
+        if month is not None:
+            year = None
+            if rest:
+                if len(rest) != 1 or not re.fullmatch(r"\d{4}", rest[0]):
+                    raise DateError(
+                        ERR_MEETING_DATE.format(text=_quote(" ".join(rest)), organ=owner)
+                    )
+                year = int(rest[0])
+            first, last = _month_window(month, year, today)
+            return MeetingRef(owner, first, kind, last)
+        if not rest:
+            return MeetingRef(owner, None, kind)
+        return MeetingRef(owner, _meeting_day(" ".join(rest), today, owner), kind)
+
+    # A month: "i juni", "i juni 2024", "i slutet av juni", "till juni"
+    month_when = _month_phrase(folded, today, introduced)
+    if month_when is not None:
+        return month_when
 
     try:
         return _parse(body, today, True)
@@ -264,17 +373,267 @@ def parse_due(text: str, today: date, organs: Mapping[str, str]) -> When | Meeti
     except DateError as error:
         date_error = error
 
-    # Organs not in the table.
-    if folded_words[0] == "nasta":
-        rest = _skip_meeting_filler(folded_words, 1)
-        if rest == len(words) - 1 and _looks_like_organ(words[rest]):
-            return MeetingRef(words[rest].upper(), None)
+    if unknown_organs:
+        if upcoming:
+            rest_at = _skip_meeting_filler(folded, 1)
+            if rest_at == len(words) - 1 and _looks_like_organ(words[rest_at]):
+                return MeetingRef(words[rest_at].upper(), None)
+        if date_error is None:
+            typed = words[0]
+            if len(words) > 1 and _looks_like_organ(typed) and typed == typed.upper():
+                day = _meeting_day(" ".join(words[1:]), today, typed.upper())
+                return MeetingRef(typed.upper(), day)
     if date_error is not None:
         raise date_error
-    first = words[0]
-    if len(words) > 1 and _looks_like_organ(first) and first == first.upper():
-        return MeetingRef(first.upper(), _meeting_day(" ".join(words[1:]), today, first.upper()))
-    raise DateError(ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(text)))
+    raise _NotUnderstood(ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(body)))
+
+
+def _meeting_head(
+    folded: list[str],
+    i: int,
+    aliases: Mapping[tuple[str, ...], str],
+    single: Mapping[str, str],
+) -> tuple[str | None, int | None, str | None, int, bool] | None:
+    """Organ and meeting words at ``folded[i:]``: (organ, month, kind, next index, named),
+    where ``named`` says a meeting or session word was written (``LG-mötet``, ``workshopen``,
+    ``oktobermötet``), not only an organ."""
+    if i >= len(folded):
+        return None
+    word = _meeting_word(folded[i], single)
+    if word is not None:
+        organ, month, kind = word
+        j = i + 1
+        if organ is None and j < len(folded) and folded[j] in ("i", "med", "for"):
+            hit = _match_alias(folded, j + 1, aliases)
+            if hit is not None:
+                organ, j = hit[0], hit[1]
+        return organ, month, kind, j, True
+    hit = _match_alias(folded, i, aliases)
+    named = False
+    kind = None
+    if hit is not None:
+        organ, j, named = hit
+    else:
+        genitive = folded[i].replace(":", "")
+        if not (genitive.endswith("s") and genitive[:-1] in single):
+            return None
+        organ, j = single[genitive[:-1]], i + 1
+        if j >= len(folded) or _meeting_word(folded[j], {}) is None:
+            return None  # "ledningsgruppens" alone is not a meeting
+    if not named and j < len(folded):
+        following = _meeting_word(folded[j], {})
+        if following is not None and following[0] is None and following[1] is None:
+            kind, j, named = following[2], j + 1, True
+    return organ, None, kind, j, named
+
+
+def _meeting_word(
+    word: str, single: Mapping[str, str]
+) -> tuple[str | None, int | None, str | None] | None:
+    """One word that names a meeting or session: (organ, month, kind). ``LG-mötet``,
+    ``ledningsgruppsmötet``, ``oktobermötet``, ``juni-mötet``, ``kommittésammanträdet``,
+    ``mötet``, ``workshopen``, ``LG-internatet``."""
+    word = word.replace(":", "")
+    if "-" in word:
+        prefix, _, rest = word.partition("-")
+        if prefix in single and "-" not in rest:
+            if rest in _SESSION_WORDS:
+                return single[prefix], None, _SESSION_WORDS[rest]
+            if rest in _MEETING_SUFFIX_WORDS:
+                return single[prefix], None, None
+    joined = word.replace("-", "")
+    if joined in _SESSION_WORDS:
+        return None, None, _SESSION_WORDS[joined]
+    for suffix in _MEETING_SUFFIX_WORDS:
+        if joined.endswith(suffix):
+            prefix = joined[: -len(suffix)]
+            plain = prefix[:-1] if prefix.endswith("s") else prefix
+            for candidate in (prefix, plain):
+                if candidate in _MONTH_FULL_WORDS:
+                    return None, _MONTH_FULL_WORDS[candidate], None
+                if candidate in single:
+                    return single[candidate], None, None
+            if prefix in _GENERIC_MEETING_PREFIXES:
+                return None, None, None
+            return None
+    return None
+
+
+def _month_window(month: int, year: int | None, today: date) -> tuple[date, date]:
+    """A month's first and last day; without a year this month or the next such month."""
+    if year is None:
+        year = today.year if month >= today.month else today.year + 1
+    if not 1000 <= year <= 9999:
+        raise DateError(ERR_OUT_OF_RANGE)
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_phrase(folded: list[str], today: date, introduced: bool) -> When | None:
+    """``i juni [2024]``, ``(i) slutet av juni [2024]``, and after ``till``/``senast`` also
+    ``juni [2024]``: the whole month."""
+    i = 0
+    if folded[:1] == ["i"]:
+        i = 1
+    if folded[i : i + 2] == ["slutet", "av"]:
+        i += 2
+    elif i == 0 and not introduced:
+        return None
+    if i >= len(folded):
+        return None
+    month = _MONTH_SIGNAL_WORDS.get(folded[i])
+    if month is None:
+        return None
+    rest = folded[i + 1 :]
+    if len(rest) > 1 or (rest and not re.fullmatch(r"\d{4}", rest[0])):
+        return None
+    first, last = _month_window(month, int(rest[0]) if rest else None, today)
+    return When(first, last)
+
+
+def month_of(when: When) -> bool:
+    """True when ``when`` is exactly one calendar month (``i juni``)."""
+    return (
+        when.start.day == 1
+        and (when.start.year, when.start.month) == (when.end.year, when.end.month)
+        and when.end.day == calendar.monthrange(when.end.year, when.end.month)[1]
+    )
+
+
+def split_due(
+    text: str, today: date, organs: Mapping[str, str], *, here: str | None = None
+) -> tuple[str, str | None]:
+    """Split an assignment's text into what is to be done and when: ``Lyfta projektdirektivet
+    om två veckor`` → (``Lyfta projektdirektivet``, ``om två veckor``).
+
+    The due point is the longest run of words at the end that :func:`parse_due` reads (with or
+    without ``till``/``senast``; a bare organ only after such a word). A date right after
+    ``från``, ``sedan``, ``efter`` or ``av`` belongs to the text, and so does anything in
+    quotation marks. Nothing is dropped silently: a second due point in the text, a date in the
+    middle of it, or a phrase meant as a date that does not parse raises a :class:`DateError`
+    that quotes it.
+    """
+    masked = _QUOTED_RE.sub(lambda m: _MASK * len(m.group()), text)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", masked)]
+    raw = [text[s:e] for s, e in spans]
+    folded = [_fold(unicodedata.normalize("NFKC", w).lower()).strip(".,;:!?()") for w in raw]
+    hidden = [_MASK in masked[s:e] for s, e in spans]
+    count = len(spans)
+
+    def reads(a: int, b: int, bare: str) -> When | MeetingRef | None:
+        if any(hidden[a:b]):
+            return None
+        phrase = text[spans[a][0] : spans[b - 1][1]]
+        try:
+            value = parse_due(phrase, today, organs, here=here, bare=bare, unknown_organs=False)
+        except DateError:
+            return None
+        if isinstance(value, When) and value.end <= today and folded[a] not in _INTRODUCERS:
+            return None  # "läget i dag", "mötet i går": about the past, not a due point
+        return value
+
+    def exempt(a: int) -> bool:  # "från 2 juni" (but "sedan till AU 8 december" is a due point)
+        return a > 0 and folded[a - 1] in _NOT_DUE_BEFORE and folded[a] not in _INTRODUCERS
+
+    due_at: int | None = None
+    for a in range(max(0, count - MAX_SPLIT_WORDS), count):
+        if reads(a, count, "introduced") is not None:
+            due_at = a
+            break
+    if due_at is not None and exempt(due_at):
+        due_at = None
+    limit = count if due_at is None else due_at
+    due = None if due_at is None else text[spans[due_at][0] :].strip()
+    organ_words = frozenset(alias[0] for alias in _alias_table(organs))
+    a = 0
+    while a < limit:
+        if hidden[a] or not _could_start(folded[a], organ_words):
+            a += 1
+            continue
+        longest = next(
+            (b for b in range(min(limit, a + 8), a, -1) if reads(a, b, "never") is not None),
+            None,
+        )
+        if longest is not None and exempt(a):
+            a = longest  # "från 2 juni": part of the text
+            continue
+        if longest is not None:
+            phrase = _quote(text[spans[a][0] : spans[longest - 1][1]])
+            if due is not None:
+                raise DateError(ERR_TWO_DUES.format(first=phrase, second=_quote(due)))
+            raise DateError(ERR_DATE_IN_TEXT.format(phrase=phrase))
+        if not exempt(a) and _looks_dated(raw[a:limit], folded[a:limit]):
+            lead = next(k for k in range(a, limit) if folded[k] not in _INTRODUCERS)
+            end = min(limit, lead + 4)
+            phrase = text[spans[a][0] : spans[end - 1][1]]
+            raise DateError(_why_not(phrase, today, organs, here))
+        a += 1
+    title = text if due_at is None else text[: spans[due_at][0]]
+    return title.strip().rstrip(",;:–-").strip(), due
+
+
+def _why_not(phrase: str, today: date, organs: Mapping[str, str], here: str | None) -> str:
+    """The message for a phrase that was meant as a due point but does not read as one."""
+    try:
+        value = parse_due(phrase, today, organs, here=here)
+    except _NotUnderstood:
+        return ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(phrase))
+    except DateError as error:
+        return str(error)  # an impossible date, "Ange vilket möte", …: says what is wrong
+    if isinstance(value, MeetingRef) and value.organ not in set(organs.values()):
+        known = ", ".join(sorted(set(organs.values()))) or "inga ännu"
+        return ERR_UNKNOWN_ORGAN.format(organ=_quote(value.organ), known=known)
+    return ERR_DUE_NOT_UNDERSTOOD.format(text=_quote(phrase))
+
+
+def _could_start(word: str, organ_words: frozenset[str]) -> bool:
+    """A cheap test: could a due phrase begin with this (folded) word?"""
+    return (
+        any(c.isdigit() for c in word)
+        or word in _START_WORDS
+        or word in _MONTH_SIGNAL_WORDS
+        or word in _WEEKDAY_WORDS
+        or word in organ_words
+        or word.replace(":", "")[:-1] in organ_words
+        or _meeting_word(word, {}) is not None
+        or "-" in word
+    )
+
+
+def _looks_dated(raw: list[str], folded: list[str]) -> bool:
+    """Words that were meant as a due point, so a failure to read them must be told: a date
+    written with digits, a day and a month, a week number, a meeting reference, ``nästa`` with a
+    weekday, week, meeting word or an organ in capitals; after ``till``/``senast`` … also a
+    weekday, a meeting word or an organ followed by digits."""
+    i = 0
+    while i < len(folded) and folded[i] in _INTRODUCERS:
+        i += 1
+    if i >= len(folded):
+        return False
+    introduced = i > 0
+    first = folded[i]
+    second = folded[i + 1] if i + 1 < len(folded) else ""
+    if _DATE_TOKEN_RE.fullmatch(first) or _MEETING_REF_RE.fullmatch(raw[i].strip(".,;:!?()")):
+        return True
+    if first.isdigit() and len(first) <= 2 and second in _MONTH_WORDS:
+        return True
+    if first in ("v", "vecka") and second[:1].isdigit():
+        return True
+    if first in ("nasta", "kommande") and second:
+        word = raw[i + 1].strip(".,;:!?()")
+        capitals = len(word) >= 2 and word == word.upper() and _looks_like_organ(word)
+        return (
+            second in _WEEKDAY_FULL
+            or second in ("vecka", "veckan")
+            or _meeting_word(second, {}) is not None
+            or capitals
+        )
+    if introduced:
+        return (
+            first in _WEEKDAY_FULL
+            or _meeting_word(first, {}) is not None
+            or (second[:1].isdigit() and raw[i] == raw[i].upper() and _looks_like_organ(raw[i]))
+        )
+    return False
 
 
 def format_date(d: date, *, weekday: bool = True, year: bool = True) -> str:
@@ -412,6 +771,7 @@ _RESERVED_WORDS = (
     | {word for phrase, _ in _DAY_PHRASES + _WEEK_PHRASES for word in phrase}
     | {"mote", "motet", "moten", "sammantrade", "sammantradet", "gang", "manaden", "aret"}
     | {"kl", "klockan", "v", "om", "pa", "for", "sedan", "till", "senast", "nasta", "forra"}
+    | {"kommande", "slutet", "inom", "infor", "vid", "under", "fore", "innan", "i", "den"}
 )
 
 _MEETING_FILLERS = (
@@ -424,6 +784,61 @@ _MEETING_FILLERS = (
     ("mote",),
 )
 _MEETING_SUFFIXES = ("-motet", "-mote", "-sammantradet", "-sammantrade")
+
+# Words that introduce a due point ("till nästa AU", "senast 4/12", "inför LG 7 oktober").
+_INTRODUCERS = frozenset(
+    {"till", "senast", "fore", "innan", "infor", "pa", "vid", "under", "inom", "tom", "t.o.m"}
+)
+# A date right after these belongs to the text ("beslutet från 2 juni").
+_NOT_DUE_BEFORE = frozenset({"fran", "ifran", "sedan", "efter", "av"})
+# Sessions other than meetings, asked for by name (folded forms → the kind kept for them).
+_SESSION_WORDS = {
+    **dict.fromkeys(("workshop", "workshopen"), "workshop"),
+    **dict.fromkeys(("internat", "internatet"), "internat"),
+    **dict.fromkeys(
+        ("planeringsdagar", "planeringsdagarna", "planeringsdag", "planeringsdagen"), "internat"
+    ),
+    **dict.fromkeys(("spridningskonferens", "spridningskonferensen"), "spridningskonferens"),
+    **dict.fromkeys(("konferens", "konferensen"), "konferens"),
+    **dict.fromkeys(("natverkstraff", "natverkstraffen"), "nätverksträff"),
+    **dict.fromkeys(
+        ("utbildning", "utbildningen", "utbildningsdag", "utbildningsdagen"), "utbildning"
+    ),
+}
+# A meeting proper: "mötet", "LG-mötet", "oktobermötet", "kommittésammanträdet".
+_MEETING_SUFFIX_WORDS = ("sammantradet", "sammantrade", "motet", "mote")
+_GENERIC_MEETING_PREFIXES = frozenset({"", "kommitte", "kommittens", "styrelse", "styrelsens"})
+# Months as written in running text ("i juni", "i sept."): not "jul" (Christmas) or "mar".
+_MONTH_FULL_WORDS = {_fold(name): i + 1 for i, name in enumerate(MONTH_NAMES)}
+_MONTH_SIGNAL_WORDS = {
+    **_MONTH_FULL_WORDS,
+    **{"jan": 1, "feb": 2, "febr": 2, "apr": 4, "aug": 8, "sep": 9, "sept": 9, "okt": 10},
+    **{"nov": 11, "dec": 12},
+}
+_WEEKDAY_FULL = frozenset(
+    {_fold(name) for name in WEEKDAY_NAMES} | {_fold(name) + "en" for name in WEEKDAY_NAMES}
+)
+_START_WORDS = _INTRODUCERS | {
+    "nasta",
+    "kommande",
+    "om",
+    "i",
+    "idag",
+    "imorgon",
+    "imorn",
+    "iovermorgon",
+    "v",
+    "vecka",
+    "veckan",
+    "den",
+    "slutet",
+    "denna",
+}
+_MEETING_REF_RE = re.compile(r"(?P<organ>[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*?)-\d{6}(?:-\d+)?", re.IGNORECASE)
+_DATE_TOKEN_RE = re.compile(r"\d{1,2}/\d{1,2}(?:[/-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|\d{6}|\d{8}")
+# Text in quotation marks is the user's own: never read as a date.
+_QUOTED_RE = re.compile(r'"[^"\n]*"|”[^”\n]*”|“[^”“\n]*[”“]|«[^»\n]*»|`[^`\n]*`')
+_MASK = "\u2063"
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"
 _TRANSLATION = str.maketrans(
@@ -1045,17 +1460,18 @@ def _alias_table(organs: Mapping[str, str]) -> dict[tuple[str, ...], str]:
 
 def _match_alias(
     words: list[str], i: int, aliases: Mapping[tuple[str, ...], str]
-) -> tuple[str, int] | None:
-    """The longest alias at ``words[i:]`` (also as "au-mötet"): (short name, next index)."""
-    best: tuple[str, int] | None = None
+) -> tuple[str, int, bool] | None:
+    """The longest alias at ``words[i:]`` (also as "au-mötet"): (short name, next index, whether
+    a meeting word was attached)."""
+    best: tuple[str, int, bool] | None = None
     for alias, short in aliases.items():
         n = len(alias)
         if i + n > len(words) or tuple(words[i : i + n - 1]) != alias[:-1]:
             continue
         last = words[i + n - 1]
-        matches = last == alias[-1] or any(last == alias[-1] + s for s in _MEETING_SUFFIXES)
-        if matches and (best is None or i + n > best[1]):
-            best = (short, i + n)
+        suffixed = any(last == alias[-1] + s for s in _MEETING_SUFFIXES)
+        if (last == alias[-1] or suffixed) and (best is None or i + n > best[1]):
+            best = (short, i + n, suffixed)
     return best
 
 
@@ -1091,7 +1507,9 @@ __all__ = [
     "format_short",
     "format_time",
     "format_when",
+    "month_of",
     "parse_due",
     "parse_when",
+    "split_due",
     "split_when",
 ]

@@ -10,3 +10,7 @@ class UserError(Exception):
 
 class NotAllowed(UserError):
     """The user may not do this (a polite Swedish refusal)."""
+
+
+class NotAvailable(UserError):
+    """The feature is not set up here (says who can set it up); no example of a command helps."""

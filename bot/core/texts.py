@@ -47,15 +47,27 @@ def _number(n: int) -> str:
 def unknown_user(user_id: str) -> str:
     return (
         f"Jag hittar ingen användare {esc(user_id)} i arbetsytan. Välj personen i listan som "
-        "visas när du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+        "visas när du skriver @."
     )
 
 
 def plain_at(word: str) -> str:
     return (
         f"Jag känner inte igen {esc(word)} som en person. Välj personen i listan som visas när "
-        "du skriver @, till exempel: `/uppdrag @Anna Ta fram underlag till nästa AU`"
+        "du skriver @."
     )
+
+
+def scope_not_understood(word: str) -> str:
+    return f"Jag förstod inte ”{esc(word)}”: skriv ett organ, ett år eller båda."
+
+
+def with_example(message: str, command: str, example: str) -> str:
+    """An error answer shows how the command it answers is written: `example`, unless the
+    message has one of that command already."""
+    if f"`{command}" in message:
+        return message
+    return f"{message}\nTill exempel: `{example}`"
 
 
 def delivery_failed(targets: list[str]) -> str:

@@ -39,6 +39,7 @@ class Logged:
     decision: Decision
     organ: Organ
     meeting: Meeting | None
+    change: str | None = None  # what an amendment changed (Swedish)
     after_justering: bool = False  # a change to a decision in justerade minutes
 
 
@@ -103,6 +104,9 @@ def _log_in(
     meeting: Meeting | None
     if meeting_ref:
         meeting, organ = meetings.get(session, meeting_ref)
+        named = organs.find(session, organ_name) if organ_name else None
+        if organ_name and (named is None or named.id != organ.id):
+            raise UserError(texts.meeting_of_other_organ(meeting.ref, organ_name))
     else:
         organ = organs.resolve(session, ctx, organ_name)
         meeting = meetings.on_date(session, _id(organ), on or ctx.app.today())
@@ -201,9 +205,24 @@ def _may_change(ctx: Ctx, decision: Decision, organ: Organ) -> bool:
     return ctx.user_id in (decision.created_by, organ.convenor_user_id) or ctx.is_admin()
 
 
-def amend(ctx: Ctx, ref: str, new_text: str, reason: str) -> Logged:
-    new_text = check_text(new_text)
-    if not reason.strip():
+def amend(
+    ctx: Ctx,
+    ref: str,
+    new_text: str | None,
+    reason: str | None,
+    *,
+    item: str | None = None,
+    proposal: str | None = None,
+) -> Logged:
+    """A new text (a reason is needed: the decision is a public record), a new paragraph, a new
+    proposal, or some of them. The earlier version stays as a revision."""
+    if new_text is not None:
+        new_text = check_text(new_text)
+        if not (reason or "").strip():
+            raise UserError(texts.DECISION_AMEND_USAGE)
+    if proposal is not None:
+        proposal = check_text(proposal, "förslaget")
+    if item is not None and len(item) > MAX_ITEM:
         raise UserError(texts.DECISION_AMEND_USAGE)
     with ctx.db.transaction(write=True) as session:
         decision, organ = _get(session, ref)
@@ -211,17 +230,31 @@ def amend(ctx: Ctx, ref: str, new_text: str, reason: str) -> Logged:
             raise NotAllowed(texts.decision_not_yours(decision.ref))
         if decision.status == REVOKED:
             raise UserError(texts.decision_revoked_already(decision.ref))
-        if new_text == decision.text:
+        changed_text = new_text is not None and new_text != decision.text
+        changed_item = item is not None and item != decision.item
+        changed_proposal = proposal is not None and proposal != decision.proposal
+        if not (changed_text or changed_item or changed_proposal):
             raise UserError(texts.decision_unchanged(decision.ref))
+        if not (reason or "").strip():
+            reason = texts.item_changed(decision.item, item)
         version = _next_version(session, decision)
         now = ctx.app.now()
         action = "ändrad" if _justering(session, decision) is None else AFTER_JUSTERING
-        decision.text = new_text
-        decision.search_terms = search.terms(new_text, decision.proposal)
+        old_item = decision.item
+        if changed_text and new_text is not None:
+            decision.text = new_text
+        if changed_item:
+            decision.item = item
+        if changed_proposal:
+            decision.proposal = proposal
+        decision.search_terms = search.terms(decision.text, decision.proposal)
         decision.updated_at = now
         session.add(decision)
-        session.add(_revision(decision, version, action, ctx.user_id, reason.strip(), now))
-        return Logged(decision, organ, None, after_justering=action == AFTER_JUSTERING)
+        reason = (reason or "").strip()
+        session.add(_revision(decision, version, action, ctx.user_id, reason, now))
+        moved = texts.item_changed(old_item, item) if changed_item else None
+        change = texts.what_changed(changed_text, changed_proposal, moved)
+        return Logged(decision, organ, None, change, after_justering=action == AFTER_JUSTERING)
 
 
 def revoke(ctx: Ctx, ref: str, reason: str) -> Logged:

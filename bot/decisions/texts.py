@@ -19,18 +19,57 @@ if TYPE_CHECKING:
 DECISION_USAGE = (
     "*/beslut* – beslutsloggen\n"
     "• `/beslut Ledningsgruppen beslutar enligt förslag` – logga ett beslut för kanalens organ\n"
-    "• `/beslut LG 2025-05-09 §6: Ledningsgruppen beslutar att …` – organ, datum och punkt\n"
+    "• `/beslut LG 2025-05-09 §6: Ledningsgruppen beslutar att …` – organ, datum och punkt "
+    "(`§ 6`, `§6`, `punkt 6`, `p. 6`, `6.2`, `2)`, `8 Beslutspunkt`; möte som `LG-230901`)\n"
+    "• `/beslut §5 Ledningsgruppen beslutar att …` – punkten först, utan kolon\n"
+    "• `/beslut LG-230901 §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar "
+    "enligt förslag` – förslag och beslut i samma text\n"
     "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
     "• `/beslut lista [organ] [år]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
-    "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut upphäv LG-2025-3 <skäl>`\n"
+    "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut ändra LG-2025-3 § 6` "
+    "(ny punkt) · `/beslut upphäv LG-2025-3 <skäl>`\n"
     "• `/beslut export [organ] [år]` – hela loggen som CSV och Markdown"
 )
 
 
 DECISION_AMEND_USAGE = (
-    "Skriv beslutet, den nya texten och skälet, till exempel: "
-    "`/beslut ändra LG-2025-3 Ledningsgruppen beslutar att … skäl: stavfel i protokollet`"
+    "Skriv beslutet och det som ändras: en ny text med skäl, en ny punkt, eller båda. "
+    "Till exempel: `/beslut ändra LG-2025-3 Ledningsgruppen beslutar att … skäl: stavfel i "
+    "protokollet` eller `/beslut ändra LG-2025-3 § 6`"
 )
+
+
+DECISION_SHOW_USAGE = "Skriv vilket beslut, till exempel: `/beslut visa LG-2025-3`"
+
+
+DECISION_NO_DECISION = (
+    "Jag hittar förslaget men inte beslutet. Skriv ”Beslut:” före beslutet, till exempel: "
+    "`/beslut §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar enligt förslag`"
+)
+
+
+def head_not_understood(head: str, why: str) -> str:
+    """`why`: the date parser's message; its first sentence says what is wrong with a date
+    ("Datumet ”31 februari” finns inte."), its generic one is left out."""
+    first = why.split(". ", 1)[0].rstrip(".") + "."
+    detail = "" if first.startswith("Jag förstod inte") else f" {first}"
+    return (
+        f"Jag förstod inte ”{esc(clip(head, 60))}” före kolon.{detail} Före kolon kan stå organ, "
+        "datum eller möte, och punkt. Till exempel: "
+        "`/beslut LG 2025-05-09 §6: Ledningsgruppen beslutar att …` eller "
+        "`/beslut LG-230901 punkt 5: …`"
+    )
+
+
+def meeting_of_other_organ(ref: str, organ: str) -> str:
+    return (
+        f"Mötet {esc(ref)} hör inte till ”{esc(clip(organ, 30))}”. Skriv bara mötet, "
+        f"till exempel `/beslut {esc(ref)} §5: …`, eller organ och datum."
+    )
+
+
+def item_changed(old: str | None, new: str | None) -> str:
+    return f"punkt: § {esc(old or '–')} → § {esc(new or '–')}"
 
 
 DECISION_REVOKE_USAGE = (
@@ -115,9 +154,12 @@ def decision_revision_line(rev: DecisionRevision) -> str:
     return text
 
 
-def decision_amended(decision: Decision, after_justering: bool = False) -> str:
+def decision_amended(
+    decision: Decision, change: str | None = None, after_justering: bool = False
+) -> str:
+    what = f" ({change})" if change else ""
     text = (
-        f"✏️ Beslut *{decision.ref}* ändrat; den tidigare lydelsen finns kvar i historiken "
+        f"✏️ Beslut *{decision.ref}* ändrat{what}; den tidigare lydelsen finns kvar i historiken "
         f"(`/beslut visa {decision.ref}`)."
     )
     if after_justering:
@@ -126,6 +168,11 @@ def decision_amended(decision: Decision, after_justering: bool = False) -> str:
             "en ändring efter justering."
         )
     return text
+
+
+def what_changed(text: bool, proposal: bool, item: str | None) -> str:
+    parts = [p for p in ("ny text" if text else "", "nytt förslag" if proposal else "") if p]
+    return ", ".join([*parts, *([item] if item else [])])
 
 
 def decision_revoked(decision: Decision) -> str:

@@ -3,9 +3,16 @@
 The feature's service, re-exported: `from bot import meetings` then `meetings.<name>`."""
 
 from bot.meetings.model import (
+    ALL_DAY_END,
+    ALL_DAY_START,
     CANCELLED,
+    DEFAULT_LENGTH,
     HELD,
+    MEETING,
     PLANNED,
+    ends_at,
+    has_ended,
+    starts_at,
     when_of,
 )
 from bot.meetings.service import (
@@ -15,6 +22,7 @@ from bot.meetings.service import (
     may_manage,
     move,
     next_of,
+    next_open,
     on_date,
     record,
     schedule,
@@ -23,19 +31,27 @@ from bot.meetings.service import (
 )
 
 __all__ = [
+    "ALL_DAY_END",
+    "ALL_DAY_START",
     "CANCELLED",
+    "DEFAULT_LENGTH",
     "HELD",
     "KINDS",
+    "MEETING",
     "PLANNED",
     "cancel",
+    "ends_at",
     "get",
+    "has_ended",
     "may_manage",
     "move",
     "next_of",
+    "next_open",
     "on_date",
     "record",
     "schedule",
     "show",
+    "starts_at",
     "upcoming",
     "when_of",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -14,7 +16,7 @@ from bot.core.context import Ctx
 from bot.core.dates import When
 from bot.core.errors import NotAllowed, UserError
 from bot.meetings import texts
-from bot.meetings.model import CANCELLED, HELD, PLANNED, when_of
+from bot.meetings.model import CANCELLED, HELD, MEETING, PLANNED, has_ended, when_of
 from storage.models import Assignment, Meeting, Organ
 
 # What people call a session → the kind we keep.
@@ -48,25 +50,7 @@ def schedule(
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
-        if when.end < ctx.app.today():
-            raise UserError(texts.meeting_in_past(when))
-        now = ctx.app.now()
-        meeting = Meeting(
-            ref=_free_ref(session, organ, when.start),
-            organ_id=_id(organ),
-            kind=kind,
-            title=title,
-            start_date=when.start,
-            end_date=when.end,
-            start_time=when.start_time,
-            end_time=when.end_time,
-            location=location or None,
-            uid=f"{uuid.uuid4()}@ledningsbot",
-            created_by=ctx.user_id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(meeting)
+        meeting = record(session, ctx, organ, when, kind=kind, location=location, title=title)
     return meeting, organ
 
 
@@ -80,10 +64,10 @@ def record(
     location: str | None = None,
     title: str | None = None,
 ) -> Meeting:
-    """Add a meeting inside the caller's transaction, as written in a set of minutes: one that
-    has already taken place is recorded as held (``HELD``: no reminder or invitation is ever
-    planned for it); a coming one is planned, as ``schedule`` would. The caller checks who may
-    (``may_manage``)."""
+    """Add a meeting inside the caller's transaction (`schedule`, or a set of minutes read in):
+    one that has already ended is recorded as held (``HELD``: no reminder or invitation is
+    ever planned for it, and its decisions can hang on it); a coming one is planned. The
+    caller checks who may (``may_manage``)."""
     now = ctx.app.now()
     meeting = Meeting(
         ref=_free_ref(session, organ, when.start),
@@ -95,12 +79,12 @@ def record(
         start_time=when.start_time,
         end_time=when.end_time,
         location=location or None,
-        status=HELD if when.end < ctx.app.today() else PLANNED,
         uid=f"{uuid.uuid4()}@ledningsbot",
         created_by=ctx.user_id,
         created_at=now,
         updated_at=now,
     )
+    meeting.status = HELD if has_ended(meeting, now, ctx.app.tz) else PLANNED
     session.add(meeting)
     session.flush()
     return meeting
@@ -141,7 +125,9 @@ def show(ctx: Ctx, ref: str) -> tuple[Meeting, Organ]:
 def upcoming(
     ctx: Ctx, organ_name: str | None, limit: int = 25, *, organ_ids: list[int] | None = None
 ) -> list[tuple[Meeting, Organ]]:
-    """Planned meetings not yet over: of one organ, of some organs (`organ_ids`), or all."""
+    """Planned meetings not yet over (one that ended earlier today is not shown): of one organ,
+    of some organs (`organ_ids`), or all."""
+    now = ctx.app.now()
     with ctx.db.transaction() as session:
         query = (
             select(Meeting, Organ)
@@ -152,8 +138,14 @@ def upcoming(
             query = query.where(Meeting.organ_id == _id(organs.get(session, organ_name)))
         if organ_ids is not None:
             query = query.where(col(Meeting.organ_id).in_(organ_ids))
-        query = query.order_by(col(Meeting.start_date), col(Meeting.start_time)).limit(limit)
-        return [(m, o) for m, o in session.exec(query).all()]
+        query = query.order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
+        result: list[tuple[Meeting, Organ]] = []
+        for meeting, organ in session.exec(query):
+            if not has_ended(meeting, now, ctx.app.tz):
+                result.append((meeting, organ))
+                if len(result) == limit:
+                    break
+        return result
 
 
 def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
@@ -164,6 +156,8 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
         if meeting.status == CANCELLED:
             raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        if meeting.status == HELD:
+            raise UserError(texts.meeting_held_already(meeting.ref))
         if when.end < ctx.app.today():
             raise UserError(texts.meeting_in_past(when))
         old = when_of(meeting)
@@ -185,42 +179,91 @@ def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting,
     return meeting, organ, old
 
 
-def cancel(ctx: Ctx, ref: str, reason: str | None) -> tuple[Meeting, Organ]:
+def cancel(
+    ctx: Ctx,
+    ref: str,
+    reason: str | None,
+    *,
+    then: Callable[[Session, Meeting], None] | None = None,
+) -> tuple[Meeting, Organ]:
+    """Cancel a meeting; `then` runs in the same transaction once it is cancelled (the command
+    layer moves what was due at it), so both happen or neither."""
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
         if meeting.status == CANCELLED:
             raise UserError(texts.meeting_cancelled_already(meeting.ref))
+        if meeting.status == HELD:
+            raise UserError(texts.meeting_held_already(meeting.ref))
         meeting.status = CANCELLED
         meeting.cancel_reason = reason or None
         meeting.sequence += 1
         meeting.updated_at = ctx.app.now()
         session.add(meeting)
+        session.flush()
+        if then is not None:
+            then(session, meeting)
     return meeting, organ
 
 
-def on_date(session: Session, organ_id: int, day: date) -> Meeting | None:
-    return session.exec(
+def on_date(
+    session: Session, organ_id: int, day: date, *, prefer: str | None = None
+) -> Meeting | None:
+    """The organ's session on that day (planned, or recorded as held); of the kind `prefer` if
+    there is one."""
+    rows = session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
             Meeting.start_date <= day,
             Meeting.end_date >= day,
-            Meeting.status == PLANNED,
+            col(Meeting.status).in_((PLANNED, HELD)),
         )
-        .order_by(col(Meeting.start_time))
-    ).first()
+        .order_by(col(Meeting.start_time), col(Meeting.id))
+    ).all()
+    return next((m for m in rows if m.kind == prefer), rows[0] if rows else None)
 
 
-def next_of(session: Session, organ_id: int, after: date) -> Meeting | None:
-    """The organ's next planned meeting starting on or after `after`."""
+def next_of(session: Session, organ_id: int, after: date, *, kind: str = MEETING) -> Meeting | None:
+    """The organ's next planned meeting (or session of `kind`) starting on or after `after`."""
     return session.exec(
         select(Meeting)
         .where(
             Meeting.organ_id == organ_id,
             Meeting.start_date >= after,
             Meeting.status == PLANNED,
+            Meeting.kind == kind,
         )
-        .order_by(col(Meeting.start_date), col(Meeting.start_time))
+        .order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
     ).first()
+
+
+def next_open(
+    session: Session,
+    organ_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    kind: str = MEETING,
+    first: date | None = None,
+    last: date | None = None,
+) -> Meeting | None:
+    """ "Nästa LG": the organ's first planned meeting (or session of `kind`) that has not ended
+    by `now` (one still running, or later today, counts), optionally starting between `first`
+    and `last`. A workshop or an internat is not the organ's meeting unless asked for by kind."""
+    query = select(Meeting).where(
+        Meeting.organ_id == organ_id,
+        Meeting.end_date >= now.astimezone(tz).date(),
+        Meeting.status == PLANNED,
+        Meeting.kind == kind,
+    )
+    if first is not None:
+        query = query.where(Meeting.start_date >= first)
+    if last is not None:
+        query = query.where(Meeting.start_date <= last)
+    query = query.order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
+    for meeting in session.exec(query):
+        if not has_ended(meeting, now, tz):
+            return meeting
+    return None

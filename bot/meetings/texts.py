@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.dates import When, format_when
 from bot.core.markup import clip, esc
-from bot.meetings.model import CANCELLED, when_of
+from bot.meetings.model import CANCELLED, HELD, when_of
 
 if TYPE_CHECKING:
     from storage.models import Meeting, Organ
@@ -38,6 +38,27 @@ MEETING_MOVE_USAGE = (
 )
 
 
+MEETING_CANCEL_USAGE = (
+    "Skriv vilket möte som ställs in, gärna med skäl, till exempel: "
+    "`/mote ställ in AU-260814 för få anmälda`"
+)
+
+
+MEETING_TITLE_UNCLEAR = (
+    "Jag förstod inte ”{text}” före datumet: det är inget organ och ingen typ av sammankomst "
+    "(möte, workshop, internat, planeringsdagar, spridningskonferens, konferens, nätverksträff, "
+    "utbildning). Till exempel: `/mote ny AU 14 augusti 13-15` eller "
+    "`/mote ny Gemensam spridningskonferens 1-2 november`."
+)
+
+
+def unknown_subcommand(word: str) -> str:
+    return (
+        f"Jag känner inte igen ”{esc(clip(word, 30))}” efter /mote. Till exempel: "
+        "`/mote ny AU 14 augusti 13-15` eller `/mote lista`; `/mote hjälp` visar allt."
+    )
+
+
 MEETINGS_NONE = "Inga kommande möten. Planera ett: `/mote ny AU 14 augusti 13-15 Regionhuset`"
 
 
@@ -49,9 +70,22 @@ def unknown_meeting(ref: str) -> str:
 
 
 def meeting_in_past(when: When) -> str:
+    return f"{format_when(when)} har redan varit. Ange ett kommande datum."
+
+
+def meeting_held_already(ref: str) -> str:
     return (
-        f"{format_when(when)} har redan varit. Ange ett kommande datum, "
-        "till exempel `/mote ny AU 14 augusti 13-15`."
+        f"Mötet {esc(ref)} har redan hållits och ligger kvar som det var. "
+        "Planera ett nytt med `/mote ny`."
+    )
+
+
+def meeting_recorded(meeting: Meeting, organ: Organ) -> str:
+    return (
+        "🗂️ Fört in i efterhand: "
+        + meeting_line(meeting, organ)
+        + "\nMötet har redan hållits, så det får inga påminnelser eller inbjudningar; beslut "
+        f"från det loggas med till exempel `/beslut {meeting.ref} §3: …`."
     )
 
 
@@ -65,9 +99,15 @@ def kind_label(kind: str, organ: Organ) -> str:
     return f"{kind.capitalize()} ({organ.short_name})"
 
 
-def meeting_line(meeting: Meeting, organ: Organ) -> str:
+def label(meeting: Meeting, organ: Organ) -> str:
+    """What it is called: its own name ("Gemensam spridningskonferens (LG)"), else its kind."""
+    if meeting.title:
+        return f"{meeting.title} ({organ.short_name})"
+    return kind_label(meeting.kind, organ)
 
-    text = f"*{esc(kind_label(meeting.kind, organ))}* {format_when(when_of(meeting))}"
+
+def meeting_line(meeting: Meeting, organ: Organ) -> str:
+    text = f"*{esc(label(meeting, organ))}* {format_when(when_of(meeting))}"
     if meeting.location:
         text += f", {esc(meeting.location)}"
     return text + f" · `{meeting.ref}`"
@@ -91,11 +131,13 @@ def meeting_cancelled(meeting: Meeting, organ: Organ) -> str:
 def meeting_details(meeting: Meeting, organ: Organ) -> str:
 
     lines = [
-        f"*{esc(kind_label(meeting.kind, organ))}* · `{meeting.ref}`",
+        f"*{esc(label(meeting, organ))}* · `{meeting.ref}`",
         f"När: {format_when(when_of(meeting))}",
         f"Var: {esc(meeting.location) if meeting.location else 'ingen plats angiven'}",
         f"Organ: {esc(organ.short_name)} – {esc(organ.name)}",
     ]
+    if meeting.status == HELD:
+        lines.append("Status: *hållet* (fört in i efterhand)")
     if meeting.status == CANCELLED:
         lines.append(
             "Status: *inställt*"

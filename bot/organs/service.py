@@ -34,7 +34,7 @@ def create(
     if not SHORT_NAME.match(short):
         raise UserError(texts.organ_bad_short_name(short_name))
     if not name.strip():
-        raise UserError(texts.ORGAN_USAGE)
+        raise UserError(texts.ORGAN_NEW_USAGE)
     with ctx.db.transaction(write=True) as session:
         if session.exec(select(Organ).where(Organ.short_name == short)).first():
             raise UserError(texts.organ_exists(short))
@@ -141,10 +141,18 @@ def resolve(session: Session, ctx: Ctx, named: str | None) -> Organ:
 
 def aliases(session: Session) -> dict[str, str]:
     """Lower-case words → short names, for the date parser's meeting references."""
+    return names(session, None)[0]
+
+
+def names(session: Session, channel_id: str | None) -> tuple[dict[str, str], str | None]:
+    """The aliases (see `aliases`) and the short name of the channel's organ, in one query."""
     result: dict[str, str] = {}
+    here: str | None = None
     for organ in session.exec(select(Organ)).all():
         result[organ.short_name.lower()] = organ.short_name
         result[organ.name.lower()] = organ.short_name
         for word in BUILTIN_ALIASES.get(organ.short_name, ()):
             result[word] = organ.short_name
-    return result
+        if channel_id and organ.channel_id == channel_id:
+            here = organ.short_name
+    return result, here

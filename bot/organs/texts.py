@@ -55,9 +55,37 @@ def unknown_organ(name: str, known: Iterable[str]) -> str:
 def which_organ(known: Iterable[str]) -> str:
     names = ", ".join(esc(k) for k in known) or "inga ännu – skapa ett med `/organ ny`"
     return (
-        "Vilket organ gäller det? Den här kanalen hör inte till något organ. "
-        f"Skriv organet först, till exempel `/beslut LG: Ledningsgruppen beslutar att …` "
-        f"eller `/mote ny AU 14 augusti 13-15`. Kända organ: {names}."
+        "Vilket organ gäller det? Den här kanalen hör inte till något organ, så skriv organet "
+        f"först. Kända organ: {names}."
+    )
+
+
+ORGAN_NEW_USAGE = (
+    "Skriv kortnamn och fullt namn, gärna kanal och sammankallande, till exempel: "
+    "`/organ ny PG-AVTAL Processgrupp för avtal #pg-avtal sammankallande @Anna`"
+)
+
+
+ORGAN_BIND_USAGE = "Skriv organet och kanalen, till exempel: `/organ koppla AU #au`"
+
+
+ORGAN_CONVENOR_USAGE = (
+    "Skriv organet och personen med @, till exempel: `/organ sammankallande AU @Anna` "
+    "(eller bara `/organ sammankallande AU` för ingen)"
+)
+
+
+def convenor_not_mention(typed: str, example: str) -> str:
+    return (
+        f"”{esc(clip(typed, 60))}” är inte en @-nämning, så jag vet inte vem i Slack det är. "
+        f"Välj personen i listan som visas när du skriver @, till exempel: `{esc(example)}`"
+    )
+
+
+def unknown_subcommand(word: str) -> str:
+    return (
+        f"Jag känner inte igen ”{esc(clip(word, 30))}” efter /organ. Till exempel: "
+        "`/organ lista` eller `/organ ny AU Arbetsutskottet #au`; `/organ hjälp` visar allt."
     )
 
 

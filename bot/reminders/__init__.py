@@ -2,9 +2,9 @@
 
 The feature's service, re-exported: `from bot import reminders` then `reminders.<name>`."""
 
+from bot.meetings.model import DEFAULT_LENGTH
 from bot.reminders.service import (
     BEFORE,
-    DEFAULT_LENGTH,
     HORIZON,
     LATE_AFTER,
     LEASE,
@@ -32,6 +32,7 @@ from bot.reminders.service import (
     plan,
     plan_lines,
     reminder_message,
+    status_label,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "plan",
     "plan_lines",
     "reminder_message",
+    "status_label",
 ]

@@ -29,6 +29,8 @@ from bot.assignments.actions import assignment_buttons
 from bot.core.context import Product
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
+from bot.meetings.model import HELD, MEETING, ends_at, starts_at
+from bot.meetings.model import PLANNED as PLANNED_MEETING
 from bot.reminders import texts
 from storage.models import Assignment, AssignmentOwner, Meeting, Organ, Reminder
 
@@ -45,7 +47,6 @@ LATE_AFTER = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)  # a claim older than this, still "skickas", was left by a crash
 HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
 MOVED_TOO_FAR = timedelta(days=1)
-DEFAULT_LENGTH = timedelta(hours=2)
 
 
 class DeliveryError(Exception):
@@ -126,16 +127,15 @@ class Agenda:
     def _concerns(self, i: int, meeting: Meeting) -> bool:
         """The same rule as relevant(), for one assignment."""
         item = self.open[i]
-        if item.due is not None and item.due <= meeting.start_date:
-            return True
-        if item.due_meeting_id is not None and item.due_meeting_id == meeting.id:
-            return True
-        if item.due is None and item.due_organ_id == meeting.organ_id:
-            return True
-        return meeting.organ_id in self.reports_to[i]
+        return concerns(
+            meeting, item.due, item.due_meeting_id, item.due_organ_id, self.reports_to[i]
+        )
 
     def relevant(self, meeting: Meeting) -> set[int]:
-        """Assignments due at or before the meeting, or reporting back to its organ."""
+        """Assignments due at or before the meeting, or reporting back to its organ. A
+        session that is not a meeting (a workshop, an internat) has only what is due at it."""
+        if meeting.kind != MEETING:
+            return set(self.by_meeting.get(meeting.id or 0, ()))
         end = bisect.bisect_right(self.dated, (meeting.start_date, len(self.open)))
         found = {i for _, i in self.dated[:end]}
         found.update(self.by_meeting.get(meeting.id or 0, ()))
@@ -153,6 +153,37 @@ class Agenda:
         return [o.id for o in sorted(chosen, key=lambda o: (o.due or date.max, o.id))]
 
 
+def concerns(
+    meeting: Meeting,
+    due: date | None,
+    due_meeting_id: int | None,
+    due_organ_id: int | None,
+    reports_to: set[int],
+) -> bool:
+    """Whether an assignment belongs to a meeting's reminders and summary: due at or before it,
+    due at it, due at the organ's next meeting (not planned when it was given), or reporting
+    back to its organ. A session that is not a meeting has only what is due at it."""
+    if meeting.kind != MEETING:
+        return due_meeting_id == meeting.id
+    if due is not None and due <= meeting.start_date:
+        return True
+    if due_meeting_id is not None and due_meeting_id == meeting.id:
+        return True
+    if due is None and due_organ_id == meeting.organ_id:
+        return True
+    return meeting.organ_id in reports_to
+
+
+def belongs(
+    organ_id: int, assignment: Assignment, due_at_organ: int | None, reports_to: set[int]
+) -> bool:
+    """Whether a closed assignment is listed in an organ's summary: the organ it was due at
+    (its due meeting's, or "nästa AU"), else the organ it came from; and an organ it reports
+    back to. So an assignment due at AU is AU's, done or not, wherever it was given."""
+    home = due_at_organ or assignment.due_organ_id or assignment.organ_id
+    return home == organ_id or organ_id in reports_to
+
+
 def _report_to_organs(
     report_to: str | None, aliases: dict[str, str], organ_ids: dict[str, int]
 ) -> set[int]:
@@ -163,15 +194,11 @@ def _report_to_organs(
 
 
 def meeting_start(meeting: Meeting, app: Product) -> datetime:
-    return datetime.combine(meeting.start_date, meeting.start_time or time(8, 0), app.tz)
+    return starts_at(meeting, app.tz)
 
 
 def meeting_end(meeting: Meeting, app: Product) -> datetime:
-    if meeting.end_time is not None:
-        return datetime.combine(meeting.end_date, meeting.end_time, app.tz)
-    if meeting.start_time is not None and meeting.end_date == meeting.start_date:
-        return meeting_start(meeting, app) + DEFAULT_LENGTH  # a start time but no end time
-    return datetime.combine(meeting.end_date, time(17, 0), app.tz)  # all day
+    return ends_at(meeting, app.tz)
 
 
 def _times(meeting: Meeting, organ: Organ, app: Product) -> list[tuple[str, datetime]]:
@@ -320,18 +347,23 @@ def make_plan(app: Product, start: datetime, end: datetime) -> Plan:
         while i < len(agenda.dated) and agenda.dated[i][0] <= meeting.start_date:
             due_by_now.update(agenda.open[agenda.dated[i][1]].recipients)
             i += 1
-        specific = (
-            agenda.by_meeting.get(meeting.id or 0, [])
-            + agenda.undated_by_organ.get(meeting.organ_id, [])
-            + agenda.report_to.get(meeting.organ_id, [])
-        )
-        everyone = due_by_now.union(*(agenda.open[k].recipients for k in specific))
+        if meeting.kind != MEETING:  # a workshop, an internat: only what is due at it
+            everyone = set().union(
+                *(agenda.open[k].recipients for k in agenda.by_meeting.get(meeting.id or 0, []))
+            )
+        else:
+            specific = (
+                agenda.by_meeting.get(meeting.id or 0, [])
+                + agenda.undated_by_organ.get(meeting.organ_id, [])
+                + agenda.report_to.get(meeting.organ_id, [])
+            )
+            everyone = due_by_now.union(*(agenda.open[k].recipients for k in specific))
         recipients = sorted(everyone)
         for kind, at in _times(meeting, organ, app):
             if start <= at < end and recipients:
                 batches.append(Batch(meeting, organ, kind, at, recipients))
         end_at = meeting_end(meeting, app)
-        if organ.channel_id and start <= end_at < end:
+        if organ.channel_id and start <= end_at < end and meeting.kind == MEETING:
             batches.append(Batch(meeting, organ, SUMMARY, end_at, [organ.channel_id]))
     batches.sort(key=lambda b: (b.send_at, b.meeting.start_date))
     return Plan(batches, agenda, ledger)
@@ -552,25 +584,40 @@ class Reminders:
                 select(Meeting)
                 .where(
                     Meeting.organ_id == organ.id,
-                    Meeting.status == "planerat",
+                    col(Meeting.status).in_((PLANNED_MEETING, HELD)),
+                    Meeting.kind == MEETING,
                     Meeting.start_date < meeting.start_date,
                 )
                 .order_by(col(Meeting.start_date).desc())
             ).first()
             since = meeting_start(previous, self.app) if previous else meeting.created_at
-            closed_rows = list(
-                session.exec(
-                    select(Assignment).where(
-                        Assignment.status == assignments.DONE,
-                        col(Assignment.closed_at) >= since,
-                        Assignment.organ_id == organ.id,
-                    )
-                ).all()
-            )
+            aliases = organs.aliases(session)
+            organ_ids = {o.short_name: o.id for o in session.exec(select(Organ)) if o.id}
+            done = session.execute(
+                sa_select(Assignment, col(Meeting.organ_id))
+                .outerjoin(Meeting, col(Meeting.id) == Assignment.due_meeting_id)
+                .where(
+                    col(Assignment.status) == assignments.DONE,
+                    col(Assignment.closed_at) >= since,
+                )
+                .order_by(col(Assignment.id))
+            ).all()
+            closed_rows = [
+                a
+                for a, due_at_organ in done
+                if belongs(
+                    organ.id or 0,
+                    a,
+                    due_at_organ,
+                    _report_to_organs(a.report_to, aliases, organ_ids),
+                )
+            ]
             closed = assignments.views_for(session, closed_rows)
-        open_items = [views[i] for i in agenda.item_ids(meeting)]
         today = self.app.now().astimezone(self.app.tz).date()
-        overdue = [v for v in open_items if v.assignment.due_date and v.assignment.due_date < today]
+        relevant = [views[i] for i in agenda.item_ids(meeting)]
+        overdue = [v for v in relevant if v.assignment.due_date and v.assignment.due_date < today]
+        late = {id(v) for v in overdue}
+        open_items = [v for v in relevant if id(v) not in late]  # each under one heading
         parts = [
             header(texts.summary_intro(meeting, organ)),
             section(texts.summary_section("Klara sedan förra mötet", closed, "inga")),
@@ -602,6 +649,25 @@ def for_meeting(app: Product, meeting: Meeting) -> list[Planned]:
     start = datetime.combine(meeting.start_date - timedelta(days=30), time(0), app.tz)
     end = meeting_end(meeting, app) + timedelta(minutes=1)
     return [p for p in plan(app, start, end) if p.meeting.id == meeting.id]
+
+
+def status_label(planned: Planned, now: datetime, app: Product) -> str:
+    """What `/mote visa` says of a reminder at `now`, truthfully: one whose time has passed
+    is never "planerad"."""
+    late = planned.ledger is not None and planned.ledger.late
+    if planned.status == SENT:
+        if planned.kind != SUMMARY and planned.ledger is not None and not planned.ledger.message_ts:
+            return texts.STATUS_NOTHING_OPEN
+        return texts.STATUS_SENT_LATE if late else texts.STATUS_SENT
+    if planned.status == SUPERSEDED:
+        return texts.STATUS_SUPERSEDED
+    if planned.status == SENDING:
+        return texts.STATUS_SENDING
+    if planned.status == FAILED:
+        return texts.STATUS_NOT_SENT if _stale(planned, now, app) else texts.STATUS_FAILED
+    if planned.send_at > now:
+        return texts.STATUS_PLANNED
+    return texts.STATUS_NOT_SENT if _stale(planned, now, app) else texts.STATUS_DUE_NOW
 
 
 def plan_lines(planned: Iterable[Planned], app: Product) -> list[str]:

@@ -37,9 +37,10 @@ def reminder_intro(meeting: Meeting, organ: Organ, kind: str, count: int) -> str
     where = f", {esc(meeting.location)}" if meeting.location else ""
     what = "ett uppdrag" if count == 1 else f"{count} uppdrag"
     if kind == "morgon":
+        still = "ett uppdrag öppet" if count == 1 else f"{count} uppdrag öppna"
         return (
             f"☀️ I dag är det {esc(kind_label(meeting.kind, organ))} ({when}{where}). "
-            f"Du har fortfarande {what} öppna:"
+            f"Du har fortfarande {still}:"
         )
     label = esc(kind_label(meeting.kind, organ))
     return f"⏰ Inför {label} {when}{where} har du {what} att återkoppla:"
@@ -91,6 +92,17 @@ def reminders_sent(sent: int, failed: int) -> str:
 
 
 REMINDERS_HEADER = "*Påminnelser:*"
+
+
+STATUS_PLANNED = "planerad"
+STATUS_SENT = "skickad"
+STATUS_SENT_LATE = "skickad (sent)"
+STATUS_NOTHING_OPEN = "inte skickad: inget öppet kvar"
+STATUS_SUPERSEDED = "ersatt av morgonens påminnelse"
+STATUS_SENDING = "skickas"
+STATUS_FAILED = "misslyckad, försöks igen"
+STATUS_DUE_NOW = "skickas strax"
+STATUS_NOT_SENT = "inte skickad (tiden gick ut)"
 
 
 _REMINDER_KIND_LABELS = {
