@@ -1,22 +1,18 @@
 """Imported minutes in the meeting cycle: attendance, justerare and items land in its own
 tables, so `/mote dagordning`, `/mote närvaro` and `/mote anteckningar` show them as if
-entered by hand; and the minutes `/mote anteckningar` writes read back into the same register."""
+entered by hand."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from bot import commands, importing
-from bot.core.clock import STOCKHOLM, FixedClock
-from bot.core.context import Ctx, Product, StaticDirectory
+from bot import importing
+from bot.core.context import Ctx, Product
 from bot.core.errors import UserError
-from storage.db import Database
 from storage.models import (
     AgendaItem,
     Assignment,
@@ -29,7 +25,6 @@ from storage.models import (
     Organ,
 )
 from tests.bot.importing.test_proposals import SAMPLES
-from tests.conftest import START
 from tests.harness import PEOPLE, run
 
 MakeCtx = Callable[..., Ctx]
@@ -132,35 +127,6 @@ def register(product: Product, ref: str) -> dict[str, Any]:
                 for t in tasks
             ],
         }
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_minutes_written_read_back_into_the_same_register(
-    name: str, ctx: MakeCtx, organs: None, product: Product, tmp_path: Path, sqlite_template: Path
-) -> None:
-    sara = ctx("sara")
-    ref = import_file(sara, (SAMPLES / name).read_bytes(), name)
-    first = register(product, ref)
-    reply = commands.run(sara, "/mote", f"anteckningar {ref}")
-    markdown = next(f for f in reply.files if f.filename.endswith(".md"))
-
-    path = tmp_path / "fresh.db"
-    shutil.copy(sqlite_template, path)
-    fresh = Product(
-        db=Database(f"sqlite:///{path}"),
-        clock=FixedClock(START),
-        tz=STOCKHOLM,
-        admins=frozenset({PEOPLE["sara"]}),
-    )
-    directory = StaticDirectory(names={uid: n for n, uid in PEOPLE.items()})
-    try:
-        make_organs(lambda: Ctx(fresh, PEOPLE["sara"], "C0LG", directory))
-        again = import_file(
-            Ctx(fresh, PEOPLE["sara"], "C0LG", directory), markdown.content, markdown.filename
-        )
-        assert register(fresh, again) == first
-    finally:
-        fresh.db.dispose()
 
 
 def test_imported_minutes_show_in_the_cycle_as_if_entered_by_hand(
