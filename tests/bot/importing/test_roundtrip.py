@@ -151,3 +151,17 @@ def test_imported_minutes_show_in_the_cycle_as_if_entered_by_hand(
     with pytest.raises(UserError):
         import_file(sara, (SAMPLES / name).read_bytes(), name)
     assert register(product, ref) == before
+
+
+def test_the_minutes_carry_each_decisions_proposal_as_the_samples_do(
+    ctx: MakeCtx, organs: None
+) -> None:
+    sara = ctx("sara")
+    ref = import_file(sara, (SAMPLES / NAMES[0]).read_bytes(), NAMES[0])
+    minutes = run(sara, "/mote", f"anteckningar {ref}")
+    assert (
+        "*Förslag till beslut:* För att kunna ha framåtsyftande dialog och tydlighet kring "
+        "riktning och upplägg framåt föreslås den planerade workshopen 15 september skjutas "
+        "fram. Nytt datum för workshop 17 november.\n*Beslut:* Ledningsgruppen beslutar enligt "
+        "förslag. Ordföringarna kommer delta på workshopen. (LG-2023-3)" in minutes
+    )
