@@ -61,12 +61,13 @@ TIME_ZONE = "Europe/Stockholm"
 # Scopes reported by auth.test (Bolt reads the x-oauth-scopes header).
 BOT_SCOPES = (
     "commands,chat:write,chat:write.public,im:write,users:read,users:read.email,"
-    "channels:read,groups:read,files:write"
+    "channels:read,groups:read,files:write,files:read"
 )
 
 # Method names used for the two non-Web-API endpoints this server offers.
 RESPONSE_URL_METHOD = "response_url"
 UPLOAD_METHOD = "upload"
+DOWNLOAD_METHOD = "download"  # GET url_private: a file's bytes, with the bot token
 
 # Parameters that slack-sdk (or a form post) sends JSON-encoded as strings; they are decoded so
 # that tests always see lists and dicts.
@@ -170,6 +171,7 @@ class _Reply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a file's bytes (url_private), sent as they are
 
 
 class _Server(ThreadingHTTPServer):
@@ -208,10 +210,15 @@ class _Handler(BaseHTTPRequestHandler):
             reply = _Reply(
                 500, {"ok": False, "error": "localslack_internal_error", "detail": str(exc)}
             )
-        data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        data = (
+            reply.raw
+            if reply.raw is not None
+            else json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        )
+        kind = "application/octet-stream" if reply.raw is not None else "application/json"
         try:
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", kind + "; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -614,6 +621,9 @@ class LocalSlack:
         elif len(segments) == 2 and segments[0] == "upload":
             method, key = UPLOAD_METHOD, segments[1]
             args = {}
+        elif len(segments) == 2 and segments[0] == "files":
+            method, key = DOWNLOAD_METHOD, segments[1]
+            args = {}
         else:
             return _Reply(404, {"ok": False, "error": "unknown_path", "path": parts.path})
 
@@ -638,6 +648,8 @@ class LocalSlack:
                 args = {"file_id": key, "length": len(body)}
             elif method == RESPONSE_URL_METHOD:
                 reply = _Reply(200, {"ok": True})
+            elif method == DOWNLOAD_METHOD:
+                reply = self._download(key or "", headers)
             elif method == "apps.connections.open":
                 reply = self._connections_open(headers, args)
             else:
@@ -939,6 +951,47 @@ class LocalSlack:
             self._home_views[user_id] = self._new_view_id()
         return self._view_response(args, self._home_views[user_id])
 
+    def add_file(
+        self, filename: str, content: bytes, *, user: str = "U0SARA", channel: str | None = None
+    ) -> dict[str, Any]:
+        """A file someone shared in Slack: what files.info tells of it (its url_private serves
+        the bytes to a request with a bot token)."""
+        with self._cond:
+            self._file_counter += 1
+            file_id = f"F{self._file_counter:08d}"
+            self._uploads[file_id] = _Upload(
+                file_id, filename, len(content), content, filename, channel, completed=True
+            )
+            return self._file_info(self._uploads[file_id], user)
+
+    def _file_info(self, upload: _Upload, user: str = BOT_USER_ID) -> dict[str, Any]:
+        url = f"{self.root_url}/files/{upload.file_id}"
+        return {
+            "id": upload.file_id,
+            "name": upload.filename,
+            "title": upload.title or upload.filename,
+            "size": len(upload.content or b""),
+            "user": user,
+            "channels": [upload.channel_id] if upload.channel_id else [],
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        upload = self._uploads.get(str(args.get("file") or ""))
+        if upload is None or not upload.completed:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self._file_info(upload)}
+
+    def _download(self, file_id: str, headers: dict[str, str]) -> _Reply:
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if not auth.lower().startswith("bearer xoxb-"):
+            return _Reply(302, {"ok": False, "error": "not_authed"}, {"Location": "/login"})
+        upload = self._uploads.get(file_id)
+        if upload is None or upload.content is None or not upload.completed:
+            return _Reply(404, {"ok": False, "error": "file_not_found"})
+        return _Reply(200, {"ok": True}, raw=upload.content)
+
     def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
         self._file_counter += 1
         file_id = f"F{self._file_counter:08d}"
@@ -1007,6 +1060,7 @@ _METHODS: dict[str, _MethodHandler] = {
     "views.publish": LocalSlack._views_publish,
     "files.getUploadURLExternal": LocalSlack._files_get_upload_url,
     "files.completeUploadExternal": LocalSlack._files_complete_upload,
+    "files.info": LocalSlack._files_info,
 }
 
 

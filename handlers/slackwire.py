@@ -69,6 +69,28 @@ def block_action(
     }
 
 
+def message_shortcut(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    user_id: str,
+    channel_id: str,
+    trigger_id: str = "trigger-local",
+) -> dict[str, Any]:
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "team": {"id": TEAM_ID},
+        "user": {"id": user_id, "team_id": TEAM_ID},
+        "api_app_id": "A0001",
+        "trigger_id": trigger_id,
+        "channel": {"id": channel_id},
+        "message": message,
+        "message_ts": message.get("ts", "1700000000.000100"),
+        "response_url": "",
+    }
+
+
 def view_submission(
     callback_id: str, values: dict[str, Any], *, user_id: str, private_metadata: str = ""
 ) -> dict[str, Any]:

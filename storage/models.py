@@ -403,13 +403,15 @@ class Minutes(SQLModel, table=True):
 
 
 class MinutesAdjuster(SQLModel, table=True):
-    """A justerare of a meeting's minutes, and the version they justerade."""
+    """A justerare of a meeting's minutes, and the version they justerade: a Slack user, or
+    (minutes read in from a file) a name."""
 
     __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_minutes_adjuster"),)
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id")
-    user_id: str = Field(max_length=32)
+    user_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
     approved_version: int | None = None
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

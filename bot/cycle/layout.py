@@ -116,7 +116,10 @@ def _item_blocks(item: DocItem) -> list[Block]:
         ]
     if item.proposal:
         blocks.append(Block("para", item.proposal, texts.DOC_PROPOSAL))
-    blocks += [_decision(d.text, d.ref, d.status) for d in item.decisions]
+    for d in item.decisions:  # each decision after its own proposal, as in the samples
+        if d.proposal and d.proposal != item.proposal:
+            blocks.append(Block("para", d.proposal, texts.DOC_PROPOSAL))
+        blocks.append(_decision(d.text, d.ref, d.status))
     blocks += [Block("para", assignment_text(a), texts.DOC_ASSIGNMENT) for a in item.assignments]
     return blocks
 

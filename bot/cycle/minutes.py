@@ -200,7 +200,14 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
     ]
     secretary = minutes.secretary_user_id if minutes else ctx.user_id
     doc.secretary = _name(ctx, secretary) or None
-    doc.adjusters = [_name(ctx, u) for u in adjusters_of(session, meeting)]
+    doc.adjusters = [
+        _name(ctx, a.user_id, a.name)
+        for a in session.exec(
+            select(MinutesAdjuster)
+            .where(MinutesAdjuster.meeting_id == meeting.id)
+            .order_by(col(MinutesAdjuster.id))
+        ).all()
+    ]
     return doc
 
 
@@ -217,13 +224,16 @@ def _sources(session: Session, items: list[AgendaItem]) -> dict[int, str]:
 
 
 def adjusters_of(session: Session, meeting: Meeting) -> list[str]:
-    return list(
-        session.exec(
+    """The justerare in Slack (those named only, from minutes read in, get no DM)."""
+    return [
+        user
+        for user in session.exec(
             select(MinutesAdjuster.user_id)
             .where(MinutesAdjuster.meeting_id == meeting.id)
             .order_by(col(MinutesAdjuster.id))
         ).all()
-    )
+        if user
+    ]
 
 
 # ------------------------------------------------------------------ writing
@@ -394,14 +404,12 @@ def set_adjusters(ctx: Ctx, ref: str, users: list[str]) -> tuple[Meeting, list[s
     with ctx.db.transaction(write=True) as session:
         meeting, _organ = agenda.managed_meeting(session, ctx, ref)
         assert meeting.id is not None
-        current = {
-            a.user_id: a
-            for a in session.exec(
-                select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
-            ).all()
-        }
-        for user, row in current.items():
-            if user not in users:
+        rows = session.exec(
+            select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
+        ).all()
+        current = {a.user_id: a for a in rows if a.user_id}
+        for row in rows:  # named ones (from minutes read in) give way to people in Slack
+            if row.user_id not in users:
                 session.delete(row)
         for user in users:
             if user not in current:
@@ -463,9 +471,13 @@ def justera(ctx: Ctx, ref: str, version: int) -> Justerad:
             raise UserError(texts.locked(meeting.ref, minutes.locked_version))
         if minutes is None or minutes.sent_version is None:
             raise UserError(texts.not_sent(meeting.ref))
-        rows = session.exec(
-            select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
-        ).all()
+        rows = [
+            r
+            for r in session.exec(
+                select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
+            ).all()
+            if r.user_id
+        ]
         mine = next((r for r in rows if r.user_id == ctx.user_id), None)
         if mine is None:
             raise UserError(texts.not_adjuster(meeting.ref))
@@ -477,7 +489,7 @@ def justera(ctx: Ctx, ref: str, version: int) -> Justerad:
         mine.approved_version, mine.approved_at = version, now
         session.add(mine)
         _event(session, meeting, "justerad av", version, None, ctx.user_id, now)
-        waiting = [r.user_id for r in rows if r.approved_version != version]
+        waiting = [r.user_id or "" for r in rows if r.approved_version != version]
         if waiting:
             return Justerad(meeting, organ, version, waiting)
         names = texts.and_list([_name(ctx, r.user_id) for r in rows])

@@ -5,7 +5,7 @@ The feature's service, re-exported: `from bot import importing` then `importing.
 
 from bot.importing.model import SUFFIXES, Proposal
 from bot.importing.parsing import Known, builtin_organs, propose
-from bot.importing.reading import Source, read_bytes, read_path
+from bot.importing.reading import MAX_BYTES, Source, read_bytes, read_path
 from bot.importing.service import (
     CONTENT_TYPES,
     Stored,
@@ -18,6 +18,7 @@ from bot.importing.service import (
 
 __all__ = [
     "CONTENT_TYPES",
+    "MAX_BYTES",
     "SUFFIXES",
     "Known",
     "Proposal",

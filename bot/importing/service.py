@@ -1,7 +1,9 @@
 """Reading a file into a proposal, and storing a reviewed proposal in one transaction.
 
 Stored as if entered by hand: the meeting (a held one, or the planned one already there for
-that day), the later sessions the minutes announce, the decisions with their § and proposal
+that day), its attendance, justerare and numbered items in the meeting cycle's own tables
+(as `/mote närvaro`, `/mote justerare` and `/mote punkt` store them), the later sessions the
+minutes announce, the decisions with their § and proposal
 (``decisions.log``), the assignments with owners, due and report-back (``assignments.create``),
 each linked to its meeting and decision. The original file is kept with the meeting
 (``MinutesImport``), with the proposal as stored (attendance, justerare and items included).
@@ -25,12 +27,25 @@ from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import When
 from bot.core.errors import NotAllowed, UserError
+from bot.cycle import model as cycle_model
 from bot.importing import texts
 from bot.importing.model import Due, Proposal
 from bot.importing.parsing import Known, builtin_organs, propose
 from bot.importing.reading import Source, read_bytes
 from bot.importing.when import fold
-from storage.models import Assignment, Meeting, MinutesImport, Organ
+from storage.models import (
+    AgendaItem,
+    Assignment,
+    Attendee,
+    ItemAssignment,
+    Meeting,
+    MinutesAdjuster,
+    MinutesImport,
+    Organ,
+)
+
+MAX_NAME = 200
+MAX_TITLE = 300
 
 CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
@@ -146,6 +161,9 @@ def _store(
         if announced.kind == "möte":
             by_day.setdefault(announced.start_date, found)
     folded_people = {fold(n): uid for n, uid in people.items()}
+    _attendance(session, ctx, meeting, proposal, folded_people)
+    _adjusters(session, meeting, proposal.justerare, folded_people)
+    agenda_items = _agenda(session, ctx, meeting, proposal, folded_people)
     organ_names: dict[str, Organ | None] = {}
     for item in proposal.items:
         logged_ids: list[int | None] = []
@@ -179,6 +197,11 @@ def _store(
                 session=session,
             )
             _set_due(session, view.assignment, a.due, organ, by_day)
+            under = agenda_items.get(item.number or "")
+            if under is not None and under.id is not None and view.assignment.id is not None:
+                session.add(
+                    ItemAssignment(agenda_item_id=under.id, assignment_id=view.assignment.id)
+                )
             stored.assignments += 1
     session.add(
         MinutesImport(
@@ -194,6 +217,104 @@ def _store(
     )
     session.flush()
     return stored
+
+
+def _person(name: str, people: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(user id, None) for someone in the directory, else (None, the name)."""
+    user = people.get(fold(name))
+    return (user, None) if user else (None, name[:MAX_NAME])
+
+
+def _attendance(
+    session: Session, ctx: Ctx, meeting: Meeting, proposal: Proposal, people: Mapping[str, str]
+) -> None:
+    """Present, absent and guests as `/mote närvaro` records them (added to what is there)."""
+    now = ctx.app.now()
+    rows = session.exec(select(Attendee).where(Attendee.meeting_id == meeting.id)).all()
+    seen = {(r.user_id or "", fold(r.name or "")) for r in rows}
+    assert meeting.id is not None
+    for role, persons in (
+        (cycle_model.PRESENT, proposal.present),
+        (cycle_model.ABSENT, proposal.absent),
+        (cycle_model.GUEST, proposal.guests),
+    ):
+        for person in persons:
+            user, name = _person(person.name, people)
+            key = (user or "", fold(name or ""))
+            if key in seen:
+                continue
+            seen.add(key)
+            session.add(
+                Attendee(
+                    meeting_id=meeting.id,
+                    user_id=user,
+                    name=name,
+                    organisation=(person.organisation or None) and person.organisation[:MAX_NAME],
+                    role=role,
+                    recorded_by=ctx.user_id,
+                    recorded_at=now,
+                )
+            )
+
+
+def _adjusters(
+    session: Session, meeting: Meeting, names: list[str], people: Mapping[str, str]
+) -> None:
+    """The justerare as `/mote justerare` names them; those not in Slack by name."""
+    rows = session.exec(
+        select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
+    ).all()
+    seen = {(r.user_id or "", fold(r.name or "")) for r in rows}
+    assert meeting.id is not None
+    for full in names:
+        user, name = _person(full, people)
+        if (user or "", fold(name or "")) in seen:
+            continue
+        seen.add((user or "", fold(name or "")))
+        session.add(MinutesAdjuster(meeting_id=meeting.id, user_id=user, name=name))
+
+
+def _agenda(
+    session: Session, ctx: Ctx, meeting: Meeting, proposal: Proposal, people: Mapping[str, str]
+) -> dict[str, AgendaItem]:
+    """The numbered items, accepted, with title and föredragande, as `/mote punkt` makes them;
+    an item already on the meeting's agenda with the same § is kept. Sub-items ("3.1") and
+    items without a number stay with their decisions' § in the register."""
+    existing = {
+        i.number: i
+        for i in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
+    }
+    proposal_no = max((i.proposal_no for i in existing.values()), default=0)
+    now = ctx.app.now()
+    assert meeting.id is not None
+    by_number: dict[str, AgendaItem] = {}
+    for item in proposal.items:
+        if not item.number or not item.number.isdigit():
+            continue
+        number = int(item.number)
+        found = existing.get(number)
+        if found is None:
+            proposal_no += 1
+            user, name = _person(item.presenter, people) if item.presenter else (None, None)
+            if item.presenter and "," in item.presenter:  # several: kept as written
+                user, name = None, item.presenter[:MAX_NAME]
+            found = AgendaItem(
+                meeting_id=meeting.id,
+                proposal_no=proposal_no,
+                number=number,
+                title=(item.title or f"§ {number}")[:MAX_TITLE],
+                presenter_user_id=user,
+                presenter_name=name,
+                status=cycle_model.ACCEPTED,
+                proposed_by=ctx.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(found)
+            existing[number] = found
+        by_number[item.number] = found
+    session.flush()
+    return by_number
 
 
 def _existing(session: Session, organ_id: int, days: set[date]) -> dict[tuple[str, date], Meeting]:

@@ -214,3 +214,59 @@ def stored(meeting_ref: str, decisions: int, assignments: int, sessions: int) ->
 
 def owners_in_text(text: str, names: list[str]) -> str:
     return f"{text} (ansvariga enligt anteckningarna: {', '.join(names)})"
+
+
+# ------------------------------------------------------------------ the Slack shortcut
+SHORTCUT_TITLE = "Importera anteckningar"
+SHORTCUT_SAVE = "Spara"
+SHORTCUT_CANCEL = "Avbryt"
+SHORTCUT_LOADING = "Läser in filen …"
+SHORTCUT_ONLY_ADMINS = "Bara en administratör (sekreteraren) kan importera mötesanteckningar."
+SHORTCUT_NO_FILE = (
+    "Meddelandet har ingen fil med mötesanteckningar (.txt, .md, .docx eller .pdf). Välj "
+    "*Importera mötesanteckningar* på meddelandet där filen är bifogad."
+)
+SHORTCUT_FETCH_FAILED = "Filen kunde inte hämtas från Slack. Försök igen om en stund."
+FIELD_ORGAN = "Organ (kortnamn)"
+FIELD_DATE = "Mötesdag"
+FIELD_START = "Början"
+FIELD_END = "Slut"
+FIELD_PLACE = "Plats"
+FIELD_ITEM = "§"
+FIELD_DECISION = "Beslut"
+FIELD_OWNERS = "Ansvariga (kommaseparerade: personer, organ)"
+FIELD_TASK = "Uppdrag"
+FIELD_DUE = "Klart senast"
+ITEM_MUST_BE_NUMBER = "Ange paragrafen som ett tal, till exempel 5."
+TEXT_NEEDED = "Texten får inte vara tom."
+TIME_ORDER = "Slutet måste komma efter början."
+
+
+def shortcut_summary(proposal: Proposal, name: str) -> str:
+    decisions = sum(len(i.decisions) for i in proposal.items)
+    tasks = sum(len(i.assignments) for i in proposal.items)
+    return (
+        f"*{name}*: {len(proposal.present)} närvarande, {len(proposal.absent)} frånvarande, "
+        f"{len(proposal.guests)} gäster, {len(proposal.items)} punkter, {decisions} beslut och "
+        f"{tasks} uppdrag."
+        + (f" Justerare: {', '.join(proposal.justerare)}." if proposal.justerare else "")
+        + " Rätta nedan och tryck *Spara*."
+    )
+
+
+def shortcut_too_long(blocks: int) -> str:
+    return (
+        f"Förslaget är för långt för ett formulär i Slack ({blocks} fält). *Spara* sparar det "
+        "som det lästes; vill du rätta det först, använd `ledningsbot import FIL` på servern "
+        "(med `--json` för granskning)."
+    )
+
+
+def item_heading(number: str | None, title: str) -> str:
+    return f"*§ {number} {title}*" if number else f"*{title}*"
+
+
+def shortcut_warnings(proposal: Proposal) -> str:
+    lines = [f"rad {w.line}: {w.text}" for w in proposal.warnings[:10]]
+    more = len(proposal.warnings) - len(lines)
+    return "Att kontrollera: " + "; ".join(lines) + (f" (och {more} till)" if more > 0 else "")
