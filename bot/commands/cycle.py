@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from bot import cycle, meetings
 from bot.assignments import View
@@ -26,7 +27,7 @@ from bot.core.replies import (
 )
 from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
-from bot.cycle.model import ABSENT, DROPPED, GUEST, MOVED, PRESENT, PROPOSED
+from bot.cycle.model import ABSENT, DROPPED, GUEST, MOVED, PRESENT, PROPOSED, FileRef
 
 MOTE = {
     "punkt": "punkt",
@@ -75,6 +76,10 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _ORG = re.compile(r"^\s*\((?P<org>[^()]{1,200})\)")
+_SLACK_FILE = re.compile(
+    r"<?(?P<link>https://[A-Za-z0-9.-]+\.slack\.com/files/[A-Z0-9]+/(?P<id>F[A-Z0-9]+)"
+    r"(?:/(?P<name>[^\s|>/?#]+))?[^\s|>]*)(?:\|(?P<label>[^>]*))?>?"
+)
 
 
 def run(ctx: Ctx, sub: str, rest: str) -> Reply:
@@ -223,6 +228,7 @@ def _agenda_lines(ctx: Ctx, view: cycle.AgendaView, *, proposals: bool = True) -
             item.kind,
             item.material,
             view.missing_material(item, today),
+            [(f.name, f.permalink) for f in view.files_for(item)],
         )
         if item.status == PROPOSED:
             waiting.append(line)
@@ -385,8 +391,24 @@ def _note(ctx: Ctx, ref: str, rest: str) -> Reply:
 
 def _material(ctx: Ctx, ref: str, rest: str) -> Reply:
     token, after = _item_and_rest(rest, cycle_texts.MATERIAL_USAGE)
-    changed = cycle.add_material(ctx, ref, token, unesc(after))
+    text, files = split_files(after)
+    changed = cycle.add_material(ctx, ref, token, unesc(text), files)
     return say(cycle_texts.material_saved(changed.meeting.ref, cycle.label(changed.items[0])))
+
+
+def split_files(text: str) -> tuple[str, list[FileRef]]:
+    """Links to files in Slack (`https://team.slack.com/files/U…/F…/kronobarn.pdf`, as *Kopiera
+    länk* gives them) are kept as files, by id, name and permalink; the rest stays text."""
+    files: list[FileRef] = []
+
+    def keep(match: re.Match[str]) -> str:
+        link, file_id, name = match.group("link"), match.group("id"), match.group("name")
+        shown = unquote(name) if name else (match.group("label") or file_id)
+        files.append(FileRef(file_id, unesc(shown), link))
+        return " "
+
+    rest = _SLACK_FILE.sub(keep, text)
+    return " ".join(rest.split()), files
 
 
 # ------------------------------------------------------------------ attendance

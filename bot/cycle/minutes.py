@@ -154,6 +154,7 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
         ).all()
     }
     sources = _sources(session, items)
+    files = agenda.files_of(session, [i.id for i in items if i.id is not None])
     for item in items:
         entry = DocItem(
             number=item.number,
@@ -162,7 +163,7 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
             kind=item.kind,
             proposal=item.proposal,
             notes=item.notes,
-            material=item.material,
+            material=agenda.material_text(item, files.get(item.id or 0, [])),
             state=item.status if item.status in (MOVED, DROPPED) else ACCEPTED,
             reason=item.reason,
             carried_from=sources.get(item.carried_from_id or 0),

@@ -64,8 +64,9 @@ NOTE_USAGE = (
 )
 
 MATERIAL_USAGE = (
-    "Skriv mötet, punkten och underlaget (en länk eller en kort text), till exempel: "
-    "`/mote underlag LG-261217 §5 https://intranat.example.se/kronobarn.pdf`"
+    "Skriv mötet, punkten och underlaget (en länk, en kort text eller länken till en fil i "
+    "Slack), till exempel: `/mote underlag LG-261217 §5 https://intranat.example.se/kronobarn.pdf`."
+    " En fil lägger du enklast till med knappen *Lägg till underlag*."
 )
 
 ATTENDANCE_USAGE = (
@@ -286,7 +287,11 @@ ITEM_MODAL_PROPOSAL = "Förslag till beslut"
 BUTTON_MATERIAL = "Lägg till underlag"
 MATERIAL_MODAL_TITLE = "Lägg till underlag"
 MATERIAL_MODAL_LABEL = "Länk eller kort beskrivning"
-MATERIAL_MODAL_HINT = "Till exempel en länk till bildspelet, eller ”Bildspel bifogas i kanalen”."
+MATERIAL_MODAL_HINT = "Till exempel en länk till bildspelet. Du kan också ladda upp en fil nedan."
+MATERIAL_MODAL_FILES = "Fil"
+MATERIAL_MODAL_FILES_HINT = "Upp till fem filer, till exempel kronobarn.pdf (högst 10 MB styck)."
+MATERIAL_MODAL_EMPTY = "Skriv en länk eller en kort text, eller ladda upp en fil."
+MATERIAL_FILE_UNKNOWN = "Filen kunde inte hämtas från Slack. Försök ladda upp den igen."
 SUBMIT = "Spara"
 CANCEL = "Avbryt"
 
@@ -364,6 +369,15 @@ AGENDA_DROPPED = "utgår"
 MATERIAL_MISSING = "underlag saknas"
 
 
+def file_links(files: list[tuple[str, str | None]]) -> str:
+    """Files as Slack links: `<permalink|kronobarn.pdf>` (the name alone without a link)."""
+    return ", ".join(f"<{link}|{esc(name)}>" if link else esc(name) for name, link in files)
+
+
+def agenda_plain_files(names: list[str]) -> str:
+    return "   Underlag: " + ", ".join(names)
+
+
 def agenda_item_line(
     label: str,
     title: str,
@@ -371,6 +385,7 @@ def agenda_item_line(
     kind: str | None,
     material: str | None,
     missing: bool,
+    files: list[tuple[str, str | None]] | None = None,
 ) -> str:
     text = (
         f"{esc(label)}. *{esc(title)}*" if label[:1].isdigit() else f"{esc(label)} *{esc(title)}*"
@@ -380,8 +395,11 @@ def agenda_item_line(
         extra.append(f"föredragande {presenter}")
     if kind:
         extra.append(kind)
-    if material:
-        extra.append(f"underlag: {esc(clip(material, 200))}")
+    shown = [esc(clip(material, 200))] if material else []
+    if files:
+        shown.append(file_links(files))
+    if shown:
+        extra.append("underlag: " + ", ".join(shown))
     elif missing:
         extra.append(f"⚠️ {MATERIAL_MISSING}")
     return text + (" – " + ", ".join(extra) if extra else "")
