@@ -27,7 +27,17 @@ from bot.core.replies import (
 )
 from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
-from bot.cycle.model import ABSENT, DROPPED, GUEST, MOVED, PRESENT, PROPOSED, FileRef
+from bot.cycle.model import (
+    ABSENT,
+    DROPPED,
+    GUEST,
+    LOCKED,
+    MOVED,
+    PRESENT,
+    PROPOSED,
+    FileRef,
+)
+from storage.models import Meeting
 
 MOTE = {
     "punkt": "punkt",
@@ -650,6 +660,39 @@ def request_change(ctx: Ctx, ref: str, version: int, comment: str) -> tuple[str,
     meeting, secretary = cycle.request_change(ctx, ref, version, comment)
     text = cycle_texts.change_requested_dm(meeting.ref, version, ctx.user_id, comment)
     return cycle_texts.change_request_sent(meeting.ref), secretary, Message(text, [section(text)])
+
+
+def minutes_line(ctx: Ctx, meeting: Meeting) -> str:
+    """For `/mote visa`: where the meeting's minutes stand."""
+    state = cycle.minutes_state(ctx, meeting)
+    locked = None
+    if state.status == LOCKED and state.justerad_at is not None:
+        day = format_date(state.justerad_at.astimezone(ctx.app.tz).date(), weekday=False)
+        by = ", ".join(mention(u) for u in state.approved_by) or esc(state.justerad_by or "")
+        locked = (day, by, (state.content_hash or "")[:12])
+    return cycle_texts.minutes_state(
+        state.form, state.version, state.status, state.adjusters, locked
+    )
+
+
+def decision_item_warning(
+    ctx: Ctx, ref: str, meeting: Meeting | None, item: str | None
+) -> str | None:
+    """After `/beslut LG-261217 §7: …`: a warning when §7 is not an item the meeting deals with
+    (the decision is stored all the same: a decision is the record)."""
+    if meeting is None or meeting.id is None or not item:
+        return None
+    found = cycle.open_numbers(ctx, meeting.id)
+    if found is None:
+        return None  # a meeting without an agenda: its § are the secretary's own
+    numbers, closed = found
+    if item.isdigit() and int(item) in numbers:
+        return None
+    status = closed.get(int(item)) if item.isdigit() else None
+    how = (
+        None if status is None else ("är lyft till ett senare möte" if status == MOVED else "utgår")
+    )
+    return cycle_texts.decision_item_unknown(item, ref, meeting.ref, numbers, how)
 
 
 # ------------------------------------------------------------------ /beslut utdrag

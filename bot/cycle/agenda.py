@@ -575,6 +575,20 @@ def material_text(item: AgendaItem, files: list[MaterialFile]) -> str | None:
     return "\n".join(parts) or None
 
 
+def open_numbers(ctx: Ctx, meeting_id: int) -> tuple[list[int], dict[int, str]] | None:
+    """The §§ a decision can be logged under (accepted, dealt with at the meeting), and the
+    numbers of items moved or dropped with their status; None: the meeting has no agenda."""
+    with ctx.db.transaction() as session:
+        rows = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).all()
+    if not rows:
+        return None
+    dealt = sorted(i.number for i in rows if i.number is not None and i.status == ACCEPTED)
+    closed = {
+        i.number: i.status for i in rows if i.number is not None and i.status in (MOVED, DROPPED)
+    }
+    return dealt, closed
+
+
 def item_by_id(session: Session, item_id: int) -> AgendaItem:
     item = session.get(AgendaItem, item_id)
     if item is None:

@@ -119,7 +119,9 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
             .order_by(col(Decision.year), col(Decision.serial))
         ).all()
     )
-    numbers = {str(i.number): i for i in items}
+    # Decisions attach to the items dealt with; one on a § moved, dropped or not on the agenda
+    # goes under "Övriga beslut och uppdrag" (and was warned about when it was logged).
+    numbers = {str(i.number): i for i in items if i.number is not None and i.status == ACCEPTED}
     # Assignments: given under an item, or made from a decision under it.
     links = session.exec(
         select(ItemAssignment).where(col(ItemAssignment.agenda_item_id).in_([i.id for i in items]))
@@ -607,6 +609,54 @@ def approve_previous(ctx: Ctx, ref: str, item: AgendaItem) -> Draft:
         row.updated_at = now
         session.add(row)
         return final
+
+
+@dataclass
+class State:
+    """Where a meeting's minutes stand, for `/mote visa`: form, latest version, status, the
+    justerare (to whom sent; who justerade), and the lock."""
+
+    form: str
+    version: int | None
+    status: str | None  # None: no draft yet
+    adjusters: list[str]
+    approved_by: list[str]
+    justerad_by: str | None
+    justerad_at: datetime | None
+    content_hash: str | None
+
+
+def state(ctx: Ctx, meeting: Meeting) -> State:
+    with ctx.db.transaction() as session:
+        organ = session.get(Organ, meeting.organ_id)
+        assert organ is not None
+        minutes = agenda.minutes_of(session, meeting)
+        latest = _latest(session, meeting)
+        form = minutes.minutes_form if minutes else agenda.setting(session, organ).form
+        rows = session.exec(
+            select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
+        ).all()
+        if minutes is None or latest is None:
+            return State(form, None, None, [r.user_id for r in rows], [], None, None, None)
+        locked = minutes.status == LOCKED
+        version = (
+            minutes.locked_version
+            if locked
+            else minutes.sent_version
+            if minutes.status == SENT and minutes.sent_version
+            else latest.version
+        )
+        approved = [r.user_id for r in rows if locked and r.approved_version == version]
+        return State(
+            form,
+            version,
+            minutes.status,
+            [r.user_id for r in rows],
+            approved,
+            minutes.justerad_by,
+            minutes.justerad_at,
+            minutes.content_hash,
+        )
 
 
 def changes_after(session: Session, ctx: Ctx, meeting: Meeting, minutes: Minutes) -> list[str]:

@@ -676,3 +676,44 @@ oparl.json     möten, dagordningspunkter, personer, organ och beslut, formade e
 manifest-sha256.txt, manifest.json
                SHA-256 för varje fil; kontrollera med `sha256sum -c manifest-sha256.txt`
 """
+
+
+# ------------------------------------------------------------------ /mote visa: the minutes
+
+
+def minutes_state(
+    form: str,
+    version: int | None,
+    status: str | None,
+    adjusters: list[str],
+    locked: tuple[str, str, str] | None,
+) -> str:
+    """`locked`: (the day, who justerade, the content hash's first 12 characters)."""
+    what = "Protokoll" if form == "protokoll" else "Minnesanteckningar"
+    if locked is not None:
+        day, by, digest = locked
+        return f"🔒 {what}: justerade {day} av {by} (version {version}, kontrollsumma `{digest}`)."
+    if status is None or version is None:
+        return f"📝 {what}: inget utkast än."
+    if status == "för justering" and adjusters:
+        who = ", ".join(f"<@{u}>" for u in adjusters)
+        return f"📝 {what}: utkast v{version}, skickat till justerare {who}."
+    return f"📝 {what}: utkast v{version}."
+
+
+def decision_item_unknown(
+    item: str, ref: str, meeting_ref: str, numbers: list[int], closed: str | None
+) -> str:
+    """A decision logged on a § the agenda does not deal with: it is stored all the same."""
+    where = f"§ {esc(item)} på `{esc(meeting_ref)}`"
+    if closed is not None:
+        head = f"⚠️ {where} {closed}, så beslutet hamnar inte under punkten."
+    else:
+        head = f"⚠️ {where} finns inte på dagordningen."
+    listed = ", ".join(f"§{n}" for n in numbers) if numbers else "inga punkter än"
+    example = numbers[-1] if numbers else 4
+    return (
+        f"{head} Dagordningens punkter: {listed}. Beslutet {esc(ref)} är sparat och står under "
+        f"”Övriga beslut och uppdrag” i anteckningarna. Flytta det till rätt punkt med "
+        f"`/beslut ändra {esc(ref)} § {example}`."
+    )
