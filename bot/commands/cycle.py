@@ -618,9 +618,14 @@ def _send_for_justering(ctx: Ctx, ref: str, rest: str) -> Reply:
     )
     message = _document_message(text, draft)
     message.parts.append(actions.justering_buttons(draft.meeting.ref, draft.row.version))
-    reply = say(
-        cycle_texts.sent_for_justering(draft.meeting.ref, draft.row.version, sent.adjusters)
-    )
+    lines = []
+    if sent.adjusters:
+        lines.append(
+            cycle_texts.sent_for_justering(draft.meeting.ref, draft.row.version, sent.adjusters)
+        )
+    if sent.already:
+        lines.append(cycle_texts.already_sent(draft.meeting.ref, draft.row.version, sent.already))
+    reply = say("\n".join(lines))
     stem = _stem(draft)
     pdf = files_of(stem, cycle.title_of(draft.doc), draft.files)[2]
     for user in sent.adjusters:

@@ -46,6 +46,7 @@ from bot.cycle.model import (
 from bot.meetings import texts as meeting_texts
 from storage.models import (
     AgendaItem,
+    CycleMessage,
     Decision,
     DecisionJustering,
     DecisionRevision,
@@ -415,7 +416,8 @@ def set_adjusters(ctx: Ctx, ref: str, users: list[str]) -> tuple[Meeting, list[s
 @dataclass
 class Sent:
     draft: Draft
-    adjusters: list[str]
+    adjusters: list[str]  # the DMs to send now (claimed)
+    already: list[str] = field(default_factory=list)  # sent this version before
 
 
 def send_for_justering(ctx: Ctx, ref: str) -> Sent:
@@ -444,7 +446,28 @@ def send_for_justering(ctx: Ctx, ref: str) -> Sent:
             ctx.app.now(),
         )
         current.minutes = minutes
-    return Sent(current, users)
+        assert meeting.id is not None
+        claimed = _claim_dms(session, meeting.id, current.row.version, users, ctx.app.now())
+    return Sent(current, claimed, [u for u in users if u not in claimed])
+
+
+def _claim_dms(
+    session: Session, meeting_id: int, version: int, users: list[str], now: datetime
+) -> list[str]:
+    """The justering DMs of one version, claimed in the transaction that decides to send them:
+    a user already claimed for this version is not sent it again. (The cycle's own small
+    ledger; the claim is not released or checked against Slack after a failed delivery.)"""
+    keys = {u: f"justering:{meeting_id}:v{version}:{u}" for u in users}
+    taken = set(
+        session.exec(
+            select(CycleMessage.key).where(col(CycleMessage.key).in_(list(keys.values())))
+        ).all()
+    )
+    claimed = [u for u in users if keys[u] not in taken]
+    for user in claimed:
+        session.add(CycleMessage(key=keys[user], recipient=user, claimed_at=now))
+    session.flush()  # a concurrent claim of the same key fails here, on the unique key
+    return claimed
 
 
 @dataclass

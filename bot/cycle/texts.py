@@ -453,6 +453,15 @@ def sent_for_justering(ref: str, version: int, users: Sequence[str]) -> str:
     )
 
 
+def already_sent(ref: str, version: int, users: Sequence[str]) -> str:
+    names = and_list([mention(u) for u in users])
+    return (
+        f"Version {version} av anteckningarna för `{esc(ref)}` är redan skickad till {names}; "
+        "den skickas inte igen. Ändra något och gör en ny version med "
+        f"`/mote anteckningar {esc(ref)}`, så kan den skickas."
+    )
+
+
 def justering_dm(ref: str, label: str, when: str, version: int, sender: str) -> str:
     return (
         f"✍️ {mention(sender)} ber dig justera anteckningarna från *{esc(label)}* {when} "

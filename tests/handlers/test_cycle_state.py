@@ -80,3 +80,30 @@ def test_a_decision_on_a_paragraph_not_on_the_agenda_is_stored_with_a_warning(
     h.command("/beslut", "ändra LG-2026-1 § 5")
     draft = text_of(h.command("/mote", "anteckningar LG-261217"))
     assert "LG-2026-1" not in draft[draft.index("Övriga beslut och uppdrag") :]
+
+
+def test_a_justering_dm_is_sent_once_per_version_and_justerare(
+    harness: Harness, slack: LocalSlack, clock: FixedClock
+) -> None:
+    h = harness
+    _plan(h, slack)
+    clock.set(clock.now() + timedelta(days=24))
+    h.command("/mote", f"justerare LG-261217 {JENNY}")
+    first = text_of(h.command("/mote", "justera LG-261217"))
+    assert "Version 1" in first and "skickad till <@U0JENNY>" in first
+
+    def asked(user: str) -> int:
+        return sum("ber dig justera" in text_of(m) for m in slack.dms(user))
+
+    slack.wait_for(lambda _c: asked("U0JENNY") == 1)
+    again = text_of(h.command("/mote", "justera LG-261217"))
+    assert "Version 1 av anteckningarna för `LG-261217` är redan skickad till <@U0JENNY>" in again
+    # a second justerare: the document names both, so a new version goes to both
+    h.command("/mote", f"justerare LG-261217 {JENNY} <@U0ANNA|anna>")
+    both = text_of(h.command("/mote", "justera LG-261217"))
+    assert "Version 2" in both and "<@U0ANNA>" in both
+    slack.wait_for(lambda _c: asked("U0ANNA") == 1 and asked("U0JENNY") == 2)
+    once_more = text_of(h.command("/mote", "justera LG-261217"))
+    assert "redan skickad till <@U0JENNY> och <@U0ANNA>" in once_more
+    h.settle()  # all work after the answers is done: nothing more was sent
+    assert (asked("U0JENNY"), asked("U0ANNA")) == (2, 1)
