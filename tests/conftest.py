@@ -21,6 +21,8 @@ from tests.harness import PEOPLE, Harness, MakeCtx, run
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TABLES = [
+    "cyclemessage",
+    "materialfile",
     "minutesimport",
     "feedtoken",
     "organmember",
