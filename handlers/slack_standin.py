@@ -266,6 +266,7 @@ class LocalSlack:
         self._calls: list[Call] = []
         self._rejected: list[Call] = []
         self._uploads: dict[str, _Upload] = {}
+        self._shared_files: dict[str, dict[str, Any]] = {}  # uploaded by users (add_file)
         # Configuration.
         self._users: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
@@ -410,6 +411,20 @@ class LocalSlack:
         with self._cond:
             self._users[user_id] = user
         return user
+
+    def add_file(self, file_id: str, name: str, user_id: str) -> dict[str, Any]:
+        """A file a user uploaded (in a form's file input, or a message): files.info finds it.
+        Returns the file object, as a view_submission's file_input carries it."""
+        shared = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "user": user_id,
+            "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{user_id}/{file_id}/{name}",
+        }
+        with self._cond:
+            self._shared_files[file_id] = shared
+        return dict(shared)
 
     def set_members(self, channel_id: str, user_ids: Iterable[str]) -> None:
         """Set the members ``conversations.members`` lists for a channel."""
@@ -1035,6 +1050,27 @@ class LocalSlack:
                 }
             )
         return {"ok": True, "files": result}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A file a user shared (see add_file) or the bot uploaded: its id, name, permalink."""
+        file_id = str(args.get("file") or "")
+        with self._cond:
+            shared = self._shared_files.get(file_id)
+            upload = self._uploads.get(file_id)
+        if shared is not None:
+            return {"ok": True, "file": dict(shared)}
+        if upload is not None and upload.completed:
+            return {
+                "ok": True,
+                "file": {
+                    "id": file_id,
+                    "name": upload.filename,
+                    "title": upload.title,
+                    "user": BOT_USER_ID,
+                    "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/{file_id}",
+                },
+            }
+        return {"ok": False, "error": "file_not_found"}
 
 
 _MethodHandler = Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]

@@ -365,6 +365,34 @@ class ItemAssignment(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", unique=True)
 
 
+class MaterialFile(SQLModel, table=True):
+    """A file given as an agenda item's material (underlag): its Slack file id, name and
+    permalink, as the *Lägg till underlag* form or a file link in `/mote underlag` gave it."""
+
+    __table_args__ = (
+        UniqueConstraint("agenda_item_id", "file_id", name="uq_materialfile_item_file"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agenda_item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    file_id: str = Field(max_length=32)
+    name: str = Field(max_length=300)
+    permalink: str | None = Field(default=None, max_length=1000)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_column=_utc_column())
+
+
+class CycleMessage(SQLModel, table=True):
+    """A DM the meeting cycle sends (the justering DMs), claimed by its key in the transaction
+    that decides to send it, and marked when it went out: sent once, never blindly again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=32)
+    claimed_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Attendee(SQLModel, table=True):
     """Who was at a meeting: a Slack user or a name, with an organisation; närvarande,
     frånvarande or gäst."""

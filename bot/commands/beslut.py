@@ -141,9 +141,21 @@ def _log(ctx: Ctx, text: str) -> Reply:
         on=on,
         meeting_ref=meeting_ref,
     )
-    return say(
+    reply = say(
         decision_texts.decision_logged(logged.decision, logged.organ, logged.meeting), public=True
     )
+    _warn_item(ctx, reply, logged)
+    return reply
+
+
+def _warn_item(ctx: Ctx, reply: Reply, logged: decisions.Logged) -> None:
+    """A § the meeting's agenda does not deal with: said in the answer."""
+    warning = cycle.decision_item_warning(
+        ctx, logged.decision.ref, logged.meeting, logged.decision.item
+    )
+    if warning:
+        reply.message.parts.append(section(warning))
+        reply.message.fallback += "\n" + warning
 
 
 def _split_proposal(body: str) -> tuple[str | None, str]:
@@ -307,6 +319,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             decision_texts.decision_logged(logged.decision, logged.organ, logged.meeting),
             public=True,
         )
+        _warn_item(ctx, reply, logged)
         if form.assign:
             try:
                 view = assignments.create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from bot import cycle, meetings
 from bot.assignments import View
@@ -26,7 +27,17 @@ from bot.core.replies import (
 )
 from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
-from bot.cycle.model import ABSENT, DROPPED, GUEST, MOVED, PRESENT, PROPOSED
+from bot.cycle.model import (
+    ABSENT,
+    DROPPED,
+    GUEST,
+    LOCKED,
+    MOVED,
+    PRESENT,
+    PROPOSED,
+    FileRef,
+)
+from storage.models import Meeting
 
 MOTE = {
     "punkt": "punkt",
@@ -75,6 +86,10 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _ORG = re.compile(r"^\s*\((?P<org>[^()]{1,200})\)")
+_SLACK_FILE = re.compile(
+    r"<?(?P<link>https://[A-Za-z0-9.-]+\.slack\.com/files/[A-Z0-9]+/(?P<id>F[A-Z0-9]+)"
+    r"(?:/(?P<name>[^\s|>/?#]+))?[^\s|>]*)(?:\|(?P<label>[^>]*))?>?"
+)
 
 
 def run(ctx: Ctx, sub: str, rest: str) -> Reply:
@@ -223,6 +238,7 @@ def _agenda_lines(ctx: Ctx, view: cycle.AgendaView, *, proposals: bool = True) -
             item.kind,
             item.material,
             view.missing_material(item, today),
+            [(f.name, f.permalink) for f in view.files_for(item)],
         )
         if item.status == PROPOSED:
             waiting.append(line)
@@ -385,8 +401,24 @@ def _note(ctx: Ctx, ref: str, rest: str) -> Reply:
 
 def _material(ctx: Ctx, ref: str, rest: str) -> Reply:
     token, after = _item_and_rest(rest, cycle_texts.MATERIAL_USAGE)
-    changed = cycle.add_material(ctx, ref, token, unesc(after))
+    text, files = split_files(after)
+    changed = cycle.add_material(ctx, ref, token, unesc(text), files)
     return say(cycle_texts.material_saved(changed.meeting.ref, cycle.label(changed.items[0])))
+
+
+def split_files(text: str) -> tuple[str, list[FileRef]]:
+    """Links to files in Slack (`https://team.slack.com/files/U…/F…/kronobarn.pdf`, as *Kopiera
+    länk* gives them) are kept as files, by id, name and permalink; the rest stays text."""
+    files: list[FileRef] = []
+
+    def keep(match: re.Match[str]) -> str:
+        link, file_id, name = match.group("link"), match.group("id"), match.group("name")
+        shown = unquote(name) if name else (match.group("label") or file_id)
+        files.append(FileRef(file_id, unesc(shown), link))
+        return " "
+
+    rest = _SLACK_FILE.sub(keep, text)
+    return " ".join(rest.split()), files
 
 
 # ------------------------------------------------------------------ attendance
@@ -586,9 +618,14 @@ def _send_for_justering(ctx: Ctx, ref: str, rest: str) -> Reply:
     )
     message = _document_message(text, draft)
     message.parts.append(actions.justering_buttons(draft.meeting.ref, draft.row.version))
-    reply = say(
-        cycle_texts.sent_for_justering(draft.meeting.ref, draft.row.version, sent.adjusters)
-    )
+    lines = []
+    if sent.adjusters:
+        lines.append(
+            cycle_texts.sent_for_justering(draft.meeting.ref, draft.row.version, sent.adjusters)
+        )
+    if sent.already:
+        lines.append(cycle_texts.already_sent(draft.meeting.ref, draft.row.version, sent.already))
+    reply = say("\n".join(lines))
     stem = _stem(draft)
     pdf = files_of(stem, cycle.title_of(draft.doc), draft.files)[2]
     for user in sent.adjusters:
@@ -628,6 +665,39 @@ def request_change(ctx: Ctx, ref: str, version: int, comment: str) -> tuple[str,
     meeting, secretary = cycle.request_change(ctx, ref, version, comment)
     text = cycle_texts.change_requested_dm(meeting.ref, version, ctx.user_id, comment)
     return cycle_texts.change_request_sent(meeting.ref), secretary, Message(text, [section(text)])
+
+
+def minutes_line(ctx: Ctx, meeting: Meeting) -> str:
+    """For `/mote visa`: where the meeting's minutes stand."""
+    state = cycle.minutes_state(ctx, meeting)
+    locked = None
+    if state.status == LOCKED and state.justerad_at is not None:
+        day = format_date(state.justerad_at.astimezone(ctx.app.tz).date(), weekday=False)
+        by = ", ".join(mention(u) for u in state.approved_by) or esc(state.justerad_by or "")
+        locked = (day, by, (state.content_hash or "")[:12])
+    return cycle_texts.minutes_state(
+        state.form, state.version, state.status, state.adjusters, locked
+    )
+
+
+def decision_item_warning(
+    ctx: Ctx, ref: str, meeting: Meeting | None, item: str | None
+) -> str | None:
+    """After `/beslut LG-261217 §7: …`: a warning when §7 is not an item the meeting deals with
+    (the decision is stored all the same: a decision is the record)."""
+    if meeting is None or meeting.id is None or not item:
+        return None
+    found = cycle.open_numbers(ctx, meeting.id)
+    if found is None:
+        return None  # a meeting without an agenda: its § are the secretary's own
+    numbers, closed = found
+    if item.isdigit() and int(item) in numbers:
+        return None
+    status = closed.get(int(item)) if item.isdigit() else None
+    how = (
+        None if status is None else ("är lyft till ett senare möte" if status == MOVED else "utgår")
+    )
+    return cycle_texts.decision_item_unknown(item, ref, meeting.ref, numbers, how)
 
 
 # ------------------------------------------------------------------ /beslut utdrag

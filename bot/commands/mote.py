@@ -134,6 +134,7 @@ def _show(ctx: Ctx, ref: str) -> Reply:
     answers = invites.show(ctx, meeting.ref)
     if answers.invited:
         body += "\n" + calendar_texts.rsvp_summary(answers.by_answer)
+    body += "\n" + cycle.minutes_line(ctx, meeting)
     planned = reminders.for_meeting(ctx.app, meeting)
     parts = [section(body)]
     if planned:

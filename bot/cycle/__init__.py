@@ -17,6 +17,7 @@ from bot.cycle.agenda import (
     is_item_token,
     label,
     move,
+    open_numbers,
     plain_agenda,
     propose,
     publish,
@@ -45,6 +46,8 @@ from bot.cycle.minutes import (
     set_adjusters,
     title_of,
 )
+from bot.cycle.minutes import State as MinutesState
+from bot.cycle.minutes import state as minutes_state
 from bot.cycle.model import FORMS
 from bot.cycle.privacy import find_personal_numbers
 from bot.cycle.service import (
@@ -68,6 +71,7 @@ __all__ = [
     "Files",
     "ItemSpec",
     "Made",
+    "MinutesState",
     "accept",
     "add_material",
     "add_note",
@@ -90,7 +94,9 @@ __all__ = [
     "kind_label",
     "kind_label_of",
     "label",
+    "minutes_state",
     "move",
+    "open_numbers",
     "plain_agenda",
     "propose",
     "publish",

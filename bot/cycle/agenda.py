@@ -4,8 +4,9 @@ items that come by themselves; material; and the kallelse that publishes it all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -33,6 +34,7 @@ from bot.cycle.model import (
     MINNESANTECKNINGAR,
     MOVED,
     PROPOSED,
+    FileRef,
 )
 from bot.meetings import texts as meeting_texts
 from storage.models import (
@@ -41,6 +43,7 @@ from storage.models import (
     CycleSetting,
     Decision,
     ItemAssignment,
+    MaterialFile,
     Meeting,
     Minutes,
     Organ,
@@ -458,6 +461,12 @@ def move(ctx: Ctx, ref: str, token: str, target_text: str) -> Changed:
         )
         session.add(carried)
         session.flush()
+        assert item.id is not None and carried.id is not None
+        moved_files = [
+            FileRef(f.file_id, f.name, f.permalink)
+            for f in files_of(session, [item.id]).get(item.id, [])
+        ]
+        _add_files(session, carried.id, moved_files, ctx.user_id, now)
         return Changed(meeting, organ, [item, carried], target=target)
 
 
@@ -493,10 +502,13 @@ def add_note(ctx: Ctx, ref: str, token: str, text: str) -> Changed:
         return Changed(meeting, organ, [item])
 
 
-def add_material(ctx: Ctx, ref: str, token: str, text: str) -> Changed:
-    """The presenter, the one who proposed the item, the convenor or an admin adds material."""
+def add_material(
+    ctx: Ctx, ref: str, token: str, text: str, files: tuple[FileRef, ...] | list[FileRef] = ()
+) -> Changed:
+    """The presenter, the one who proposed the item, the convenor or an admin adds material:
+    a link or a short text, and/or files in Slack (their id, name and permalink are kept)."""
     text = text.strip()
-    if not text:
+    if not text and not files:
         raise UserError(texts.MATERIAL_USAGE)
     if len(text) > MAX_TEXT:
         raise UserError(core_texts.too_long("underlaget", len(text), MAX_TEXT))
@@ -511,10 +523,70 @@ def add_material(ctx: Ctx, ref: str, token: str, text: str) -> Changed:
             item.proposed_by,
         ) and not meetings.may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
-        item.material = f"{item.material}\n{text}" if item.material else text
+        if text:
+            item.material = f"{item.material}\n{text}" if item.material else text
+        assert item.id is not None
+        _add_files(session, item.id, files, ctx.user_id, ctx.app.now())
         item.updated_at = ctx.app.now()
         session.add(item)
         return Changed(meeting, organ, [item])
+
+
+def _add_files(
+    session: Session, item_id: int, files: Iterable[FileRef], by: str, now: datetime
+) -> None:
+    known = {f.file_id for f in files_of(session, [item_id]).get(item_id, [])}
+    for ref in files:
+        if ref.file_id in known:
+            continue
+        known.add(ref.file_id)
+        session.add(
+            MaterialFile(
+                agenda_item_id=item_id,
+                file_id=ref.file_id,
+                name=ref.name[:300],
+                permalink=(ref.permalink or None) and ref.permalink[:1000],
+                added_by=by,
+                added_at=now,
+            )
+        )
+
+
+def files_of(session: Session, item_ids: list[int]) -> dict[int, list[MaterialFile]]:
+    """The files given as material, by item, in the order they came."""
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(MaterialFile)
+        .where(col(MaterialFile.agenda_item_id).in_(item_ids))
+        .order_by(col(MaterialFile.id))
+    ).all()
+    found: dict[int, list[MaterialFile]] = {}
+    for row in rows:
+        found.setdefault(row.agenda_item_id, []).append(row)
+    return found
+
+
+def material_text(item: AgendaItem, files: list[MaterialFile]) -> str | None:
+    """The material as the documents write it: the text, then the files by name."""
+    parts = [item.material] if item.material else []
+    if files:
+        parts.append(", ".join(f.name for f in files))
+    return "\n".join(parts) or None
+
+
+def open_numbers(ctx: Ctx, meeting_id: int) -> tuple[list[int], dict[int, str]] | None:
+    """The §§ a decision can be logged under (accepted, dealt with at the meeting), and the
+    numbers of items moved or dropped with their status; None: the meeting has no agenda."""
+    with ctx.db.transaction() as session:
+        rows = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).all()
+    if not rows:
+        return None
+    dealt = sorted(i.number for i in rows if i.number is not None and i.status == ACCEPTED)
+    closed = {
+        i.number: i.status for i in rows if i.number is not None and i.status in (MOVED, DROPPED)
+    }
+    return dealt, closed
 
 
 def item_by_id(session: Session, item_id: int) -> AgendaItem:
@@ -583,6 +655,10 @@ class AgendaView:
     last_day: date
     days: int
     targets: dict[int, Meeting]
+    files: dict[int, list[MaterialFile]] = field(default_factory=dict)
+
+    def files_for(self, item: AgendaItem) -> list[MaterialFile]:
+        return self.files.get(item.id or 0, [])
 
     def missing_material(self, item: AgendaItem, today: date) -> bool:
         return (
@@ -590,6 +666,7 @@ class AgendaView:
             and item.auto is None
             and item.presenter_user_id is not None
             and not item.material
+            and not self.files_for(item)
             and today > self.last_day
         )
 
@@ -612,7 +689,8 @@ def _view(session: Session, meeting: Meeting, organ: Organ, today: date) -> Agen
     }
     last_day, days = deadline(session, meeting, organ)
     found = reports(session, meeting, organ, today)
-    return AgendaView(meeting, organ, items, found, last_day, days, targets)
+    files = files_of(session, [i.id for i in items if i.id is not None])
+    return AgendaView(meeting, organ, items, found, last_day, days, targets, files)
 
 
 def plain_agenda(agenda: AgendaView, names: dict[str, str]) -> str:
@@ -623,6 +701,9 @@ def plain_agenda(agenda: AgendaView, names: dict[str, str]) -> str:
             continue
         presenter = names.get(item.presenter_user_id or "", item.presenter_name)
         lines.append(texts.agenda_plain_line(str(item.number), item.title, presenter, item.kind))
+        files = agenda.files_for(item)
+        if files:
+            lines.append(texts.agenda_plain_files([f.name for f in files]))
     return "\n".join(lines)
 
 

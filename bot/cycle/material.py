@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlmodel import col, select
 
 from bot import meetings
@@ -20,7 +20,7 @@ from bot.core.dates import format_when
 from bot.core.replies import Message, section
 from bot.cycle import actions, agenda, texts
 from bot.cycle.model import ACCEPTED
-from storage.models import AgendaItem, Meeting, Organ
+from storage.models import AgendaItem, MaterialFile, Meeting, Organ
 
 log = logging.getLogger(__name__)
 SEND_AT = time(9, 0)  # the morning after the deadline, local time
@@ -57,6 +57,7 @@ def due(app: Product) -> list[tuple[AgendaItem, Meeting, Organ]]:
                 col(AgendaItem.auto).is_(None),
                 col(AgendaItem.presenter_user_id).is_not(None),
                 col(AgendaItem.material).is_(None),
+                ~exists().where(col(MaterialFile.agenda_item_id) == AgendaItem.id),
                 AgendaItem.material_reminded == False,  # noqa: E712 - SQL, not Python
                 Meeting.status == meetings.PLANNED,
                 Meeting.start_date >= today,

@@ -46,6 +46,7 @@ from bot.cycle.model import (
 from bot.meetings import texts as meeting_texts
 from storage.models import (
     AgendaItem,
+    CycleMessage,
     Decision,
     DecisionJustering,
     DecisionRevision,
@@ -119,7 +120,9 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
             .order_by(col(Decision.year), col(Decision.serial))
         ).all()
     )
-    numbers = {str(i.number): i for i in items}
+    # Decisions attach to the items dealt with; one on a § moved, dropped or not on the agenda
+    # goes under "Övriga beslut och uppdrag" (and was warned about when it was logged).
+    numbers = {str(i.number): i for i in items if i.number is not None and i.status == ACCEPTED}
     # Assignments: given under an item, or made from a decision under it.
     links = session.exec(
         select(ItemAssignment).where(col(ItemAssignment.agenda_item_id).in_([i.id for i in items]))
@@ -154,6 +157,7 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
         ).all()
     }
     sources = _sources(session, items)
+    files = agenda.files_of(session, [i.id for i in items if i.id is not None])
     for item in items:
         entry = DocItem(
             number=item.number,
@@ -162,7 +166,7 @@ def build(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Doc:
             kind=item.kind,
             proposal=item.proposal,
             notes=item.notes,
-            material=item.material,
+            material=agenda.material_text(item, files.get(item.id or 0, [])),
             state=item.status if item.status in (MOVED, DROPPED) else ACCEPTED,
             reason=item.reason,
             carried_from=sources.get(item.carried_from_id or 0),
@@ -420,7 +424,8 @@ def set_adjusters(ctx: Ctx, ref: str, users: list[str]) -> tuple[Meeting, list[s
 @dataclass
 class Sent:
     draft: Draft
-    adjusters: list[str]
+    adjusters: list[str]  # the DMs to send now (claimed)
+    already: list[str] = field(default_factory=list)  # sent this version before
 
 
 def send_for_justering(ctx: Ctx, ref: str) -> Sent:
@@ -449,7 +454,28 @@ def send_for_justering(ctx: Ctx, ref: str) -> Sent:
             ctx.app.now(),
         )
         current.minutes = minutes
-    return Sent(current, users)
+        assert meeting.id is not None
+        claimed = _claim_dms(session, meeting.id, current.row.version, users, ctx.app.now())
+    return Sent(current, claimed, [u for u in users if u not in claimed])
+
+
+def _claim_dms(
+    session: Session, meeting_id: int, version: int, users: list[str], now: datetime
+) -> list[str]:
+    """The justering DMs of one version, claimed in the transaction that decides to send them:
+    a user already claimed for this version is not sent it again. (The cycle's own small
+    ledger; the claim is not released or checked against Slack after a failed delivery.)"""
+    keys = {u: f"justering:{meeting_id}:v{version}:{u}" for u in users}
+    taken = set(
+        session.exec(
+            select(CycleMessage.key).where(col(CycleMessage.key).in_(list(keys.values())))
+        ).all()
+    )
+    claimed = [u for u in users if keys[u] not in taken]
+    for user in claimed:
+        session.add(CycleMessage(key=keys[user], recipient=user, claimed_at=now))
+    session.flush()  # a concurrent claim of the same key fails here, on the unique key
+    return claimed
 
 
 @dataclass
@@ -618,6 +644,54 @@ def approve_previous(ctx: Ctx, ref: str, item: AgendaItem) -> Draft:
         row.updated_at = now
         session.add(row)
         return final
+
+
+@dataclass
+class State:
+    """Where a meeting's minutes stand, for `/mote visa`: form, latest version, status, the
+    justerare (to whom sent; who justerade), and the lock."""
+
+    form: str
+    version: int | None
+    status: str | None  # None: no draft yet
+    adjusters: list[str]
+    approved_by: list[str]
+    justerad_by: str | None
+    justerad_at: datetime | None
+    content_hash: str | None
+
+
+def state(ctx: Ctx, meeting: Meeting) -> State:
+    with ctx.db.transaction() as session:
+        organ = session.get(Organ, meeting.organ_id)
+        assert organ is not None
+        minutes = agenda.minutes_of(session, meeting)
+        latest = _latest(session, meeting)
+        form = minutes.minutes_form if minutes else agenda.setting(session, organ).form
+        rows = session.exec(
+            select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
+        ).all()
+        if minutes is None or latest is None:
+            return State(form, None, None, [r.user_id for r in rows], [], None, None, None)
+        locked = minutes.status == LOCKED
+        version = (
+            minutes.locked_version
+            if locked
+            else minutes.sent_version
+            if minutes.status == SENT and minutes.sent_version
+            else latest.version
+        )
+        approved = [r.user_id for r in rows if locked and r.approved_version == version]
+        return State(
+            form,
+            version,
+            minutes.status,
+            [r.user_id for r in rows],
+            approved,
+            minutes.justerad_by,
+            minutes.justerad_at,
+            minutes.content_hash,
+        )
 
 
 def changes_after(session: Session, ctx: Ctx, meeting: Meeting, minutes: Minutes) -> list[str]:

@@ -38,6 +38,15 @@ DEFAULT_DEADLINE_DAYS = 5
 MAX_DEADLINE_DAYS = 20
 
 
+@dataclass(frozen=True)
+class FileRef:
+    """A file in Slack given as material: its id, name and permalink."""
+
+    file_id: str
+    name: str
+    permalink: str | None = None
+
+
 # ------------------------------------------------------------------ the minutes document
 
 

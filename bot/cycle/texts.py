@@ -64,8 +64,9 @@ NOTE_USAGE = (
 )
 
 MATERIAL_USAGE = (
-    "Skriv mötet, punkten och underlaget (en länk eller en kort text), till exempel: "
-    "`/mote underlag LG-261217 §5 https://intranat.example.se/kronobarn.pdf`"
+    "Skriv mötet, punkten och underlaget (en länk, en kort text eller länken till en fil i "
+    "Slack), till exempel: `/mote underlag LG-261217 §5 https://intranat.example.se/kronobarn.pdf`."
+    " En fil lägger du enklast till med knappen *Lägg till underlag*."
 )
 
 ATTENDANCE_USAGE = (
@@ -286,7 +287,11 @@ ITEM_MODAL_PROPOSAL = "Förslag till beslut"
 BUTTON_MATERIAL = "Lägg till underlag"
 MATERIAL_MODAL_TITLE = "Lägg till underlag"
 MATERIAL_MODAL_LABEL = "Länk eller kort beskrivning"
-MATERIAL_MODAL_HINT = "Till exempel en länk till bildspelet, eller ”Bildspel bifogas i kanalen”."
+MATERIAL_MODAL_HINT = "Till exempel en länk till bildspelet. Du kan också ladda upp en fil nedan."
+MATERIAL_MODAL_FILES = "Fil"
+MATERIAL_MODAL_FILES_HINT = "Upp till fem filer, till exempel kronobarn.pdf (högst 10 MB styck)."
+MATERIAL_MODAL_EMPTY = "Skriv en länk eller en kort text, eller ladda upp en fil."
+MATERIAL_FILE_UNKNOWN = "Filen kunde inte hämtas från Slack. Försök ladda upp den igen."
 SUBMIT = "Spara"
 CANCEL = "Avbryt"
 
@@ -364,6 +369,15 @@ AGENDA_DROPPED = "utgår"
 MATERIAL_MISSING = "underlag saknas"
 
 
+def file_links(files: list[tuple[str, str | None]]) -> str:
+    """Files as Slack links: `<permalink|kronobarn.pdf>` (the name alone without a link)."""
+    return ", ".join(f"<{link}|{esc(name)}>" if link else esc(name) for name, link in files)
+
+
+def agenda_plain_files(names: list[str]) -> str:
+    return "   Underlag: " + ", ".join(names)
+
+
 def agenda_item_line(
     label: str,
     title: str,
@@ -371,6 +385,7 @@ def agenda_item_line(
     kind: str | None,
     material: str | None,
     missing: bool,
+    files: list[tuple[str, str | None]] | None = None,
 ) -> str:
     text = (
         f"{esc(label)}. *{esc(title)}*" if label[:1].isdigit() else f"{esc(label)} *{esc(title)}*"
@@ -380,8 +395,11 @@ def agenda_item_line(
         extra.append(f"föredragande {presenter}")
     if kind:
         extra.append(kind)
-    if material:
-        extra.append(f"underlag: {esc(clip(material, 200))}")
+    shown = [esc(clip(material, 200))] if material else []
+    if files:
+        shown.append(file_links(files))
+    if shown:
+        extra.append("underlag: " + ", ".join(shown))
     elif missing:
         extra.append(f"⚠️ {MATERIAL_MISSING}")
     return text + (" – " + ", ".join(extra) if extra else "")
@@ -432,6 +450,15 @@ def sent_for_justering(ref: str, version: int, users: Sequence[str]) -> str:
     return (
         f"✍️ Version {version} av anteckningarna för `{esc(ref)}` är skickad till {names} "
         "för justering."
+    )
+
+
+def already_sent(ref: str, version: int, users: Sequence[str]) -> str:
+    names = and_list([mention(u) for u in users])
+    return (
+        f"Version {version} av anteckningarna för `{esc(ref)}` är redan skickad till {names}; "
+        "den skickas inte igen. Ändra något och gör en ny version med "
+        f"`/mote anteckningar {esc(ref)}`, så kan den skickas."
     )
 
 
@@ -658,3 +685,44 @@ oparl.json     möten, dagordningspunkter, personer, organ och beslut, formade e
 manifest-sha256.txt, manifest.json
                SHA-256 för varje fil; kontrollera med `sha256sum -c manifest-sha256.txt`
 """
+
+
+# ------------------------------------------------------------------ /mote visa: the minutes
+
+
+def minutes_state(
+    form: str,
+    version: int | None,
+    status: str | None,
+    adjusters: list[str],
+    locked: tuple[str, str, str] | None,
+) -> str:
+    """`locked`: (the day, who justerade, the content hash's first 12 characters)."""
+    what = "Protokoll" if form == "protokoll" else "Minnesanteckningar"
+    if locked is not None:
+        day, by, digest = locked
+        return f"🔒 {what}: justerade {day} av {by} (version {version}, kontrollsumma `{digest}`)."
+    if status is None or version is None:
+        return f"📝 {what}: inget utkast än."
+    if status == "för justering" and adjusters:
+        who = ", ".join(f"<@{u}>" for u in adjusters)
+        return f"📝 {what}: utkast v{version}, skickat till justerare {who}."
+    return f"📝 {what}: utkast v{version}."
+
+
+def decision_item_unknown(
+    item: str, ref: str, meeting_ref: str, numbers: list[int], closed: str | None
+) -> str:
+    """A decision logged on a § the agenda does not deal with: it is stored all the same."""
+    where = f"§ {esc(item)} på `{esc(meeting_ref)}`"
+    if closed is not None:
+        head = f"⚠️ {where} {closed}, så beslutet hamnar inte under punkten."
+    else:
+        head = f"⚠️ {where} finns inte på dagordningen."
+    listed = ", ".join(f"§{n}" for n in numbers) if numbers else "inga punkter än"
+    example = numbers[-1] if numbers else 4
+    return (
+        f"{head} Dagordningens punkter: {listed}. Beslutet {esc(ref)} är sparat och står under "
+        f"”Övriga beslut och uppdrag” i anteckningarna. Flytta det till rätt punkt med "
+        f"`/beslut ändra {esc(ref)} § {example}`."
+    )

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
     UserSelectElement,
 )
+from slack_sdk.models.blocks.block_elements import FileInputElement
 from slack_sdk.models.views import View
 
 from bot import commands, cycle
@@ -26,6 +27,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Message, section
 from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
+from bot.cycle.model import FileRef
 from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action, deliver, post, send_dm
 
@@ -189,15 +191,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(actions.ACTION_MATERIAL)
     def material(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        _open_form(
-            client,
-            body["trigger_id"],
-            MATERIAL_VIEW,
-            cycle_texts.MATERIAL_MODAL_TITLE,
-            cycle_texts.MATERIAL_MODAL_LABEL,
-            cycle_texts.MATERIAL_MODAL_HINT,
-            str(action["value"]),
-        )
+        open_material_form(client, body["trigger_id"], str(action["value"]))
 
     @app.view(CHANGE_VIEW)
     def submit_change(
@@ -256,9 +250,17 @@ def register(app: App, deps: Deps) -> None:
         _ref, item_id = _split(view.get("private_metadata") or "")
         user_id = body["user"]["id"]
         ctx = deps.ctx(user_id, None)
+        text = _text(view)
+        files = _files(view, client)
+        if files is None:
+            ack(response_action="errors", errors={"files": cycle_texts.MATERIAL_FILE_UNKNOWN})
+            return
+        if not text.strip() and not files:
+            ack(response_action="errors", errors={"text": cycle_texts.MATERIAL_MODAL_EMPTY})
+            return
         try:
             item, meeting = cycle.item_by_id(ctx, int(item_id or 0))
-            changed = cycle.add_material(ctx, meeting.ref, cycle.label(item), _text(view))
+            changed = cycle.add_material(ctx, meeting.ref, cycle.label(item), text, files)
         except (UserError, ValueError) as error:
             text = error.message if isinstance(error, UserError) else cycle_texts.MATERIAL_USAGE
             ack(response_action="errors", errors={"text": text[:2000]})
@@ -270,3 +272,62 @@ def register(app: App, deps: Deps) -> None:
             send_dm(client, user_id, _say(answer))
 
         deps.later(tell, body, client)
+
+
+MAX_FILES = 5
+
+
+def open_material_form(client: WebClient, trigger_id: str, meta: str) -> None:
+    """*Lägg till underlag*: a link or a short text, and/or files uploaded in the form."""
+    view = View(
+        type="modal",
+        callback_id=MATERIAL_VIEW,
+        title=cycle_texts.MATERIAL_MODAL_TITLE,
+        submit=cycle_texts.SUBMIT,
+        close=cycle_texts.CANCEL,
+        private_metadata=meta,
+        blocks=[
+            InputBlock(
+                block_id="text",
+                label=cycle_texts.MATERIAL_MODAL_LABEL,
+                hint=cycle_texts.MATERIAL_MODAL_HINT,
+                optional=True,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+            ),
+            InputBlock(
+                block_id="files",
+                label=cycle_texts.MATERIAL_MODAL_FILES,
+                hint=cycle_texts.MATERIAL_MODAL_FILES_HINT,
+                optional=True,
+                element=FileInputElement(action_id="value", max_files=MAX_FILES),
+            ),
+        ],
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackClientError:
+        log.exception("could not open the material form")
+
+
+def _files(view: dict[str, Any], client: WebClient) -> list[FileRef] | None:
+    """The files uploaded in the form: id, name and permalink as the submission carries them,
+    asked of files.info when it does not; None when a file cannot be found."""
+    element = (view["state"]["values"].get("files") or {}).get("value") or {}
+    found: list[FileRef] = []
+    for entry in element.get("files") or []:
+        file_id = str(entry.get("id") or "")
+        name, link = entry.get("name"), entry.get("permalink")
+        if file_id and not (name and link):
+            try:
+                info = client.files_info(file=file_id)["file"]
+            except (SlackClientError, KeyError, TypeError):
+                log.warning("files.info for %s failed", file_id, exc_info=True)
+                return None
+            name, link = (
+                name or info.get("name") or info.get("title"),
+                link or info.get("permalink"),
+            )
+        if not file_id or not name:
+            return None
+        found.append(FileRef(file_id, str(name), str(link) if link else None))
+    return found
