@@ -266,7 +266,7 @@ class LocalSlack:
         self._calls: list[Call] = []
         self._rejected: list[Call] = []
         self._uploads: dict[str, _Upload] = {}
-        self._shared_files: dict[str, dict[str, Any]] = {}  # uploaded by users (add_file)
+        self._file_owners: dict[str, str] = {}  # file id → who shared it (add_file)
         # Configuration.
         self._users: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
@@ -411,20 +411,6 @@ class LocalSlack:
         with self._cond:
             self._users[user_id] = user
         return user
-
-    def add_file(self, file_id: str, name: str, user_id: str) -> dict[str, Any]:
-        """A file a user uploaded (in a form's file input, or a message): files.info finds it.
-        Returns the file object, as a view_submission's file_input carries it."""
-        shared = {
-            "id": file_id,
-            "name": name,
-            "title": name,
-            "user": user_id,
-            "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{user_id}/{file_id}/{name}",
-        }
-        with self._cond:
-            self._shared_files[file_id] = shared
-        return dict(shared)
 
     def set_members(self, channel_id: str, user_ids: Iterable[str]) -> None:
         """Set the members ``conversations.members`` lists for a channel."""
@@ -967,20 +953,29 @@ class LocalSlack:
         return self._view_response(args, self._home_views[user_id])
 
     def add_file(
-        self, filename: str, content: bytes, *, user: str = "U0SARA", channel: str | None = None
+        self,
+        filename: str,
+        content: bytes = b"",
+        *,
+        file_id: str | None = None,
+        user: str = "U0SARA",
+        channel: str | None = None,
     ) -> dict[str, Any]:
-        """A file someone shared in Slack: what files.info tells of it (its url_private serves
-        the bytes to a request with a bot token)."""
+        """A file someone shared in Slack (in a message, or a form's file input): what
+        files.info tells of it, as a view_submission's file_input carries it too. Its
+        url_private serves the bytes to a request with a bot token."""
         with self._cond:
             self._file_counter += 1
-            file_id = f"F{self._file_counter:08d}"
+            file_id = file_id or f"F{self._file_counter:08d}"
             self._uploads[file_id] = _Upload(
                 file_id, filename, len(content), content, filename, channel, completed=True
             )
+            self._file_owners[file_id] = user
             return self._file_info(self._uploads[file_id], user)
 
-    def _file_info(self, upload: _Upload, user: str = BOT_USER_ID) -> dict[str, Any]:
+    def _file_info(self, upload: _Upload, user: str | None = None) -> dict[str, Any]:
         url = f"{self.root_url}/files/{upload.file_id}"
+        user = user or self._file_owners.get(upload.file_id, BOT_USER_ID)
         return {
             "id": upload.file_id,
             "name": upload.filename,
@@ -990,6 +985,9 @@ class LocalSlack:
             "channels": [upload.channel_id] if upload.channel_id else [],
             "url_private": url,
             "url_private_download": url + "?download=1",
+            "permalink": (
+                f"https://{TEAM_DOMAIN}.slack.com/files/{user}/{upload.file_id}/{upload.filename}"
+            ),
         }
 
     def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1050,27 +1048,6 @@ class LocalSlack:
                 }
             )
         return {"ok": True, "files": result}
-
-    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        """A file a user shared (see add_file) or the bot uploaded: its id, name, permalink."""
-        file_id = str(args.get("file") or "")
-        with self._cond:
-            shared = self._shared_files.get(file_id)
-            upload = self._uploads.get(file_id)
-        if shared is not None:
-            return {"ok": True, "file": dict(shared)}
-        if upload is not None and upload.completed:
-            return {
-                "ok": True,
-                "file": {
-                    "id": file_id,
-                    "name": upload.filename,
-                    "title": upload.title,
-                    "user": BOT_USER_ID,
-                    "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/{file_id}",
-                },
-            }
-        return {"ok": False, "error": "file_not_found"}
 
 
 _MethodHandler = Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]

@@ -671,8 +671,9 @@ def state(ctx: Ctx, meeting: Meeting) -> State:
         rows = session.exec(
             select(MinutesAdjuster).where(MinutesAdjuster.meeting_id == meeting.id)
         ).all()
+        users = [r.user_id for r in rows if r.user_id]  # justerare by name get no DM to show
         if minutes is None or latest is None:
-            return State(form, None, None, [r.user_id for r in rows], [], None, None, None)
+            return State(form, None, None, users, [], None, None, None)
         locked = minutes.status == LOCKED
         version = (
             minutes.locked_version
@@ -681,12 +682,14 @@ def state(ctx: Ctx, meeting: Meeting) -> State:
             if minutes.status == SENT and minutes.sent_version
             else latest.version
         )
-        approved = [r.user_id for r in rows if locked and r.approved_version == version]
+        approved = [
+            r.user_id for r in rows if r.user_id and locked and r.approved_version == version
+        ]
         return State(
             form,
             version,
             minutes.status,
-            [r.user_id for r in rows],
+            users,
             approved,
             minutes.justerad_by,
             minutes.justerad_at,

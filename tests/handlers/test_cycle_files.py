@@ -62,7 +62,7 @@ def test_a_file_uploaded_in_the_material_form_is_listed_everywhere(
     assert file_block["label"]["text"] == "Fil" and file_block["optional"] is True
 
     # Slack uploads the file as the form is filled in; the submission carries the file object
-    uploaded = slack.add_file("F0KRONO", "kronobarn.pdf", "U0ANNA")
+    uploaded = slack.add_file("kronobarn.pdf", file_id="F0KRONO", user="U0ANNA")
     meta = view["private_metadata"]
     status, body = h.submit(
         "cykel_underlag_form", _files(uploaded), user="anna", private_metadata=meta
@@ -90,7 +90,7 @@ def test_a_submission_with_only_the_files_id_is_asked_of_files_info(
     _plan(h, slack)
     press(h, "cykel_underlag", _material_button(slack), user="anna")
     meta = _opened_view(slack)["private_metadata"]
-    slack.add_file("F0BILD", "bildspel.pptx", "U0ANNA")
+    slack.add_file("bildspel.pptx", file_id="F0BILD", user="U0ANNA")
     status, body = h.submit(
         "cykel_underlag_form", _files({"id": "F0BILD"}), user="anna", private_metadata=meta
     )
