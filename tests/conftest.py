@@ -17,14 +17,15 @@ from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.db import Database
-from storage.models import Installation
+from storage.models import CalendarStamp, Installation
 from tests.harness import PEOPLE, Harness, MakeCtx, run
 
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
-# Every table the models define, emptied between PostgreSQL tests; `installation` keeps the
-# one row its migration made (this installation's id and feed secret).
-TABLES = [t.name for t in SQLModel.metadata.sorted_tables if t.name != Installation.__tablename__]
+# Every table the models define, emptied between PostgreSQL tests, except the two whose one
+# row their migration made: this installation's id and feed secret, and the calendar stamp.
+KEPT = {Installation.__tablename__, CalendarStamp.__tablename__}
+TABLES = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEPT]
 # Monday 23 November 2026, 09:00 in Stockholm.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=STOCKHOLM)
 
