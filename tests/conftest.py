@@ -22,6 +22,7 @@ POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 TABLES = [
     "minutesimport",
+    "confirmation",
     "feedtoken",
     "organmember",
     "invitation",
