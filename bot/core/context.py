@@ -131,6 +131,7 @@ class Ctx:
     user_id: str
     channel_id: str | None
     directory: Directory
+    confirmed: bool = False  # *Spara ändå* was pressed: warnings are not asked again
 
     @property
     def db(self) -> Database:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common import Deps
-from handlers.listeners import actions, calendar, commands, cycle, events, fallback, views
+from handlers.listeners import (
+    actions,
+    calendar,
+    commands,
+    confirm,
+    cycle,
+    events,
+    fallback,
+    views,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -15,4 +24,5 @@ def register(app: App, deps: Deps) -> None:
     views.register(app, deps)
     calendar.register(app, deps)
     cycle.register(app, deps)
+    confirm.register(app, deps)  # Spara ändå / Ändra: before the fallback
     fallback.register(app)  # last: only what no listener above matches

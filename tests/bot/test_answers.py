@@ -129,7 +129,7 @@ def test_a_decision_outside_an_organ_channel_asks_with_a_decision_example(
 
 
 def test_a_session_named_with_its_kind_is_planned(ctx: MakeCtx, organs: None) -> None:
-    answer = run(ctx(), "/mote", "ny Gemensam spridningskonferens 1-2 november")
+    answer = run(ctx(), "/mote", "ny Gemensam spridningskonferens 1-2 november 2027")
     assert "*Gemensam spridningskonferens (LG)* 1–2 november 2027" in answer
     with ctx().db.transaction() as session:
         meeting = session.exec(select(Meeting)).one()

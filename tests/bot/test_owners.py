@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot import commands, reminders
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, StaticDirectory
-from storage.models import Assignment, AssignmentOwner, Organ
+from storage.models import Assignment, AssignmentOwner, Meeting, Organ
 from tests.harness import PEOPLE, said
 
 MakeCtx = Callable[..., Ctx]
@@ -163,3 +163,37 @@ def test_the_convenor_closes_a_shared_assignment_for_everyone(ctx: MakeCtx, autu
     answer = run(ctx("magnus", channel="C0LG"), "/uppdrag", "klart U-1")
     assert "Uppdrag `U-1` är klart" in answer
     assert status_of(ctx(), "U-1") == "klar"
+
+
+# ------------------------------------------------------------ warnings that ask before storing
+
+
+def asked(ctx: Ctx, text: str) -> tuple[str, str]:
+    reply = commands.run(ctx, "/mote", text)
+    return said(reply), reply.message.parts[-1].buttons[0].value
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("ny LG 7 oktober 9-12", "7 oktober 2023 är en lördag, ingen arbetsdag"),
+        ("ny LG 1 september 13-14", "LG har redan ett möte den dagen: `LG-230901`"),
+        ("ny LG 2 juni 9-12", "”2 juni 9-12” utan år blir söndag 2 juni 2024"),
+        ("ny AU 28 mars 2027 kl 2.30-3.30", "Klockan 02.30 finns inte söndag 28 mars 2027"),
+        ("ny AU 31 oktober 2027 kl 2.30-3.30", "Klockan 02.30 inträffar två gånger"),
+    ],
+)
+def test_what_looks_like_a_mistake_is_asked_before_it_is_stored(
+    ctx: MakeCtx, autumn: None, text: str, warning: str
+) -> None:
+    with ctx().db.transaction() as session:
+        before = len(session.exec(select(Meeting)).all())
+    question, value = asked(ctx(), text)
+    assert warning in question and "Spara ändå" in question
+    with ctx().db.transaction() as session:
+        assert len(session.exec(select(Meeting)).all()) == before  # nothing stored yet
+    stored = said(commands.confirm(ctx(), value))
+    assert "Planerat" in stored or "planerat" in stored.lower(), stored
+    assert "redan sparat" in said(commands.confirm(ctx(), value))
+    with ctx().db.transaction() as session:
+        assert len(session.exec(select(Meeting)).all()) == before + 1
