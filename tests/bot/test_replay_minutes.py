@@ -115,7 +115,8 @@ def test_the_minutes_of_1_september_2023(ctx: MakeCtx, organs: None, clock: Fixe
     run(
         lg,
         "/uppdrag",
-        "processgrupp för avtal tar fram enhetliga avtal för berörda verksamheter till LG i oktober",
+        "processgrupp för avtal tar fram enhetliga avtal för berörda verksamheter "
+        "till LG i oktober",
     )
     # "9. Gemensam spridningskonferens 1-2 november"; "10. Internat planeras till 1-2 februari 2024"
     run(lg, "/mote", "ny Gemensam spridningskonferens 1-2 november 2023")
@@ -174,7 +175,8 @@ def test_the_minutes_of_9_may_2025(ctx: MakeCtx, organs: None, clock: FixedClock
     run(
         lg,
         "/uppdrag",
-        "Skolcheferna fortsätter dialogen om LINK och återkopplar till ledningsgruppen senast 30 juni",
+        "Skolcheferna fortsätter dialogen om LINK och återkopplar till ledningsgruppen "
+        "senast 30 juni",
     )
     # "8 Beslutspunkt: … Ledningsgruppen beslutar att anta överenskommelsen"
     run(
