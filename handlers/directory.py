@@ -18,6 +18,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.core.context import name_matches
+
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
 MEMBERS_CACHE_SECONDS = 60.0
@@ -32,6 +34,7 @@ class SlackDirectory:
         self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._members: dict[str, tuple[float, list[str]]] = {}
         self._list_pages = 0  # how many pages users.list took last time
+        self._everyone: tuple[float, list[dict[str, Any]]] | None = None  # users.list, when read
         self._lock = threading.Lock()
 
     def _fresh(self, user_id: str, now: float) -> tuple[float, dict[str, Any] | None] | None:
@@ -80,8 +83,33 @@ class SlackDirectory:
             return
         with self._lock:
             self._list_pages = pages
+            self._everyone = (now, found)
             for user in found:
                 self._cache[str(user["id"])] = (now, user)
+
+    def find_people(self, name: str) -> list[str]:
+        """Everyone in the workspace (users.list, read at most every few minutes) whose display
+        name or real name is the name typed, or begins with it."""
+        with self._lock:
+            everyone = self._everyone
+        if everyone is None or self._clock() - everyone[0] >= CACHE_SECONDS:
+            self._read_everyone()
+            with self._lock:
+                everyone = self._everyone
+        found = []
+        for user in everyone[1] if everyone else []:
+            if user.get("deleted") or user.get("is_bot") or user.get("is_app_user"):
+                continue
+            profile = user.get("profile") or {}
+            if name_matches(
+                name,
+                profile.get("display_name"),
+                profile.get("real_name"),
+                user.get("real_name"),
+                user.get("name"),
+            ):
+                found.append(str(user["id"]))
+        return found
 
     def is_admin(self, user_id: str) -> bool:
         user = self._user(user_id)

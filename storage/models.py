@@ -75,6 +75,10 @@ class Meeting(SQLModel, table=True):
     sequence: int = Field(default=0)
     cancel_reason: str | None = Field(default=None, max_length=500)
     agenda: str | None = Field(default=None, sa_type=Text)  # the published agenda (kallelse)
+    # A recurring series ("varje torsdag 13-14 från 5 juni till 28 augusti"): every occurrence
+    # is a meeting of its own carrying the series' UID and its RRULE.
+    series_uid: str | None = Field(default=None, max_length=100, index=True)
+    series_rule: str | None = Field(default=None, max_length=200)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
@@ -161,6 +165,12 @@ class AssignmentOwner(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     user_id: str | None = Field(default=None, max_length=32)
     organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    # Somebody not in Slack ("regionen", "Marcus (Växjö kommun)"): the origin organ's convenor
+    # answers for them.
+    name: str | None = Field(default=None, max_length=200)
+    # This owner's part is done (a shared assignment closes when every part is).
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=32)
 
 
 class AssignmentEvent(SQLModel, table=True):
@@ -172,6 +182,15 @@ class AssignmentEvent(SQLModel, table=True):
     text: str | None = Field(default=None, sa_type=Text)
     by: str = Field(max_length=32)
     at: datetime = Field(sa_column=_utc_column())
+
+
+class Confirmation(SQLModel, table=True):
+    """A *Spara ändå* pressed: the token of the question it answers, stored once. A second
+    press (or a second replica) finds it taken and stores nothing."""
+
+    token: str = Field(primary_key=True, max_length=64)
+    used_by: str = Field(max_length=32)
+    used_at: datetime = Field(sa_column=_utc_column())
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -18,10 +18,12 @@ MAX_NOTE = 2000
 
 @dataclass(frozen=True)
 class OwnerSpec:
-    """An owner as typed: a Slack user id, or an organ's short name."""
+    """An owner as typed: a Slack user id, an organ's short name, or the name of somebody who
+    is not in Slack ("regionen", "Marcus (Växjö kommun)")."""
 
     user_id: str | None = None
     organ: str | None = None
+    name: str | None = None
 
 
 @dataclass
@@ -45,19 +47,49 @@ class View:
     notes: list[str] = field(default_factory=list)  # remarks for this answer only (Swedish)
 
     def owner_users(self) -> list[str]:
-        """Who answers: user owners, and each organ owner's convenor."""
-        return answering(((o.user_id, o.organ_id) for o in self.owners), self.organs)
+        """Who answers: user owners, each organ owner's convenor, and for owners not in Slack
+        the convenor of the organ the assignment came from."""
+        return answering(
+            ((o.user_id, o.organ_id) for o in self.owners),
+            self.organs,
+            self.assignment.organ_id,
+        )
+
+    def pending_users(self) -> list[str]:
+        """Who answers for the parts not done yet: the ones still reminded."""
+        return answering(
+            ((o.user_id, o.organ_id) for o in self.owners if o.done_at is None),
+            self.organs,
+            self.assignment.organ_id,
+        )
+
+    def parts_of(self, user_id: str) -> list[AssignmentOwner]:
+        """The owner rows this person answers for."""
+        return [
+            o
+            for o in self.owners
+            if answering([(o.user_id, o.organ_id)], self.organs, self.assignment.organ_id)
+            == [user_id]
+        ]
 
 
 def answering(
-    owners: Iterable[tuple[str | None, int | None]], organs_by_id: Mapping[int, Organ]
+    owners: Iterable[tuple[str | None, int | None]],
+    organs_by_id: Mapping[int, Organ],
+    origin: int | None = None,
 ) -> list[str]:
     """Who answers for an assignment, once each and in order, given its owners as (user id,
     organ id): a user owner answers for themself, an owning organ through its convenor (an
-    organ without one has nobody to answer)."""
+    organ without one has nobody to answer), and an owner named but not in Slack (neither)
+    through the convenor of `origin`, the organ the assignment came from."""
     result: list[str] = []
     for user_id, organ_id in owners:
-        user = user_id if organ_id is None else organs_by_id[organ_id].convenor_user_id
+        if user_id:
+            user: str | None = user_id
+        else:
+            by = organ_id if organ_id is not None else origin
+            organ = organs_by_id.get(by) if by is not None else None
+            user = organ.convenor_user_id if organ is not None else None
         if user and user not in result:
             result.append(user)
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -174,6 +174,9 @@ def _create_in(
         origin = organs.for_channel(session, ctx.channel_id)
         organ_id = origin.id if origin else None
     owner_rows, owner_organs = _owner_rows(session, owners, 0)
+    origin_organ = session.get(Organ, organ_id) if organ_id is not None else None
+    if origin_organ is not None and origin_organ.id is not None:
+        owner_organs[origin_organ.id] = origin_organ  # its convenor answers for owners not in Slack
     ctx.db.serialise(session, "assignment-serial")
     serial = (session.exec(select(func.count()).select_from(Assignment)).one() or 0) + 1
     now = ctx.app.now()
@@ -240,15 +243,28 @@ def views_for(session: Session, assignments: list[Assignment]) -> list[View]:
 
 
 def owned_by(user_id: str) -> ColumnElement[bool]:
-    """Assignments a person answers for: as an owner, or as convenor of an owning organ."""
+    """Assignments a person answers for, with a part not done yet: as an owner, as convenor of
+    an owning organ, or as convenor of the organ an assignment came from for owners who are not
+    in Slack."""
     convenor_of = select(Organ.id).where(Organ.convenor_user_id == user_id)
+    pending = col(AssignmentOwner.done_at).is_(None)
     owned = select(AssignmentOwner.assignment_id).where(
+        pending,
         or_(
             col(AssignmentOwner.user_id) == user_id,
             col(AssignmentOwner.organ_id).in_(convenor_of),
+        ),
+    )
+    named = (
+        select(AssignmentOwner.assignment_id)
+        .join(Assignment, col(Assignment.id) == AssignmentOwner.assignment_id)
+        .where(
+            pending,
+            col(AssignmentOwner.name).is_not(None),
+            col(Assignment.organ_id).in_(convenor_of),
         )
     )
-    return col(Assignment.id).in_(owned)
+    return or_(col(Assignment.id).in_(owned), col(Assignment.id).in_(named))
 
 
 def mine(ctx: Ctx, limit: int = 50) -> list[View]:
@@ -343,13 +359,20 @@ def _change(
             note = texts.due_label(view)
         elif kind == "status":
             assignment.last_status = note
+        elif kind == DONE and _part_only(ctx, view):
+            # One owner of a shared assignment: their part is done; the rest still answer.
+            for row in view.parts_of(ctx.user_id):
+                row.done_at, row.done_by = now, ctx.user_id
+                session.add(row)
+            if view.pending_users():
+                kind = "del klar"
+                if note:
+                    assignment.last_status = note
+            else:
+                _finish(assignment, DONE, ctx.user_id, now, note)
         else:
-            assignment.status = DONE if kind == DONE else STRUCK
-            assignment.closed_at = now
-            assignment.closed_by = ctx.user_id
-            if note:
-                assignment.last_status = note
-        if kind != "status":  # its deadline in calendar feeds moved, or went
+            _finish(assignment, DONE if kind == DONE else STRUCK, ctx.user_id, now, note)
+        if kind not in ("status", "del klar"):  # its deadline in calendar feeds moved, or went
             assignment.sequence += 1
         assignment.updated_at = now
         session.add(assignment)
@@ -360,6 +383,21 @@ def _change(
             )
         )
         return view
+
+
+def _part_only(ctx: Ctx, view: View) -> bool:
+    """`klart` from one who answers for some parts of a shared assignment marks those parts;
+    the convenor of the organ it came from, or an admin, who owns no part, closes it all."""
+    mine = view.parts_of(ctx.user_id)
+    return bool(mine) and len(mine) < len(view.owners)
+
+
+def _finish(assignment: Assignment, status: str, by: str, now: datetime, note: str | None) -> None:
+    assignment.status = status
+    assignment.closed_at = now
+    assignment.closed_by = by
+    if note:
+        assignment.last_status = note
 
 
 def _after(session: Session, ctx: Ctx, meeting_ref: str, ref: str) -> Due:
@@ -474,8 +512,8 @@ def amend(
         if owners is not None:
             rows, owner_organs = _owner_rows(session, owners, a.id or 0)
             view.organs.update(owner_organs)
-            old = [(o.user_id, o.organ_id) for o in view.owners]
-            if [(r.user_id, r.organ_id) for r in rows] != old:
+            old = [(o.user_id, o.organ_id, o.name) for o in view.owners]
+            if [(r.user_id, r.organ_id, r.name) for r in rows] != old:
                 for row in view.owners:
                     session.delete(row)
                 session.flush()
@@ -512,9 +550,13 @@ def _owner_rows(
             assert organ.id is not None
             owning[organ.id] = organ
             row = AssignmentOwner(assignment_id=assignment_id, organ_id=organ.id)
+        elif spec.name:
+            row = AssignmentOwner(assignment_id=assignment_id, name=spec.name.strip()[:200])
         else:
             row = AssignmentOwner(assignment_id=assignment_id, user_id=spec.user_id)
-        if not any(r.user_id == row.user_id and r.organ_id == row.organ_id for r in rows):
+        if not any(
+            (r.user_id, r.organ_id, r.name) == (row.user_id, row.organ_id, row.name) for r in rows
+        ):
             rows.append(row)
     return rows, owning
 

@@ -208,6 +208,10 @@ def owners_label(view: View) -> str:
             names.append(f"{esc(organ.short_name)}{convenor}")
         elif owner.user_id:
             names.append(mention(owner.user_id))
+        elif owner.name:
+            names.append(esc(owner.name))
+        if owner.done_at is not None and len(view.owners) > 1:
+            names[-1] += " ✓"
     return ", ".join(names)
 
 
@@ -243,6 +247,9 @@ def assignment_dm(view: View, by: str) -> str:
 
 
 def assignment_closed(view: View) -> str:
+    if view.assignment.status == "öppen":  # one part of a shared assignment
+        waiting = ", ".join(mention(u) for u in view.pending_users()) or "övriga ansvariga"
+        return f"✅ `{view.assignment.ref}`: din del är klar; väntar på {waiting}. Tack!"
     return f"✅ Uppdrag `{view.assignment.ref}` är klart. Tack!"
 
 
@@ -367,3 +374,24 @@ def released_dm(meeting_label: str, kind: str, views: list[View]) -> str:
         what = esc(clip(view.assignment.what, 200))
         lines.append(f"• `{view.assignment.ref}` {what} – {due_label(view)}")
     return "\n".join(lines)
+
+
+def ambiguous_name(typed: str, people: list[str], example: str) -> str:
+    who = ", ".join(mention(u) for u in people[:10])
+    return (
+        f"”{esc(clip(typed, 60))}” kan vara flera personer: {who}. Skriv den du menar med @ "
+        f"(välj i listan som visas när du skriver @), till exempel: `{esc(clip(example, 120))}`"
+    )
+
+
+def named_owner_note(names: list[str], convenor: str | None, organ: str | None) -> str:
+    listed = ", ".join(f"”{esc(n)}”" for n in names)
+    if convenor and organ:
+        return (
+            f"{listed} finns inte i Slack: påminnelserna går till {mention(convenor)}, "
+            f"sammankallande för {esc(organ)}."
+        )
+    return (
+        f"{listed} finns inte i Slack, och uppdraget har inget organ med sammankallande: "
+        "ingen får påminnelser om det."
+    )

@@ -6,16 +6,22 @@ driven without a Slack payload.
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.errors import NotAllowed, NotAvailable, UserError
+from bot.core.errors import NeedsConfirmation, NotAllowed, NotAvailable, UserError
 from bot.core.markup import clean
-from bot.core.replies import Reply, say
+from bot.core.replies import Button, Reply, buttons, say
 from bot.decisions import texts as decision_texts
+from storage.models import Confirmation
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +56,63 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
         return say(core_texts.with_example(too_long, command, example))
     try:
         return handler(ctx, text)
+    except NeedsConfirmation as error:
+        return _ask(ctx, command, text, error.warnings)
     except (NotAllowed, NotAvailable) as error:
         return say(error.message)  # a refusal or a missing setting, not a mistake: no example
     except UserError as error:
         return say(core_texts.with_example(error.message, command, example))
     except Exception:
         log.exception("command %s failed", command)
+        return say(core_texts.GENERIC_ERROR)
+
+
+ACTION_SAVE_ANYWAY = "bekrafta_spara"
+ACTION_CHANGE = "bekrafta_andra"
+MAX_VALUE = 2000  # Slack's limit on a button's value
+
+
+def _ask(ctx: Ctx, command: str, text: str, warnings: list[str]) -> Reply:
+    """The question, with *Spara ändå* and *Ändra*: each button carries the command as typed,
+    the channel it was typed in and a token the store is decided by (see `confirm`)."""
+    question = core_texts.confirm_question(warnings)
+    asked = {"c": command, "t": text, "ch": ctx.channel_id, "k": secrets.token_hex(16)}
+    value = json.dumps(asked, ensure_ascii=False)
+    reply = say(question)
+    if len(value.encode()) <= MAX_VALUE:
+        reply.message.parts.append(
+            buttons(
+                Button(core_texts.BUTTON_SAVE_ANYWAY, ACTION_SAVE_ANYWAY, value, "primary"),
+                Button(core_texts.BUTTON_CHANGE, ACTION_CHANGE, value),
+            )
+        )
+    return reply
+
+
+def confirm(ctx: Ctx, value: str) -> Reply:
+    """*Spara ändå*: the command runs again with its warnings answered. Its token is stored
+    first, once: a second press (or another replica) finds it taken and stores nothing."""
+    try:
+        asked = json.loads(value)
+        command, text, token = str(asked["c"]), str(asked["t"]), str(asked["k"])[:64]
+        channel = asked.get("ch")
+    except (ValueError, KeyError, TypeError):
+        return say(core_texts.GENERIC_ERROR)
+    if command not in COMMANDS:
+        return say(core_texts.GENERIC_ERROR)
+    try:
+        with ctx.db.transaction(write=True) as session:
+            session.add(Confirmation(token=token, used_by=ctx.user_id, used_at=ctx.app.now()))
+    except IntegrityError:
+        return say(core_texts.ALREADY_CONFIRMED)
+    where = str(channel) if channel else ctx.channel_id
+    return run(replace(ctx, channel_id=where, confirmed=True), command, text)
+
+
+def change(value: str) -> Reply:
+    """*Ändra*: nothing is stored; the command as typed, to copy and correct."""
+    try:
+        asked = json.loads(value)
+        return say(core_texts.change_command(str(asked["c"]), str(asked["t"])))
+    except (ValueError, KeyError, TypeError):
         return say(core_texts.GENERIC_ERROR)

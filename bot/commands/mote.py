@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -36,6 +37,8 @@ from bot.meetings import texts as meeting_texts
 from bot.reminders import texts as reminder_texts
 from storage.models import Meeting
 
+# A year as typed: 2024, 240201, 2024-02-01 (a date without one is the next such date).
+_YEAR_TYPED = re.compile(r"\b(?:19|20)\d\d\b|\b\d{6}\b")
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)(?:\s+|$)", re.IGNORECASE)
 MAX_LOCATION = 300
 log = logging.getLogger(__name__)
@@ -188,9 +191,20 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
         organ_name = named[0]  # not an organ we know: meetings.schedule says which are known
     elif named:
         raise UserError(meeting_texts.MEETING_TITLE_UNCLEAR.format(text=esc(" ".join(named))))
-    when, location = _when(ctx, " ".join(words[start:]), meeting_texts.MEETING_NEW_USAGE)
+    typed = " ".join(words[start:])
+    when, location = _when(ctx, typed, meeting_texts.MEETING_NEW_USAGE)
+    warnings = []
+    if not _YEAR_TYPED.search(typed) and when.start > ctx.app.today() + timedelta(days=183):
+        shown = typed[: len(typed) - len(location)].strip() if location else typed
+        warnings.append(meeting_texts.warn_far_ahead(when.start, shown))
     meeting, organ = meetings.schedule(
-        ctx, organ_name, when, kind=kind, location=_location(location), title=title
+        ctx,
+        organ_name,
+        when,
+        kind=kind,
+        location=_location(location),
+        title=title,
+        warnings=warnings,
     )
     if meeting.status == meetings.HELD:
         return say(meeting_texts.meeting_recorded(meeting, organ), public=True)

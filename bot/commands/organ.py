@@ -6,6 +6,7 @@ import re
 
 from bot import organs
 from bot.commands import cycle
+from bot.commands import owners as owner_words
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
 from bot.core.errors import UserError
@@ -49,11 +50,10 @@ def run(ctx: Ctx, text: str) -> Reply:
         if who.strip() and user is None:
             typed = unesc(who.strip())
             name = typed.split()[0].lstrip("@")
-            raise UserError(
-                organ_texts.convenor_not_mention(
-                    typed, f"/organ sammankallande {short.upper()} @{name}"
-                )
-            )
+            example = f"/organ sammankallande {short.upper()} @{name}"
+            user = owner_words.person(ctx, typed.lstrip("@"), example)
+            if user is None:
+                raise UserError(organ_texts.convenor_not_mention(typed, example))
         return say(organ_texts.organ_convenor(organs.set_convenor(ctx, short, user)), public=True)
     if sub in cycle.ORGAN:  # anteckningar, punktfrist, arkiv: bot.commands.cycle
         return cycle.organ(ctx, sub, rest)
@@ -80,15 +80,17 @@ def _create(ctx: Ctx, rest: str) -> Reply:
         elif word.lower() == "sammankallande" and i + 1 < len(words):
             convenor = parse_mention(words[i + 1])
             if convenor is None:
-                # "sammankallande Erika Lagergren": a name, not somebody Slack knows
+                # "sammankallande Erika Lagergren": a name, looked up among the members
                 typed = " ".join(w for w in words[i + 1 :] if not parse_channel(w))
                 before = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "kanal"), " ".join(words[:i]))
                 name = unesc(typed).split()[0].lstrip("@")
-                raise UserError(
-                    organ_texts.convenor_not_mention(
-                        unesc(typed), f"/organ ny {unesc(before)} sammankallande @{name}"
-                    )
-                )
+                example = f"/organ ny {unesc(before)} sammankallande @{name}"
+                convenor = owner_words.person(ctx, unesc(typed).lstrip("@"), example)
+                if convenor is None:
+                    raise UserError(organ_texts.convenor_not_mention(unesc(typed), example))
+                channels = [w for w in words[i + 1 :] if parse_channel(w)]
+                channel_id = parse_channel(channels[0]) if channels else channel_id
+                break
             i += 1
         elif parse_mention(word):
             convenor = parse_mention(word)

@@ -10,6 +10,7 @@ from bot.assignments import OwnerSpec, View, affected
 from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
 from bot.commands import cycle
+from bot.commands import owners as owner_words
 from bot.commands.words import HELP, owner_token, split_first
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
@@ -50,28 +51,6 @@ _DONE_AFTER_REF = re.compile(
     r"^(?:är\s+)?(?:klart|klar|klara|gjort|färdigt)\b[\s,.:;–-]*(?P<comment>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-# Names as the minutes write them ("Magnus, Roger och Jenny ansvarar för …"): not @mentions.
-_NAME = re.compile(r"^[A-ZÅÄÖ][\wåäöéü-]*$")
-_OWNER_VERBS = {
-    "ansvarar",
-    "ska",
-    "skall",
-    "får",
-    "tar",
-    "återkopplar",
-    "återkommer",
-    "kontaktar",
-    "sammanställer",
-    "undersöker",
-    "bjuder",
-    "skickar",
-    "lyfter",
-    "utser",
-    "ges",
-    "gör",
-}
-
-
 EXAMPLES = {
     "lista": "/uppdrag lista @Anna",
     "sök": "/uppdrag sök LINK",
@@ -221,11 +200,11 @@ def _create(ctx: Ctx, text: str) -> Reply:
     text, item_ref = cycle.split_item(text)  # given under an agenda item (§5): bot.commands.cycle
     item_id = cycle.resolve_item(ctx, item_ref)
     aliases, here = _context(ctx)
-    parsed = _parse(ctx, text, aliases, here)
+    named = owner_words.leading_owners(ctx, text, aliases)
+    parsed = _parse(ctx, named[1] if named else text, aliases, here)
+    if named:
+        parsed.owners = named[0] + parsed.owners
     if not parsed.owners:
-        names = _plain_names(text, aliases)
-        if names is not None:
-            raise UserError(assignment_texts.plain_names(*names))
         raise UserError(assignment_texts.ASSIGNMENT_NO_OWNER)
     view = assignments.create(
         ctx,
@@ -241,6 +220,18 @@ def _create(ctx: Ctx, text: str) -> Reply:
     reply.message.parts += [context(note) for note in view.notes]
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
     reply.refresh_home = affected(ctx.user_id, view)
+    outside = [o.name for o in view.owners if o.name]
+    if outside:
+        origin = view.organs.get(view.assignment.organ_id or 0)
+        reply.message.parts.append(
+            context(
+                assignment_texts.named_owner_note(
+                    outside,
+                    origin.convenor_user_id if origin else None,
+                    origin.short_name if origin else None,
+                )
+            )
+        )
     for owner in view.owners:
         if owner.organ_id is not None and not view.organs[owner.organ_id].convenor_user_id:
             reply.message.parts.append(
@@ -249,27 +240,6 @@ def _create(ctx: Ctx, text: str) -> Reply:
                 )
             )
     return reply
-
-
-def _plain_names(text: str, aliases: dict[str, str]) -> tuple[list[str], str] | None:
-    """ "Magnus, Roger och Jenny ansvarar för …": names typed without @, and the rest."""
-    tokens = text.split()
-    names: list[str] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].rstrip(",")
-        if token.lower() in _JOINERS or not token:
-            i += 1
-            continue
-        if not _NAME.match(token) or token.lower() in aliases:
-            break
-        names.append(token)
-        i += 1
-    joined = len(names) > 1
-    verb = i < len(tokens) and tokens[i].lower() in _OWNER_VERBS
-    if not names or not (joined or verb) or i >= len(tokens) or _NAME.match(tokens[i]):
-        return None
-    return names, " ".join(tokens[i:])
 
 
 def _amend(ctx: Ctx, ref: str, text: str) -> Reply:

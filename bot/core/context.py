@@ -28,6 +28,25 @@ class Directory(Protocol):
         """The e-mail address in the person's profile, if any."""
         ...
 
+    def find_people(self, name: str) -> list[str]:
+        """The people (no bots, nobody deactivated) a plain name as the minutes write it
+        ("Magnus", "Erika Lagergren") can mean: by display name or real name, whole or by
+        its first words, case and accents as typed."""
+        ...
+
+
+def name_matches(typed: str, *names: str | None) -> bool:
+    """Whether a typed name ("Erika", "erika lagergren") is one of these names, or their first
+    words."""
+    want = " ".join(typed.casefold().split())
+    if not want:
+        return False
+    for name in names:
+        have = " ".join((name or "").casefold().split())
+        if have and (have == want or have.startswith(want + " ")):
+            return True
+    return False
+
 
 class StaticDirectory:
     """A directory from a dict, for the CLI and tests with no workspace behind them."""
@@ -59,6 +78,9 @@ class StaticDirectory:
 
     def email(self, user_id: str) -> str | None:
         return self.emails.get(user_id)
+
+    def find_people(self, name: str) -> list[str]:
+        return [u for u, n in self.names.items() if name_matches(name, n)]
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ class Ctx:
     user_id: str
     channel_id: str | None
     directory: Directory
+    confirmed: bool = False  # *Spara ändå* was pressed: warnings are not asked again
 
     @property
     def db(self) -> Database:

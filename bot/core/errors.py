@@ -14,3 +14,12 @@ class NotAllowed(UserError):
 
 class NotAvailable(UserError):
     """The feature is not set up here (says who can set it up); no example of a command helps."""
+
+
+class NeedsConfirmation(UserError):
+    """What was typed is understood but looks like a mistake (a Saturday, a second meeting that
+    day, a time that does not exist): nothing is stored until the user answers *Spara ändå*."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("\n".join(warnings))
+        self.warnings = warnings

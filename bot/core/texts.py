@@ -76,3 +76,17 @@ def delivery_failed(targets: list[str]) -> str:
         f"⚠️ Allt är sparat, men jag kunde inte skicka till {names}. "
         "Slack svarade inte som det skulle; försök igen om en stund."
     )
+
+
+BUTTON_SAVE_ANYWAY = "Spara ändå"
+BUTTON_CHANGE = "Ändra"
+ALREADY_CONFIRMED = "Det här är redan sparat (knappen trycktes en gång till)."
+
+
+def confirm_question(warnings: list[str]) -> str:
+    lines = "\n".join(f"• {w}" for w in warnings)
+    return f"⚠️ Innan jag sparar:\n{lines}\nSpara ändå, eller ändra kommandot?"
+
+
+def change_command(command: str, text: str) -> str:
+    return f"Inget sparat. Skriv om kommandot och skicka det igen:\n`{command} {text}`"

@@ -234,6 +234,8 @@ def _assignments_file(session: Session, ctx: Ctx, writer: _Writer, organ: Organ,
                 if owner.user_id not in names:
                     names[owner.user_id] = ctx.directory.display_name(owner.user_id)
                 owners.append(names[owner.user_id])
+            elif owner.name:
+                owners.append(owner.name)
         out.append(
             [
                 a.ref,

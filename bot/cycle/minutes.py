@@ -87,6 +87,8 @@ def doc_assignment(ctx: Ctx, view: View) -> DocAssignment:
             owners.append(view.organs[owner.organ_id].short_name)
         elif owner.user_id:
             owners.append(_name(ctx, owner.user_id))
+        elif owner.name:
+            owners.append(owner.name)
     a = view.assignment
     return DocAssignment(a.ref, a.what, owners, _due(view), a.report_to, a.status, a.last_status)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -14,7 +14,8 @@ from bot import organs
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import When
-from bot.core.errors import NotAllowed, UserError
+from bot.core.errors import NeedsConfirmation, NotAllowed, UserError
+from bot.core.workdays import holiday_name, is_working_day
 from bot.meetings import texts
 from bot.meetings.model import CANCELLED, HELD, MEETING, PLANNED, has_ended, when_of
 from storage.models import Assignment, Meeting, Organ
@@ -45,13 +46,48 @@ def schedule(
     kind: str = "möte",
     location: str | None = None,
     title: str | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[Meeting, Organ]:
+    """Plan (or record) a meeting. What looks like a mistake (`warnings` from the caller, a
+    weekend or holiday, a second meeting of the organ that day, a local time that does not
+    exist or happens twice) is asked about first unless the user has answered *Spara ändå*."""
     with ctx.db.transaction(write=True) as session:
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
             raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+        if not ctx.confirmed:
+            found = list(warnings or []) + _warnings(session, ctx, organ, when)
+            if found:
+                raise NeedsConfirmation(found)
         meeting = record(session, ctx, organ, when, kind=kind, location=location, title=title)
     return meeting, organ
+
+
+def _warnings(session: Session, ctx: Ctx, organ: Organ, when: When) -> list[str]:
+    found = []
+    day = when.start
+    if not is_working_day(day):
+        found.append(texts.warn_not_working_day(day, holiday_name(day)))
+    same_day = session.exec(
+        select(Meeting).where(
+            Meeting.organ_id == organ.id,
+            Meeting.start_date <= when.end,
+            Meeting.end_date >= when.start,
+            Meeting.status != CANCELLED,
+        )
+    ).first()
+    if same_day is not None:
+        found.append(texts.warn_same_day(same_day.ref, organ.short_name))
+    tz = ctx.app.tz
+    for moment in (when.start_time, when.end_time):
+        if moment is None:
+            continue
+        local = datetime.combine(day, moment, tzinfo=tz)
+        if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            found.append(texts.warn_no_such_time(day, moment))
+        elif local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+            found.append(texts.warn_twice(day, moment))
+    return found
 
 
 def record(

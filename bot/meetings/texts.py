@@ -6,9 +6,10 @@ layout.
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import TYPE_CHECKING
 
-from bot.core.dates import When, format_when
+from bot.core.dates import WEEKDAY_NAMES, When, format_date, format_when
 from bot.core.markup import clip, esc
 from bot.meetings.model import CANCELLED, HELD, when_of
 
@@ -144,3 +145,33 @@ def meeting_details(meeting: Meeting, organ: Organ) -> str:
             + (f" – {esc(meeting.cancel_reason)}" if meeting.cancel_reason else "")
         )
     return "\n".join(lines)
+
+
+def warn_not_working_day(day: date, holiday: str | None) -> str:
+    what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
+    return f"{format_date(day, weekday=False)} är en {what}, ingen arbetsdag."
+
+
+def warn_same_day(ref: str, organ: str) -> str:
+    return f"{esc(organ)} har redan ett möte den dagen: `{esc(ref)}`."
+
+
+def warn_no_such_time(day: date, moment: time) -> str:
+    return (
+        f"Klockan {moment:%H.%M} finns inte {format_date(day)}: klockan ställs fram en timme "
+        "den natten (sommartid)."
+    )
+
+
+def warn_twice(day: date, moment: time) -> str:
+    return (
+        f"Klockan {moment:%H.%M} inträffar två gånger {format_date(day)}: klockan ställs "
+        "tillbaka en timme den natten (vintertid)."
+    )
+
+
+def warn_far_ahead(day: date, typed: str) -> str:
+    return (
+        f"”{esc(typed)}” utan år blir {format_date(day)}, mer än ett halvår fram. "
+        "Skriv året om du menar ett annat."
+    )

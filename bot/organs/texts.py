@@ -77,7 +77,7 @@ ORGAN_CONVENOR_USAGE = (
 
 def convenor_not_mention(typed: str, example: str) -> str:
     return (
-        f"”{esc(clip(typed, 60))}” är inte en @-nämning, så jag vet inte vem i Slack det är. "
+        f"Jag hittar ingen som heter ”{esc(clip(typed, 60))}” i Slack. "
         f"Välj personen i listan som visas när du skriver @, till exempel: `{esc(example)}`"
     )
 

@@ -237,6 +237,7 @@ def load(
             col(Assignment.due_organ_id),
             col(Assignment.report_to),
             col(Meeting.start_date),
+            col(Assignment.organ_id),
         )
         .outerjoin(Meeting, col(Meeting.id) == Assignment.due_meeting_id)
         .where(is_open)
@@ -251,7 +252,7 @@ def load(
             col(AssignmentOwner.organ_id),
         )
         .join(Assignment, col(Assignment.id) == AssignmentOwner.assignment_id)
-        .where(is_open)
+        .where(is_open, col(AssignmentOwner.done_at).is_(None))  # a part done is not reminded
         .order_by(col(AssignmentOwner.id))
     ).all():
         owners.setdefault(assignment_id, []).append((user_id, organ_id))
@@ -262,9 +263,9 @@ def load(
             meeting_id,
             organ_id,
             report_to,
-            assignments.answering(owners.get(a_id, ()), all_organs),
+            assignments.answering(owners.get(a_id, ()), all_organs, origin),
         )
-        for a_id, due, meeting_id, organ_id, report_to, moved in rows
+        for a_id, due, meeting_id, organ_id, report_to, moved, origin in rows
     ]
     aliases = organs.aliases(session)
     organ_ids = {o.short_name: o_id for o_id, o in all_organs.items()}

@@ -9,6 +9,7 @@ from handlers.listeners import (
     actions,
     calendar,
     commands,
+    confirm,
     cycle,
     events,
     fallback,
@@ -25,4 +26,5 @@ def register(app: App, deps: Deps) -> None:
     calendar.register(app, deps)
     cycle.register(app, deps)
     importing.register(app, deps)  # the message shortcut Importera mötesanteckningar
+    confirm.register(app, deps)  # Spara ändå / Ändra: before the fallback
     fallback.register(app)  # last: only what no listener above matches

@@ -68,9 +68,12 @@ def test_schedule_timed_allday_and_multiday_sessions(ctx: MakeCtx, organs: None)
     assert listing.index("AU-261214") < listing.index("LG-270201") < listing.index("LG-271117")
 
 
-def test_same_day_meetings_get_distinct_refs(ctx: MakeCtx, organs: None) -> None:
+def test_same_day_meetings_get_distinct_refs_once_confirmed(ctx: MakeCtx, organs: None) -> None:
     run(ctx(), "/mote", "ny LG 7 december 9-12")
-    assert "`LG-261207-2`" in run(ctx(), "/mote", "ny LG 7 december 13-15")
+    asked = commands.run(ctx(), "/mote", "ny LG 7 december 13-15")
+    assert "LG har redan ett möte den dagen: `LG-261207`" in said(asked)
+    value = asked.message.parts[-1].buttons[0].value
+    assert "`LG-261207-2`" in said(commands.confirm(ctx(), value))
 
 
 def test_move_keeps_uid_raises_sequence_and_cancel(ctx: MakeCtx, organs: None) -> None:
@@ -283,7 +286,7 @@ def test_unknown_user_is_refused(ctx: MakeCtx, organs: None) -> None:
 
 
 def test_meeting_times_keep_wall_clock(ctx: MakeCtx, organs: None) -> None:
-    run(ctx(), "/mote", "ny LG 26 mars 2027 kl. 09.00 – 12.00")
+    run(ctx(), "/mote", "ny LG 25 mars 2027 kl. 09.00 – 12.00")
     with ctx().db.transaction() as session:
         meeting = session.exec(select(Meeting)).one()
     assert (meeting.start_time, meeting.end_time) == (time(9), time(12))

@@ -107,3 +107,18 @@ def test_a_profile_change_arrives_as_an_event_and_is_not_asked_for_again(
     (attendance,) = [f for f in slack.uploaded_files() if f["filename"].startswith("narvaro")]
     assert "Anna Andersson" in attendance["content"].decode()
     assert [c.args["user"] for c in slack.calls("users.info")].count(PEOPLE["anna"]) == 0
+
+
+def test_names_as_the_minutes_write_them_cost_one_users_list(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    harness.command("/organ", "ny LG Ledningsgrupp för samordning <#C0LG|ledningsgrupp>")
+    slack.add_user("U0ERIKA", "erika", real_name="Erika Lagergren", display_name="")
+    slack.clear()
+    first = text_of(
+        harness.command("/uppdrag", "Erika och Roger ansvarar för att föra in det på dagordningen")
+    )
+    assert "Föra in det på dagordningen – <@U0ERIKA>, <@U0ROGER>" in first
+    second = text_of(harness.command("/uppdrag", "Jenny och regionen tar fram underlag"))
+    assert "Tar fram underlag – <@U0JENNY>, regionen" in second
+    assert web_api(slack.calls())["users.list"] == 1  # read once, then from the cache

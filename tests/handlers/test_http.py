@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from handlers.slack_standin import Call, LocalSlack
@@ -294,3 +295,26 @@ def test_old_event_ids_are_forgotten(harness: Harness, slack: LocalSlack) -> Non
     assert harness.event(event, event_id="EvNew") == 200
     with harness.product.db.transaction() as session:
         assert [e.event_id for e in session.exec(select(ProcessedEvent)).all()] == ["EvNew"]
+
+
+def test_a_question_before_storing_is_answered_once_with_spara_andra(
+    harness: Harness, slack: LocalSlack, organs: None
+) -> None:
+    """A second LG meeting the same day is asked about; *Spara ändå* stores it once, however
+    often it is pressed; *Ändra* stores nothing and shows the command to correct."""
+    harness.command("/mote", "ny LG 7 december 9-12")
+    asked = harness.command("/mote", "ny LG 7 december 13-15")
+    assert "LG har redan ett möte den dagen: `LG-261207`" in text_of(asked)
+    (save_label, _, save), (change_label, _, change) = buttons(asked)
+    assert (save_label, change_label) == ("Spara ändå", "Ändra")
+    changed = harness.click("bekrafta_andra", change, user="sara")
+    assert "Inget sparat" in text_of(changed) and "`/mote ny LG 7 december 13-15`" in text_of(
+        changed
+    )
+    first = harness.click("bekrafta_spara", save, user="sara")
+    assert "LG-261207-2" in text_of(first)
+    second = harness.click("bekrafta_spara", save, user="sara")
+    assert "redan sparat" in text_of(second)
+    with harness.product.db.engine.connect() as connection:
+        refs = connection.execute(text("SELECT ref FROM meeting ORDER BY ref")).scalars().all()
+    assert refs == ["LG-261207", "LG-261207-2"]
