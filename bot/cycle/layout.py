@@ -120,6 +120,10 @@ def _item_blocks(item: DocItem) -> list[Block]:
         if d.proposal and d.proposal != item.proposal:
             blocks.append(Block("para", d.proposal, texts.DOC_PROPOSAL))
         blocks.append(_decision(d.text, d.ref, d.status))
+    # The item's assignments after its decisions, one "Uppdrag:" line each, with its (U-n).
+    # Read back (bot.importing.parsing, _written_assignment): a line that is an assignment the
+    # decision text above already gives (same text, or the same U-n) is that one, with its
+    # decision; any other hangs on the item only, never on the item's last decision.
     blocks += [Block("para", assignment_text(a), texts.DOC_ASSIGNMENT) for a in item.assignments]
     return blocks
 

@@ -285,6 +285,23 @@ _BLOCK_KINDS = {"decision", "proposal", "assignment", "owner", "due", "report", 
 _BULLET_MARK = re.compile(r"^[-–•*·▪●]\s*")
 _PARTICLES = {"von", "af", "de", "van", "der", "den", "la", "le", "el", "bin", "di", "da"}
 _NONE_WORDS = {"inga", "ingen", "-", "–", "inga anmälda", "ingen anmäld"}
+#: The bot's own references at the end of a line of its minutes: a decision's "(LG-2023-1)"
+#: (with its status, "[upphävt]", if not in force) and an assignment's "(U-1)". Read off the
+#: text; an assignment's is kept as a hint that two lines are the same assignment.
+_OWN_REF = re.compile(
+    r"\s*\((?P<ref>[A-ZÅÄÖ][A-ZÅÄÖ0-9]*(?:-[A-ZÅÄÖ0-9]+)*-\d{4}-\d+|U-\d+)\)"
+    r"(?:\s*\[[^\]\n]{1,30}\])?\s*$"
+)
+#: An assignment as the bot's minutes write it (bot.cycle.texts.doc_assignment):
+#: "Uppdrag: OWNERS – text. Klart DUE. Återkoppling sker till WHOM. (U-1)".
+_WRITTEN_TASK = re.compile(
+    r"^(?P<owners>[^–.;:\n]{1,200}?)\s+–\s+(?P<what>.+?)\.?"
+    r"(?:\s+Klart\s+(?P<due>[^\n]+?)\.)?"
+    r"(?:\s+Återkoppling sker till\s+(?P<to>[^.\n]+)\.?)?$",
+    re.DOTALL,
+)
+#: Owners the register could not link, kept in the text by the importer (texts.owners_in_text).
+_NOTED_OWNERS = re.compile(r"\s*\(ansvariga enligt anteckningarna:\s*(?P<names>[^)]*)\)\s*$")
 
 
 # --------------------------------------------------------------------------------- lines
@@ -336,6 +353,7 @@ class Block:
     parts: list[tuple[int, str, int]] = field(default_factory=list)  # (line, text, para)
     waiting: bool = False  # a label alone on its line: takes the paragraph below
     label_line: int = 0
+    refs: list[str] = field(default_factory=list)  # the bot's own refs read off its lines
 
     @property
     def line(self) -> int:
@@ -506,6 +524,8 @@ class _Reader:
         self._block: Block | None = None
         self._attendance: _Attendance | None = None
         self._title_open = False
+        #: The "(U-1)" read with an assignment (by the assignment's id): the same one again.
+        self._refs: dict[int, str] = {}
 
     # -- pass 1: lines to items, labels and blocks ------------------------------------------
 
@@ -516,6 +536,17 @@ class _Reader:
             previous = line
 
     def _line(self, line: Line, same_para: bool) -> None:
+        own = _OWN_REF.search(line.text)
+        if own is None:
+            self._read_line(line, same_para)
+            return
+        text = line.text[: own.start()].rstrip()
+        if text:
+            self._read_line(Line(line.no, text, line.para), same_para)
+        if self._block is not None:
+            self._block.refs.append(own.group("ref"))
+
+    def _read_line(self, line: Line, same_para: bool) -> None:
         text = line.text
         heading = _heading(text, self._last)
         if heading is not None:
@@ -617,6 +648,8 @@ class _Reader:
         self._organ()
         for line, raw in self.justerare:
             for name in _split_names(raw):
+                if fold(name) in _NONE_WORDS:
+                    continue  # "Justerare: –": none
                 resolved = self._person(name, line, strict=False)
                 if resolved and resolved not in p.justerare:
                     p.justerare.append(resolved)
@@ -795,6 +828,8 @@ class _Reader:
                 pending, last_text = [], None
                 continue
             if block.kind == "assignment":
+                if self._written_assignment(item, block):
+                    continue
                 sentences = block.sentences()
                 if not self._assignments(item, sentences, None, warn=False):
                     pending_task = (block.line, body)
@@ -1024,6 +1059,66 @@ class _Reader:
             # (a due meeting's day is checked with the sessions)
             if a.due is not None and not a.due.is_meeting and a.due.day is not None:
                 self._working_day(a.line, "Uppdraget ska vara klart", When(a.due.day, a.due.day))
+
+    def _written_assignment(self, item: Item, block: Block) -> bool:
+        """ "Uppdrag: OWNERS – text. Klart DUE. Återkoppling sker till WHOM. (U-1)", as the
+        bot's minutes write an assignment (bot.cycle.layout): read back as it was stored.
+
+        Where it hangs: the minutes write a decision's text before its assignments, so the
+        assignment a decision gives was read from the decision already: the line is the same
+        assignment (same text, or the same "(U-1)"), merged into it, never counted twice, and
+        it keeps its decision. A line matching nothing read before hangs on its item only,
+        not on the item's last decision (the minutes write no decision for it)."""
+        match = _WRITTEN_TASK.match(block.text())
+        if match is None:
+            return False
+        what = match.group("what").strip()
+        owners = self._names(match.group("owners"), block.line)
+        noted = _NOTED_OWNERS.search(what)
+        if noted:
+            what = what[: noted.start()].rstrip()
+            names = [n.strip() for n in noted.group("names").split(",") if n.strip()]
+            # the organ itself was only the stand-in for owners the register could not link
+            kept = [] if owners == [self.proposal.organ] else owners
+            owners = list(dict.fromkeys([*kept, *names]))
+        if not owners or not what:
+            return False
+        due = self._written_due(match.group("due"))
+        report_to = self._names(match.group("to"), block.line) if match.group("to") else []
+        ref = block.refs[-1] if block.refs else None
+        written = ProposedAssignment(owners, _capital(what), due, report_to, block.line, None)
+        key = fold(written.text)
+        same = next(
+            (
+                a
+                for a in item.assignments
+                if (ref is not None and self._refs.get(id(a)) == ref) or fold(a.text) == key
+            ),
+            None,
+        )
+        if same is None:
+            item.assignments.append(written)
+            same = written
+        else:
+            same.owners, same.text, same.report_to = owners, written.text, report_to
+            same.due = due or same.due
+        if ref is not None:
+            self._refs[id(same)] = ref
+        return True
+
+    def _written_due(self, raw: str | None) -> Due | None:
+        """ "till LG-231020 (20 oktober 2023)", "till nästa LG-möte", "senast 1 oktober 2023"."""
+        if not raw:
+            return None
+        reference = self.proposal.date or self.today
+        meeting = re.match(r"^till\s+\S+\s+\((?P<date>[^)]*)\)$", raw)
+        if meeting:
+            found = find_dates(meeting.group("date"), reference, future=True)
+            return Due(meeting=found[0].when.start, is_meeting=True) if found else None
+        if re.match(r"^till\s+nästa\b", raw, re.IGNORECASE):
+            return Due(meeting=None, is_meeting=True)
+        found = find_dates(raw, reference, future=True)
+        return Due(day=found[0].when.start) if found else None
 
     def _owner_label(self, item: Item, block: Block, task: tuple[int, str] | None) -> None:
         if task is None:
@@ -1313,6 +1408,7 @@ def _people(lines: list[str], organisations: list[str]) -> list[Person]:
     "Anna Berg Växjö, Per Holm Region Kronoberg", "Anna Berg (Växjö)"."""
     chunks: list[str] = []
     for text in lines:
+        text = _BULLET_MARK.sub("", text)  # a list's items: "- Anna Berg, Växjö"
         text = re.sub(r"(\w)-\s+(?=[A-ZÅÄÖ])", r"\1-", text)
         parts = [x.strip() for x in re.split(r"[,;]", text)]
         parts = [x for x in parts if x]

@@ -67,9 +67,11 @@ def read_bytes(data: bytes, name: str) -> Source:
     if suffix == ".pdf":
         return Source(name, "pdf", _pdf_lines(data, name))
     text = _decode(data)
-    lines = [_clean(line) for line in text.splitlines()]
+    raw = text.splitlines()
+    lines = [_clean(line) for line in raw]
     if suffix == ".md":
         lines = [_markdown(line) for line in lines]
+        return Source(name, "md", _tidy(lines), _markdown_paragraphs(raw, lines))
     return Source(name, suffix[1:], _tidy(lines))
 
 
@@ -104,7 +106,31 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_BULLET = re.compile(r"^[*+]\s+")
 
 
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_MD_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&amp;": "&"}
+#: Stand-ins for escaped characters while the markup is taken off (private use, never text).
+_STAND_IN = 0xF0000
+
+
+def _markdown_paragraphs(raw: list[str], lines: list[str]) -> list[int]:
+    """Paragraphs as Markdown has them: a blank line ends one, and so does a hard line break
+    (a line ending in two spaces or a backslash: a new line in the same block, as the bot's
+    minutes write a proposal of several paragraphs)."""
+    paragraphs: list[int] = []
+    para, gap = 0, True
+    for original, line in zip(raw, lines, strict=True):
+        if not line:
+            gap = True
+        elif gap:
+            para, gap = para + 1, False
+        paragraphs.append(para)
+        if line and (original.endswith("  ") or original.rstrip(" ").endswith("\\")):
+            gap = True
+    return paragraphs
+
+
 def _markdown(line: str) -> str:
+    line = _MD_ESCAPED.sub(lambda m: chr(_STAND_IN + ord(m.group(1))), line)
     line = _MD_HEADING.sub("", line)
     line = re.sub(r"^>\s?", "", line)
     line = _MD_BULLET.sub("• ", line)
@@ -117,6 +143,9 @@ def _markdown(line: str) -> str:
     line = _MD_EMPHASIS.sub("", line)
     if re.fullmatch(r"[-*_]{3,}", line):
         return ""
+    line = "".join(chr(ord(ch) - _STAND_IN) if ord(ch) >= _STAND_IN else ch for ch in line)
+    for entity, char in _MD_ENTITIES.items():
+        line = line.replace(entity, char)
     return line.strip()
 
 
