@@ -623,7 +623,12 @@ def main(
         # waits for it after each request, so its output comes before the next prompt.
         bot = build_bot(local, product)
         if server is not None:
-            print(f"Kalenderflödena serveras på {base}/kalender/…", file=out)
+            instead = (
+                ""
+                if base == settings.public_base_url
+                else f" (i stället för {settings.public_base_url})"
+            )
+            print(f"Kalenderflödena serveras på {base}/kalender/…{instead}", file=out)
         shell = Shell(bot, slack, space, out, reader, files)
         slack.on_call(shell.printed)
         try:
