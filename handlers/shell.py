@@ -427,7 +427,7 @@ class Shell:
                 if block.get("block_id") in errors:
                     label = render_message({"text": (block.get("label") or {}).get("text", "")})
                     self.say(f"  {label.strip() or block['block_id']}: {errors[block['block_id']]}")
-            blocks = [b for b in blocks if b.get("block_id") in errors] or blocks
+            self.say("Rätta och skicka igen: tom rad behåller det du skrev [inom hakparentes].")
 
     def _suggest(self, view: dict[str, Any]) -> Callable[[dict[str, Any], str], list[Any]]:
         def suggest(block: dict[str, Any], typed: str) -> list[Any]:

@@ -47,10 +47,13 @@ def ask_fields(
     for block in blocks:
         element = block.get("element") or {}
         action_id = str(element.get("action_id") or "value")
+        before = state.get(str(block["block_id"]), {}).get(action_id)
         while True:
-            answer = ask(_prompt(block, element, say))
+            answer = ask(_prompt(block, element, say, _shown(before)))
             if answer is None or answer.strip() == CANCEL:
                 raise Cancelled
+            if not answer.strip() and before is not None:  # sent before: blank keeps it
+                break
             try:
                 value = _value(element, answer.strip(), people, suggest, block)
             except ValueError as problem:
@@ -64,7 +67,7 @@ def ask_fields(
 
 
 def _prompt(
-    block: Mapping[str, Any], element: Mapping[str, Any], say: Callable[[str], None]
+    block: Mapping[str, Any], element: Mapping[str, Any], say: Callable[[str], None], before: str
 ) -> str:
     label = _text(block.get("label")).strip()
     kind = element.get("type")
@@ -89,6 +92,7 @@ def _prompt(
         say(f"  ({hint})")
     initial = element.get("initial_option")
     default = f" [{_text(initial.get('text'))}]" if isinstance(initial, Mapping) else ""
+    default = f" [{before}]" if before else default
     optional = " (valfritt)" if block.get("optional") else ""
     return f"  {label}{optional}{extra}{default}: "
 
@@ -159,6 +163,20 @@ def _state(element: Mapping[str, Any], value: Any) -> dict[str, Any]:
     if kind == "datepicker":
         return {"type": kind, "selected_date": value}
     return {"type": kind, "value": value}
+
+
+def _shown(state: Mapping[str, Any] | None) -> str:
+    """A value sent before, as the field shows it (blank keeps it)."""
+    if not state:
+        return ""
+    if state.get("selected_option"):
+        return _text(state["selected_option"].get("text"))
+    if "selected_options" in state:
+        return ", ".join(_text(o.get("text")) for o in state["selected_options"]) or "nej"
+    if "selected_users" in state:
+        return " ".join(state["selected_users"]) or "–"
+    value = state.get("value") or state.get("selected_date") or state.get("selected_user")
+    return str(value) if value else "–"
 
 
 def _text(obj: Any) -> str:
