@@ -182,7 +182,7 @@ def test_calendar_links_are_served_while_the_shell_runs(tmp_path: Path) -> None:
         process.stdin.write(":exempel\n/mote ny LG 7 december 9-12 Regionhuset\n/kalender\n")
         process.stdin.flush()
         wait_for(r"^\*LG – Ledningsgrupp för samordning\*")  # the organ's feed comes next
-        link = wait_for(r"`(http://127\.0\.0\.1:\d+/kalender/\w+\.ics)`").group(1)
+        link = wait_for(r"`(http://127\.0\.0\.1:\d+/kalender/[\w-]+\.ics)`").group(1)
         with urllib.request.urlopen(link, timeout=10) as response:
             assert response.headers["Content-Type"].startswith("text/calendar")
             feed = response.read().decode()
