@@ -8,23 +8,28 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from bot.reminders import texts as reminder_texts
 from handlers import archive_cli, import_cli, logs, texts
+from handlers.cli_swedish import SwedishArgumentParser
 from handlers.settings import Settings, SettingsError, load_settings
 
 CLI_USER = "U0CLI"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ledningsbot", description="Ledningsgruppens Slack-bot.")
+    parser = SwedishArgumentParser(prog="ledningsbot", description="Ledningsgruppens Slack-bot.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="kör boten mot Slack (Socket Mode med SLACK_APP_TOKEN, annars HTTP)")
     shell_parser = sub.add_parser("shell", help="boten i terminalen, utan Slack")
     shell_parser.add_argument(
         "--idag", metavar="ÅÅÅÅ-MM-DD", help="låtsas att det är en annan dag (kl. 09.00)"
+    )
+    shell_parser.add_argument(
+        "--filer", metavar="MAPP", help="där filer boten laddar upp sparas (./ledningsbot-filer)"
     )
     db = sub.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"], help="upgrade: kör väntande migreringar")
@@ -33,7 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reminders.add_argument("--from", dest="start", metavar="ÅÅÅÅ-MM-DD", help="från (i dag)")
     reminders.add_argument("--to", dest="end", metavar="ÅÅÅÅ-MM-DD", help="till (om 30 dagar)")
     reminders.add_argument(
-        "--lease", type=float, default=300.0, help="sekunder innan en avbruten sändning tas över"
+        "--lease",
+        type=float,
+        default=300.0,
+        metavar="SEKUNDER",
+        help="sekunder innan en avbruten sändning tas över",
     )
     organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
     organ.add_argument("args", nargs=argparse.REMAINDER)
@@ -51,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from handlers import shell
 
             logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())
-            return shell.main(settings, today=_date_arg(args.idag))
+            files = Path(args.filer) if args.filer else shell.FILES
+            return shell.main(settings, today=_date_arg(args.idag), files=files)
         if args.command == "db":
             from storage.db import Database
 
