@@ -13,7 +13,7 @@ from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.errors import NotAllowed, NotAvailable, UserError
-from bot.core.markup import clean
+from bot.core.markup import clean, unesc
 from bot.core.replies import Reply, say
 from bot.decisions import texts as decision_texts
 
@@ -43,13 +43,13 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
     handler = COMMANDS.get(command)
     if handler is None:
         return say(decision_texts.DECISION_USAGE)
-    text = clean(text)
+    text = clean(unesc(text))  # Slack's &amp; &lt; &gt; undone here, once for every command
     example = EXAMPLES[command](text)
     if len(text) > MAX_COMMAND_TEXT:
         too_long = core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT)
         return say(core_texts.with_example(too_long, command, example))
     try:
-        return handler(ctx, text)
+        reply = handler(ctx, text)
     except (NotAllowed, NotAvailable) as error:
         return say(error.message)  # a refusal or a missing setting, not a mistake: no example
     except UserError as error:
@@ -57,3 +57,6 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
     except Exception:
         log.exception("command %s failed", command)
         return say(core_texts.GENERIC_ERROR)
+    if reply.files and not reply.public:
+        reply.files_private = True  # an answer only the asker sees: its files go to them too
+    return reply
