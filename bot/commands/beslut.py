@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot import assignments, decisions, organs
+from sqlmodel import Session
+
+from bot import assignments, decisions, meetings, organs
 from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
 from bot.commands import cycle
@@ -299,6 +301,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
         raise UserError(decision_texts.MODAL_NEED_WHAT, "what")
     item = (form.item or "").strip().lstrip("§").strip() or None
     with ctx.db.transaction(write=True) as session:
+        _check_form(session, ctx, form, meeting_ref, on, item)
         try:
             logged = decisions.log(
                 ctx,
@@ -334,3 +337,35 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
             reply.refresh_home = affected(ctx.user_id, view)
     return reply
+
+
+def _check_form(
+    session: Session,
+    ctx: Ctx,
+    form: DecisionForm,
+    meeting_ref: str | None,
+    on: date | None,
+    item: str | None,
+) -> None:
+    """What would be wrong with the form's fields, said briefly under the field it concerns."""
+    organ = organs.find(session, form.organ) if form.organ else None
+    if form.organ and organ is None:
+        raise UserError(decision_texts.MODAL_UNKNOWN_ORGAN, "organ")
+    if meeting_ref:
+        try:
+            meeting, of_organ = meetings.get(session, meeting_ref)
+        except UserError:
+            raise UserError(decision_texts.modal_unknown_meeting(meeting_ref), "meeting") from None
+        if organ is not None and of_organ.id != organ.id:
+            raise UserError(
+                decision_texts.modal_other_organ(meeting.ref, organ.short_name), "meeting"
+            )
+        on = meeting.start_date
+    if on is not None and on > ctx.app.today():
+        raise UserError(decision_texts.modal_in_future(on), "meeting")
+    if item and len(item) > decisions.MAX_ITEM:
+        raise UserError(decision_texts.modal_too_long(len(item), decisions.MAX_ITEM), "item")
+    for field_id, value in (("proposal", form.proposal), ("text", form.text)):
+        if value and len(value.strip()) > decisions.MAX_TEXT:
+            too_long = decision_texts.modal_too_long(len(value.strip()), decisions.MAX_TEXT)
+            raise UserError(too_long, field_id)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core import texts as core_texts
+from bot.core.markup import clip, esc_all
+
 
 @dataclass(frozen=True)
 class Button:
@@ -99,8 +102,6 @@ class Page:
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Text in pieces of at most `limit` characters, cut between lines (a line longer than the
     limit between words): what would not fit in one section goes on in the next."""
-    from bot.core.markup import clip
-
     pieces: list[str] = []
     chunk = ""
     for line in text.split("\n"):
@@ -134,9 +135,6 @@ def listing(
 ) -> Reply:
     """A header and lines packed into as few sections as Slack's limits allow. Lines that do not
     fit in a message are not dropped silently: the message says how many are left out."""
-    from bot.core import texts as core_texts
-    from bot.core.markup import clip
-
     parts: list[Part] = [header(title)]
     chunk = ""
     shown = 0
@@ -160,9 +158,6 @@ def listing(
 
 def more_button(command: str, text: str, page: Page) -> Part:
     """ "Visa fler": the next page of the list `command text` (as Slack sends it, escaped)."""
-    from bot.core import texts as core_texts
-    from bot.core.markup import esc_all
-
     typed = f"{text} sida {page.number + 1}".strip()
     return buttons(Button(core_texts.SHOW_MORE, ACTION_MORE, f"{command}|{esc_all(typed)}"))
 
@@ -170,8 +165,6 @@ def more_button(command: str, text: str, page: Page) -> Part:
 def page_end(shown: int, total: int, page: Page, command: str, text: str) -> list[Part]:
     """Under one page of a long list: which these are of how many, and the way to the next page
     (`… sida 2` typed, or the "Visa fler" button). Nothing when everything is shown."""
-    from bot.core import texts as core_texts
-
     if total <= shown and page.number == 1:
         return []
     typed = f"{command} {text}".strip()

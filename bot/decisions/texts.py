@@ -267,4 +267,24 @@ MODAL_NEED_OWNER = "Välj minst en ansvarig, eller bocka ur ”Skapa uppdrag”.
 MODAL_NEED_WHAT = "Beskriv uppdraget, eller bocka ur ”Skapa uppdrag”."
 
 
+# Errors under a field of the form: brief, about that field.
+MODAL_UNKNOWN_ORGAN = "Det organet finns inte (längre). Välj ett annat i listan."
+
+
+def modal_unknown_meeting(ref: str) -> str:
+    return f"Inget möte heter {clip(ref, 40)}. Skriv ett datum (9/5) eller ett möte (AU-250509)."
+
+
+def modal_other_organ(ref: str, organ: str) -> str:
+    return f"Mötet {ref} hör till ett annat organ än {clip(organ, 30)}. Välj rätt organ eller möte."
+
+
+def modal_in_future(day: date) -> str:
+    return f"{format_date(day)} har inte varit än: beslut loggas efter mötet."
+
+
+def modal_too_long(length: int, limit: int) -> str:
+    return f"{length} tecken är för långt: högst {limit} går."
+
+
 NO_ORGANS_FOR_MODAL = ORGAN_NONE
