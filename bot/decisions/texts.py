@@ -25,7 +25,7 @@ DECISION_USAGE = (
     "• `/beslut LG-230901 §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar "
     "enligt förslag` – förslag och beslut i samma text\n"
     "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
-    "• `/beslut lista [organ] [år]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
+    "• `/beslut lista [organ] [år] [sida 2]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
     "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut ändra LG-2025-3 § 6` "
     "(ny punkt) · `/beslut upphäv LG-2025-3 <skäl>`\n"
     "• `/beslut export [organ] [år]` – hela loggen som CSV och Markdown"
