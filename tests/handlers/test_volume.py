@@ -17,7 +17,17 @@ from bot.core.replies import Message, section
 from handlers.render import blocks
 from handlers.slack_standin import LocalSlack
 from handlers.slackwire import block_action, command_body, interactive_body
-from tests.harness import PEOPLE, Harness, MakeCtx, buttons, headers, run, sections, text_of
+from tests.harness import (
+    PEOPLE,
+    Harness,
+    MakeCtx,
+    as_slack_sends,
+    buttons,
+    headers,
+    run,
+    sections,
+    text_of,
+)
 
 ROGER_OPEN = 121
 DECISIONS = 302
@@ -202,3 +212,13 @@ def test_an_ephemeral_answers_files_go_to_the_asker(
     shared = lambda _calls: [f["channel_id"] for f in slack.uploaded_files() if f["channel_id"]]  # noqa: E731
     slack.wait_for(lambda calls: len(shared(calls)) == 2)
     assert set(shared([])) == {"DU0ROGER"}  # the asker's DM, not C0LG
+
+
+def test_search_finds_what_slack_escapes(harness: Harness, organs: None) -> None:
+    harness.command(
+        "/beslut", as_slack_sends("Ledningsgruppen beslutar om R&D inom hälsa & omsorg")
+    )
+    for query in ("hälsa & omsorg", "R&D"):
+        found = harness.command("/beslut", as_slack_sends(f"sök {query}"))
+        assert "LG-2026-1" in text_of(found), (query, text_of(found))
+        assert "R&amp;D inom hälsa &amp; omsorg" in text_of(found)  # shown once escaped
