@@ -14,6 +14,7 @@ from bot.assignments import texts as assignment_texts
 from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first, split_page
+from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import DateError, parse_when
 from bot.core.errors import UserError
@@ -238,6 +239,8 @@ def _list(ctx: Ctx, rest: str) -> Reply:
     organ, year = scope(typed)
     total = decisions.count(ctx, organ, year)
     rows = decisions.listing(ctx, organ, year, limit=page.size, offset=page.offset)
+    if not rows and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
     if not rows:
         return say(decision_texts.DECISIONS_NONE)
     title = decision_texts.list_header(organ, year, total)

@@ -11,6 +11,7 @@ from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
 from bot.commands import cycle
 from bot.commands.words import HELP, owner_token, split_first, split_page
+from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import ERR_TWO_DUES, DateError, split_due
 from bot.core.errors import UserError
@@ -342,6 +343,8 @@ def _mine(ctx: Ctx, page: Page) -> Reply:
     """`/uppdrag [sida N]`: my open assignments with their buttons, a page at a time."""
     total = assignments.count_open(ctx, user_id=ctx.user_id)
     views = assignments.mine(ctx, limit=page.size, offset=page.offset)
+    if not views and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
     if not views:
         return say(assignment_texts.ASSIGNMENTS_MINE_NONE)
     reply = listing(assignment_texts.my_assignments_header(total), [])
@@ -365,6 +368,8 @@ def _list(ctx: Ctx, rest: str) -> Reply:
     else:
         total = assignments.count_open(ctx, user_id=user)
         views = assignments.listing(ctx, user_id=user, limit=page.size, offset=page.offset)
+    if not views and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
     if not views:
         return say(assignment_texts.ASSIGNMENTS_NONE)
     title = assignment_texts.assignments_header(None if user else who or None, total)

@@ -25,6 +25,10 @@ ONLY_ADMINS = "Det här får bara administratörer göra. Be sekreteraren eller 
 SHOW_MORE = "Visa fler"
 
 
+def no_such_page(number: int, pages: int) -> str:
+    return f"Det finns ingen sida {number}: listan har {pages} {'sida' if pages == 1 else 'sidor'}."
+
+
 def left_out(n: int) -> str:
     return f"_… och {n} till som inte får plats här._"
 

@@ -94,6 +94,7 @@ def test_open_assignments_and_decisions_page(harness: Harness, full: None) -> No
     lg = harness.command("/beslut", "lista LG 2026 sida 2")
     assert headers(lg) == ["Senaste besluten – LG 2026 (302)"]
     assert "Visar 41–80 av 302" in text_of(lg)
+    assert "ingen sida 9: listan har 8 sidor" in text_of(harness.command("/beslut", "lista sida 9"))
 
 
 def test_the_home_tab_shows_what_fits_and_how_many_more(
