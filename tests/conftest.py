@@ -101,10 +101,16 @@ def ctx(product: Product, directory: StaticDirectory) -> MakeCtx:
 
 
 @pytest.fixture(autouse=True)
-def within_block_kit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def within_block_kit(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Every payload any Slack stand-in of any test recorded (messages, answers, Home tabs and
     forms) is checked against Block Kit's limits and slack_sdk's validation when the test ends:
-    the test that made a payload Slack would refuse fails at teardown."""
+    the test that made a payload Slack would refuse fails at teardown. (The stand-in's own
+    tests send it odd payloads on purpose, as a client, not as the bot.)"""
+    if request.node.path.name == "test_slack_standin.py":
+        yield
+        return
     stand_ins: list[LocalSlack] = []
     started = LocalSlack.__init__
 

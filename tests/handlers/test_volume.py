@@ -15,13 +15,14 @@ import pytest
 
 from bot.core.replies import Message, section
 from handlers.render import blocks
-from handlers.slack_standin import LocalSlack
+from handlers.slack_standin import Call, LocalSlack
 from handlers.slackwire import block_action, command_body, interactive_body
 from tests.harness import (
     PEOPLE,
     Harness,
     MakeCtx,
     as_slack_sends,
+    blocks_of,
     buttons,
     headers,
     run,
@@ -187,20 +188,17 @@ def test_a_press_on_the_home_tab_is_answered_on_the_tab(
         payload["container"] = {"type": "view", "view_id": "V0HOME"}
         payload["view"] = {"id": "V0HOME", "type": "home"}
         assert harness.post(interactive_body(payload))[0] == 200
-        calls = slack.wait_for(
-            lambda cs, u=PEOPLE[user]: any(
-                c.method == "views.publish"
-                and c.args["user_id"] == u
-                and "U-1" in [*sections(c.args["view"]), ""][0]
-                for c in cs
+
+        def answered(call: Call, user_id: str = PEOPLE[user]) -> bool:
+            return (
+                call.method == "views.publish"
+                and call.args["user_id"] == user_id
+                and blocks_of(call.args["view"])[0]["type"] == "section"  # a notice on top
+                and "U-1" in blocks_of(call.args["view"])[0]["text"]["text"]
             )
-        )
-        tab = next(
-            c.args["view"]
-            for c in reversed(calls)
-            if c.method == "views.publish" and c.args["user_id"] == PEOPLE[user]
-        )
-        assert tab["blocks"][0]["type"] == "section"  # the answer, on top of the tab
+
+        calls = slack.wait_for(lambda cs: any(answered(c) for c in cs))
+        tab = next(c.args["view"] for c in calls if answered(c))
         assert headers(tab)[0] == "Dina öppna uppdrag (0)"
 
 
