@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -17,9 +18,12 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.markup import clip
-from bot.core.replies import Message, Part
+from bot.core.replies import Message, Part, split_text
 
+log = logging.getLogger(__name__)
 FALLBACK_LIMIT = 3000
+SECTION_TEXT = 3000  # Slack's limit on a section's text
+MESSAGE_BLOCKS = 50  # a message's blocks; a view holds 100
 
 
 def block(part: Part) -> Block:
@@ -41,12 +45,19 @@ def block(part: Part) -> Block:
                 for b in part.buttons
             ]
         )
-    return SectionBlock(text=MarkdownTextObject(text=clip(part.text, 3000)))
+    return SectionBlock(text=MarkdownTextObject(text=clip(part.text, SECTION_TEXT)))
 
 
-def blocks(message: Message) -> list[dict[str, Any]]:
-    """Validated block dicts (to_dict raises on anything over Slack's limits)."""
-    return [block(p).to_dict() for p in message.parts[:50]]
+def blocks(message: Message, *, limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """Validated block dicts (to_dict raises on anything over Slack's limits). A section longer
+    than Slack allows goes on in the next section, never cut."""
+    out: list[dict[str, Any]] = []
+    for part in message.parts:
+        pieces = split_text(part.text, SECTION_TEXT) if part.kind == "section" else [part.text]
+        out += [block(Part(part.kind, piece, part.buttons)).to_dict() for piece in pieces]
+    if len(out) > limit:
+        log.warning("a message of %d blocks was cut to %d", len(out), limit)
+    return out[:limit]
 
 
 def payload(message: Message) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.db import Database
 from storage.models import CalendarStamp, Installation
-from tests.harness import PEOPLE, Harness, MakeCtx, run
+from tests.harness import PEOPLE, Harness, MakeCtx, block_kit_faults, run
 
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -89,6 +89,30 @@ def ctx(product: Product, directory: StaticDirectory) -> MakeCtx:
         return Ctx(product, PEOPLE.get(user, user), channel, directory)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def within_block_kit(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every payload any Slack stand-in of any test recorded (messages, answers, Home tabs and
+    forms) is checked against Block Kit's limits and slack_sdk's validation when the test ends:
+    the test that made a payload Slack would refuse fails at teardown. (The stand-in's own
+    tests send it odd payloads on purpose, as a client, not as the bot.)"""
+    if request.node.path.name == "test_slack_standin.py":
+        yield
+        return
+    stand_ins: list[LocalSlack] = []
+    started = LocalSlack.__init__
+
+    def recording(self: LocalSlack, *args: object, **kwargs: object) -> None:
+        started(self, *args, **kwargs)  # type: ignore[arg-type]
+        stand_ins.append(self)
+
+    monkeypatch.setattr(LocalSlack, "__init__", recording)
+    yield
+    faults = [fault for s in stand_ins for call in s.calls() for fault in block_kit_faults(call)]
+    assert not faults, "\n".join(faults)
 
 
 @pytest.fixture

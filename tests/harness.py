@@ -10,7 +10,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from bot import commands
 from bot.core import texts as core_texts
@@ -270,3 +272,44 @@ def as_slack_sends(typed: str) -> str:
         return f"<#{ids[name]}|{name}>" if name in ids else match.group(0)
 
     return re.sub(r"#([\w-]+)", channel, re.sub(r"@(\w+)", person, text))
+
+
+# ---------------------------------------------------------------------- Block Kit limits
+MESSAGE_CALLS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "response_url")
+VIEW_CALLS = ("views.publish", "views.open", "views.update", "views.push")
+LIMITS = {"message blocks": 50, "view blocks": 100, "section text": 3000, "button text": 75}
+
+
+def block_kit_faults(call: Call) -> list[str]:
+    """What Slack would refuse in one recorded call: past the limits on blocks per message
+    (50) or view (100), section text (3,000) or button text (75), or a block or view that
+    slack_sdk's own validation rejects."""
+    if call.method in MESSAGE_CALLS:
+        found, limit = blocks_of(call.args), LIMITS["message blocks"]
+    elif call.method in VIEW_CALLS:
+        view = call.args.get("view") or {}
+        view = json.loads(view) if isinstance(view, str) else view
+        try:
+            View(**view).validate_json()
+        except (SlackObjectFormationError, TypeError, ValueError) as error:
+            return [f"{call.method}: view: {error}"]
+        found, limit = list(view.get("blocks") or []), LIMITS["view blocks"]
+    else:
+        return []
+    faults = [f"{call.method}: {len(found)} blocks"] if len(found) > limit else []
+    for block in found:
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                raise ValueError("not a block")
+            parsed.validate_json()
+        except (SlackObjectFormationError, ValueError) as error:
+            faults.append(f"{call.method}: {block.get('type')}: {error}")
+        text = (block.get("text") or {}).get("text", "") if block.get("type") == "section" else ""
+        if len(text) > LIMITS["section text"]:
+            faults.append(f"{call.method}: a section of {len(text)} characters")
+        for element in block.get("elements") or []:
+            label = (element.get("text") or {}) if element.get("type") == "button" else {}
+            if len(label.get("text", "")) > LIMITS["button text"]:
+                faults.append(f"{call.method}: a button text of {len(label['text'])} characters")
+    return faults

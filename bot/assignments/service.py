@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -267,31 +267,45 @@ def owned_by(user_id: str) -> ColumnElement[bool]:
     return or_(col(Assignment.id).in_(owned), col(Assignment.id).in_(named))
 
 
-def mine(ctx: Ctx, limit: int = 50) -> list[View]:
-    return listing(ctx, user_id=ctx.user_id, limit=limit)
+def mine(ctx: Ctx, limit: int = 50, offset: int = 0) -> list[View]:
+    return listing(ctx, user_id=ctx.user_id, limit=limit, offset=offset)
 
 
 def listing(
-    ctx: Ctx, *, user_id: str | None = None, organ_name: str | None = None, limit: int = 50
+    ctx: Ctx,
+    *,
+    user_id: str | None = None,
+    organ_name: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[View]:
-    """Open assignments: of a person (including organs they convene), of an organ, or all."""
+    """Open assignments: of a person (including organs they convene), of an organ, or all; the
+    page `offset`, `offset + limit`."""
     with ctx.db.transaction() as session:
-        query = select(Assignment).where(Assignment.status == OPEN)
-        if user_id:
-            query = query.where(owned_by(user_id))
-        if organ_name:
-            organ = organs.get(session, organ_name)
-            owned = select(AssignmentOwner.assignment_id).where(
-                AssignmentOwner.organ_id == organ.id
-            )
-            query = query.where(
-                or_(col(Assignment.organ_id) == organ.id, col(Assignment.id).in_(owned))
-            )
+        query = select(Assignment).where(_open_of(session, user_id, organ_name))
         query = query.order_by(
             col(Assignment.due_date).is_(None), col(Assignment.due_date), col(Assignment.id)
         )
-        rows = list(session.exec(query.limit(limit)).all())
+        rows = list(session.exec(query.offset(offset).limit(limit)).all())
         return views_for(session, rows)
+
+
+def count_open(ctx: Ctx, *, user_id: str | None = None, organ_name: str | None = None) -> int:
+    """How many open assignments `listing` has in all pages."""
+    with ctx.db.transaction() as session:
+        where = _open_of(session, user_id, organ_name)
+        return int(session.exec(select(func.count()).select_from(Assignment).where(where)).one())
+
+
+def _open_of(session: Session, user_id: str | None, organ_name: str | None) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [col(Assignment.status) == OPEN]
+    if user_id:
+        conditions.append(owned_by(user_id))
+    if organ_name:
+        organ = organs.get(session, organ_name)
+        owned = select(AssignmentOwner.assignment_id).where(AssignmentOwner.organ_id == organ.id)
+        conditions.append(or_(col(Assignment.organ_id) == organ.id, col(Assignment.id).in_(owned)))
+    return and_(*conditions)
 
 
 def _get(session: Session, ref: str) -> View:

@@ -23,7 +23,7 @@ ASSIGNMENT_USAGE = (
     "• `/uppdrag @Anna @Roger Ta fram underlag om LINK till nästa AU återkoppling till LG`\n"
     "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
     "• `/uppdrag @Jenny Rekrytera samordnare till v 6 (beslut LG-2026-3)` – från ett beslut\n"
-    "• `/uppdrag` – mina öppna uppdrag · `/uppdrag lista [@person|organ]` · "
+    "• `/uppdrag [sida 2]` – mina öppna uppdrag · `/uppdrag lista [@person|organ] [sida 2]` · "
     "`/uppdrag sök LINK`\n"
     "• `/uppdrag klart U-12 [kommentar]` (eller `U-12 är klart`) · "
     "`/uppdrag status U-12 Utkast klart`\n"

@@ -18,7 +18,7 @@ from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.errors import NeedsConfirmation, NotAllowed, NotAvailable, UserError
-from bot.core.markup import clean
+from bot.core.markup import clean, unesc
 from bot.core.replies import Button, Reply, buttons, say
 from bot.decisions import texts as decision_texts
 from storage.models import Confirmation
@@ -46,16 +46,21 @@ MAX_COMMAND_TEXT = 12_000
 def run(ctx: Ctx, command: str, text: str) -> Reply:
     """Run one command. User errors come back as a Swedish answer with an example of the same
     command (refusals need none); nothing else escapes."""
-    handler = COMMANDS.get(command)
-    if handler is None:
+    if command not in COMMANDS:
         return say(decision_texts.DECISION_USAGE)
-    text = clean(text)
+    return _run(ctx, command, clean(unesc(text)))  # Slack's &amp; &lt; &gt; undone once, here
+
+
+def _run(ctx: Ctx, command: str, text: str) -> Reply:
+    """A known command on text already unescaped and cleaned (by `run`, or stored for a
+    confirmation): never unescaped twice."""
+    handler = COMMANDS[command]
     example = EXAMPLES[command](text)
     if len(text) > MAX_COMMAND_TEXT:
         too_long = core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT)
         return say(core_texts.with_example(too_long, command, example))
     try:
-        return handler(ctx, text)
+        reply = handler(ctx, text)
     except NeedsConfirmation as error:
         return _ask(ctx, command, text, error.warnings)
     except (NotAllowed, NotAvailable) as error:
@@ -65,6 +70,9 @@ def run(ctx: Ctx, command: str, text: str) -> Reply:
     except Exception:
         log.exception("command %s failed", command)
         return say(core_texts.GENERIC_ERROR)
+    if reply.files and not reply.public:
+        reply.files_private = True  # an answer only the asker sees: its files go to them too
+    return reply
 
 
 ACTION_SAVE_ANYWAY = "bekrafta_spara"
@@ -106,7 +114,7 @@ def confirm(ctx: Ctx, value: str) -> Reply:
     except IntegrityError:
         return say(core_texts.ALREADY_CONFIRMED)
     where = str(channel) if channel else ctx.channel_id
-    return run(replace(ctx, channel_id=where, confirmed=True), command, text)
+    return _run(replace(ctx, channel_id=where, confirmed=True), command, text)
 
 
 def change(value: str) -> Reply:

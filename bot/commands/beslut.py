@@ -6,16 +6,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot import assignments, decisions, organs
+from sqlmodel import Session
+
+from bot import assignments, decisions, meetings, organs
 from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
 from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
-from bot.commands.words import HELP, scope, split_first
+from bot.commands.words import HELP, scope, split_first, split_page
+from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import DateError, parse_when
 from bot.core.errors import UserError
-from bot.core.markup import clip, esc, unesc
+from bot.core.markup import clip, esc
 from bot.core.replies import (
     SECTION_LIMIT,
     Attachment,
@@ -24,6 +27,7 @@ from bot.core.replies import (
     context,
     header,
     listing,
+    paged,
     say,
     section,
 )
@@ -84,12 +88,7 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub not in SUBCOMMANDS:
         return _log(ctx, text)
     if sub == "lista":
-        organ, year = scope(rest)
-        rows = decisions.listing(ctx, organ, year)
-        if not rows:
-            return say(decision_texts.DECISIONS_NONE)
-        title = decision_texts.list_header(organ, year, len(rows))
-        return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
+        return _list(ctx, rest)
     if sub in ("sök", "sok"):
         rows = decisions.find(ctx, rest)
         if not rows:
@@ -104,7 +103,7 @@ def run(ctx: Ctx, text: str) -> Reply:
         ref, reason = split_first(rest)
         if not ref:
             raise UserError(decision_texts.DECISION_REVOKE_USAGE)
-        logged = decisions.revoke(ctx, ref, unesc(reason))
+        logged = decisions.revoke(ctx, ref, reason)
         return say(decision_texts.decision_revoked(logged.decision), public=True)
     # export
     organ, year = scope(rest)
@@ -135,8 +134,8 @@ def _log(ctx: Ctx, text: str) -> Reply:
     logged = decisions.log(
         ctx,
         organ_name=organ_name,
-        decision_text=unesc(decided),
-        proposal=unesc(proposal) if proposal else None,
+        decision_text=decided,
+        proposal=proposal if proposal else None,
         item=item,
         on=on,
         meeting_ref=meeting_ref,
@@ -188,7 +187,7 @@ def _amend(ctx: Ctx, rest: str) -> Reply:
     reason: str | None = None
     parts = _REASON.split(" " + body, maxsplit=1)
     if len(parts) == 2:
-        body, reason = parts[0].strip(), unesc(parts[1])
+        body, reason = parts[0].strip(), parts[1]
     item_match = _AMEND_ITEM.match(body)
     item = item_match.group("item") if item_match else None
     if item_match:
@@ -199,10 +198,10 @@ def _amend(ctx: Ctx, rest: str) -> Reply:
     logged = decisions.amend(
         ctx,
         ref,
-        unesc(decided) or None,
+        decided or None,
         reason,
         item=item,
-        proposal=unesc(proposal) if proposal else None,
+        proposal=proposal if proposal else None,
     )
     return say(
         decision_texts.decision_amended(logged.decision, logged.change, logged.after_justering),
@@ -244,6 +243,21 @@ def _parse_head(
     if organ_name is None and on is None and meeting_ref is None and item is None:
         return None
     return organ_name, on, meeting_ref, item
+
+
+def _list(ctx: Ctx, rest: str) -> Reply:
+    """`/beslut lista [organ] [år] [sida N]`: the newest first, a page at a time."""
+    typed, page = split_page(rest)
+    organ, year = scope(typed)
+    total = decisions.count(ctx, organ, year)
+    rows = decisions.listing(ctx, organ, year, limit=page.size, offset=page.offset)
+    if not rows and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
+    if not rows:
+        return say(decision_texts.DECISIONS_NONE)
+    title = decision_texts.list_header(organ, year, total)
+    lines = [decision_texts.decision_line(d, o) for d, o in rows]
+    return paged(title, lines, total=total, page=page, command="/beslut", text=f"lista {typed}")
 
 
 def _show(ctx: Ctx, ref: str) -> Reply:
@@ -302,6 +316,7 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
         raise UserError(decision_texts.MODAL_NEED_WHAT, "what")
     item = (form.item or "").strip().lstrip("§").strip() or None
     with ctx.db.transaction(write=True) as session:
+        _check_form(session, ctx, form, meeting_ref, on, item)
         try:
             logged = decisions.log(
                 ctx,
@@ -338,3 +353,35 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
             reply.dms = [(u, dm_message(view, ctx.user_id)) for u in view.owner_users()]
             reply.refresh_home = affected(ctx.user_id, view)
     return reply
+
+
+def _check_form(
+    session: Session,
+    ctx: Ctx,
+    form: DecisionForm,
+    meeting_ref: str | None,
+    on: date | None,
+    item: str | None,
+) -> None:
+    """What would be wrong with the form's fields, said briefly under the field it concerns."""
+    organ = organs.find(session, form.organ) if form.organ else None
+    if form.organ and organ is None:
+        raise UserError(decision_texts.MODAL_UNKNOWN_ORGAN, "organ")
+    if meeting_ref:
+        try:
+            meeting, of_organ = meetings.get(session, meeting_ref)
+        except UserError:
+            raise UserError(decision_texts.modal_unknown_meeting(meeting_ref), "meeting") from None
+        if organ is not None and of_organ.id != organ.id:
+            raise UserError(
+                decision_texts.modal_other_organ(meeting.ref, organ.short_name), "meeting"
+            )
+        on = meeting.start_date
+    if on is not None and on > ctx.app.today():
+        raise UserError(decision_texts.modal_in_future(on), "meeting")
+    if item and len(item) > decisions.MAX_ITEM:
+        raise UserError(decision_texts.modal_too_long(len(item), decisions.MAX_ITEM), "item")
+    for field_id, value in (("proposal", form.proposal), ("text", form.text)):
+        if value and len(value.strip()) > decisions.MAX_TEXT:
+            too_long = decision_texts.modal_too_long(len(value.strip()), decisions.MAX_TEXT)
+            raise UserError(too_long, field_id)

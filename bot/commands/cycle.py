@@ -15,7 +15,7 @@ from bot.commands.words import split_first
 from bot.core.context import Ctx
 from bot.core.dates import format_date
 from bot.core.errors import UserError
-from bot.core.markup import clip, esc, mention, parse_mention, unesc
+from bot.core.markup import clip, esc, mention, parse_mention
 from bot.core.replies import (
     Attachment,
     Message,
@@ -144,7 +144,6 @@ def _confirmed(rest: str) -> tuple[bool, str]:
 
 def parse_item(text: str) -> cycle.ItemSpec:
     """`<rubrik> [föredragande @x | namn] [beslut|information|dialog] [förslag: …]`"""
-    text = unesc(text)
     proposal = None
     match = _PROPOSAL.search(text)
     if match:
@@ -357,7 +356,7 @@ def _edit(ctx: Ctx, ref: str, rest: str) -> Reply:
     match = re.match(r"^(rubrik|föredragande|typ|förslag)\s*:?\s*(.*)$", after.strip(), re.I | re.S)
     if not match:
         raise UserError(cycle_texts.EDIT_USAGE)
-    what, value = match.group(1).lower(), unesc(match.group(2).strip())
+    what, value = match.group(1).lower(), match.group(2).strip()
     user = parse_mention(value.split()[0]) if value.split() else None
     if what == "föredragande" and value.startswith("@") and user is None:
         raise UserError(cycle_texts.plain_at(value.split()[0], "ändra LG-261217 §4 föredragande"))
@@ -386,7 +385,7 @@ def _move(ctx: Ctx, ref: str, rest: str) -> Reply:
 
 def _drop(ctx: Ctx, ref: str, rest: str) -> Reply:
     token, after = _item_and_rest(rest, cycle_texts.ITEM_REF_USAGE.format(sub="utgår"))
-    changed = cycle.drop(ctx, ref, token, unesc(after))
+    changed = cycle.drop(ctx, ref, token, after)
     item = changed.items[0]
     return say(
         cycle_texts.item_dropped(changed.meeting.ref, cycle.label(item), item.title), public=True
@@ -395,14 +394,14 @@ def _drop(ctx: Ctx, ref: str, rest: str) -> Reply:
 
 def _note(ctx: Ctx, ref: str, rest: str) -> Reply:
     token, after = _item_and_rest(rest, cycle_texts.NOTE_USAGE)
-    changed = cycle.add_note(ctx, ref, token, unesc(after))
+    changed = cycle.add_note(ctx, ref, token, after)
     return say(cycle_texts.note_saved(changed.meeting.ref, cycle.label(changed.items[0])))
 
 
 def _material(ctx: Ctx, ref: str, rest: str) -> Reply:
     token, after = _item_and_rest(rest, cycle_texts.MATERIAL_USAGE)
     text, files = split_files(after)
-    changed = cycle.add_material(ctx, ref, token, unesc(text), files)
+    changed = cycle.add_material(ctx, ref, token, text, files)
     return say(cycle_texts.material_saved(changed.meeting.ref, cycle.label(changed.items[0])))
 
 
@@ -414,7 +413,7 @@ def split_files(text: str) -> tuple[str, list[FileRef]]:
     def keep(match: re.Match[str]) -> str:
         link, file_id, name = match.group("link"), match.group("id"), match.group("name")
         shown = unquote(name) if name else (match.group("label") or file_id)
-        files.append(FileRef(file_id, unesc(shown), link))
+        files.append(FileRef(file_id, shown, link))
         return " "
 
     rest = _SLACK_FILE.sub(keep, text)
@@ -454,7 +453,7 @@ def _entries(segment: str) -> list[cycle.AttendanceEntry]:
             if user is None:
                 raise UserError(cycle_texts.ATTENDANCE_USAGE)
             org = _ORG.match(after)
-            organisation = unesc(org.group("org").strip()) if org else None
+            organisation = org.group("org").strip() if org else None
             rest = after[org.end() :].strip() if org else after.strip()
             entries.append(cycle.AttendanceEntry(user_id=user, organisation=organisation))
         if not rest:
@@ -470,7 +469,7 @@ def _entries(segment: str) -> list[cycle.AttendanceEntry]:
             raise UserError(cycle_texts.ATTENDANCE_USAGE)
         entries.append(
             cycle.AttendanceEntry(
-                name=unesc(name.strip()), organisation=unesc(organisation) if organisation else None
+                name=name.strip(), organisation=organisation if organisation else None
             )
         )
     return entries

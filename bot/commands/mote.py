@@ -20,7 +20,7 @@ from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
 from bot.core.dates import DateError, When, format_when, split_when
 from bot.core.errors import UserError
-from bot.core.markup import clip, esc, unesc
+from bot.core.markup import clip, esc
 from bot.core.replies import (
     SECTION_LIMIT,
     Button,
@@ -75,7 +75,7 @@ def run(ctx: Ctx, text: str) -> Reply:
         ref, reason = split_first(text[cancel.end() :])
         if not ref:
             raise UserError(meeting_texts.MEETING_CANCEL_USAGE)
-        return _cancel(ctx, ref, unesc(reason.strip())[:500] or None)
+        return _cancel(ctx, ref, reason.strip()[:500] or None)
     sub, rest = split_first(text)
     if sub in cycle.MOTE:  # the meeting cycle: agenda, attendance, minutes, justering
         return cycle.run(ctx, sub, rest)
@@ -165,7 +165,7 @@ def _when(ctx: Ctx, text: str, usage: str) -> tuple[When, str]:
 
 
 def _location(rest: str) -> str | None:
-    location = unesc(rest.strip().lstrip(",").strip())
+    location = rest.strip().lstrip(",").strip()
     return clip(location, MAX_LOCATION) or None
 
 
@@ -186,7 +186,7 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     if len(named) == 1 and kinds:
         kind = kinds[0]
     elif named and kinds:
-        kind, title = kinds[0], unesc(" ".join(named))
+        kind, title = kinds[0], " ".join(named)
     elif len(named) == 1 and organ_name is None:
         organ_name = named[0]  # not an organ we know: meetings.schedule says which are known
     elif named:

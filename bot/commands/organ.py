@@ -10,7 +10,7 @@ from bot.commands import owners as owner_words
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
 from bot.core.errors import UserError
-from bot.core.markup import parse_channel, parse_mention, unesc
+from bot.core.markup import parse_channel, parse_mention
 from bot.core.replies import Reply, listing, say
 from bot.organs import texts as organ_texts
 
@@ -48,7 +48,7 @@ def run(ctx: Ctx, text: str) -> Reply:
         if not short:
             raise UserError(organ_texts.ORGAN_CONVENOR_USAGE)
         if who.strip() and user is None:
-            typed = unesc(who.strip())
+            typed = who.strip()
             name = typed.split()[0].lstrip("@")
             example = f"/organ sammankallande {short.upper()} @{name}"
             user = owner_words.person(ctx, typed.lstrip("@"), example)
@@ -83,11 +83,11 @@ def _create(ctx: Ctx, rest: str) -> Reply:
                 # "sammankallande Erika Lagergren": a name, looked up among the members
                 typed = " ".join(w for w in words[i + 1 :] if not parse_channel(w))
                 before = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "kanal"), " ".join(words[:i]))
-                name = unesc(typed).split()[0].lstrip("@")
-                example = f"/organ ny {unesc(before)} sammankallande @{name}"
-                convenor = owner_words.person(ctx, unesc(typed).lstrip("@"), example)
+                name = typed.split()[0].lstrip("@")
+                example = f"/organ ny {before} sammankallande @{name}"
+                convenor = owner_words.person(ctx, typed.lstrip("@"), example)
                 if convenor is None:
-                    raise UserError(organ_texts.convenor_not_mention(unesc(typed), example))
+                    raise UserError(organ_texts.convenor_not_mention(typed, example))
                 channels = [w for w in words[i + 1 :] if parse_channel(w)]
                 channel_id = parse_channel(channels[0]) if channels else channel_id
                 break
@@ -99,7 +99,7 @@ def _create(ctx: Ctx, rest: str) -> Reply:
         i += 1
     if not name_words:
         raise UserError(organ_texts.ORGAN_NEW_USAGE)
-    organ = organs.create(ctx, short, unesc(" ".join(name_words)), channel_id, convenor)
+    organ = organs.create(ctx, short, " ".join(name_words), channel_id, convenor)
     return say(organ_texts.organ_created(organ), public=True)
 
 

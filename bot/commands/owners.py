@@ -17,7 +17,7 @@ from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
 from bot.core.context import Ctx
 from bot.core.errors import UserError
-from bot.core.markup import parse_mention, unesc
+from bot.core.markup import parse_mention
 
 JOINERS = {"och", "samt", "&amp;", "&", ","}
 VERBS = {
@@ -147,7 +147,7 @@ def leading_owners(
         name = _name_at(tokens, i)
         if name is None:
             return None
-        found.append(("name", unesc(name[0]), name[2]))
+        found.append(("name", name[0], name[2]))
         i += name[1]
     verb = i < len(tokens) and _bare(tokens[i]) in VERBS
     if not found or i >= len(tokens) or not (verb or len(found) > 1):

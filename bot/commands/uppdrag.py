@@ -11,13 +11,24 @@ from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
 from bot.commands import cycle
 from bot.commands import owners as owner_words
-from bot.commands.words import HELP, owner_token, split_first
+from bot.commands.words import HELP, owner_token, split_first, split_page
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import ERR_TWO_DUES, DateError, split_due
 from bot.core.errors import UserError
-from bot.core.markup import clip, parse_mention, unesc
-from bot.core.replies import SECTION_LIMIT, Message, Reply, context, listing, say, section
+from bot.core.markup import clip, parse_mention
+from bot.core.replies import (
+    SECTION_LIMIT,
+    Message,
+    Page,
+    Reply,
+    context,
+    listing,
+    page_end,
+    paged,
+    say,
+    section,
+)
 from bot.decisions import texts as decision_texts
 from bot.reminders import texts as reminder_texts
 
@@ -75,8 +86,9 @@ def example(text: str) -> str:
 
 def run(ctx: Ctx, text: str) -> Reply:
     sub, rest = split_first(text)
-    if not text:
-        return _mine(ctx)
+    typed, page = split_page(text, MINE_PAGE)
+    if not typed:  # `/uppdrag` or `/uppdrag sida 2`
+        return _mine(ctx, page)
     if sub in HELP:
         return say(assignment_texts.ASSIGNMENT_USAGE)
     if _ASSIGNMENT_REF.match(sub):
@@ -98,7 +110,7 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub in ("ändra", "andra"):
         return _amend(ctx, ref, arg)
     if sub == "status":
-        view = assignments.add_status(ctx, ref, unesc(arg))
+        view = assignments.add_status(ctx, ref, arg)
         return _changed(ctx, view, assignment_texts.assignment_status_saved(view))
     if sub == "flytta":
         view = assignments.move(ctx, ref, arg.strip())
@@ -106,7 +118,7 @@ def run(ctx: Ctx, text: str) -> Reply:
         reply.message.parts += [context(note) for note in view.notes]
         return reply
     if sub == "stryk":
-        view = assignments.strike(ctx, ref, unesc(arg))
+        view = assignments.strike(ctx, ref, arg)
         return _changed(ctx, view, assignment_texts.assignment_struck(view))
     if sub in ("påminn", "paminn"):
         view = assignments.remind(ctx, ref)
@@ -132,7 +144,7 @@ _USAGE_FOR = {
 
 
 def _close(ctx: Ctx, ref: str, comment: str) -> Reply:
-    view = assignments.close(ctx, ref, unesc(comment.strip()))
+    view = assignments.close(ctx, ref, comment.strip())
     return _changed(ctx, view, assignment_texts.assignment_closed(view))
 
 
@@ -173,7 +185,7 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
     report_to = None
     report = _REPORT.search(rest)
     if report:
-        report_to, rest = unesc(report.group("to").strip().rstrip(".")), rest[: report.start()]
+        report_to, rest = report.group("to").strip().rstrip("."), rest[: report.start()]
     try:
         what, due = split_due(rest, ctx.app.today(), aliases, here=here)
         if report_to:
@@ -187,7 +199,7 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
         raise UserError(str(error)) from None
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
-    return _Parsed(owners, unesc(what), due, report_to, decision_ref)
+    return _Parsed(owners, what, due, report_to, decision_ref)
 
 
 def _context(ctx: Ctx) -> tuple[dict[str, str], str | None]:
@@ -294,32 +306,45 @@ def dm_message(view: View, by: str) -> Message:
     return Message(body, [section(body), assignment_buttons(view)])
 
 
-def _mine(ctx: Ctx) -> Reply:
-    views = assignments.mine(ctx)
+MINE_PAGE = 20  # each with its buttons: two blocks
+
+
+def _mine(ctx: Ctx, page: Page) -> Reply:
+    """`/uppdrag [sida N]`: my open assignments with their buttons, a page at a time."""
+    total = assignments.count_open(ctx, user_id=ctx.user_id)
+    views = assignments.mine(ctx, limit=page.size, offset=page.offset)
+    if not views and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
     if not views:
         return say(assignment_texts.ASSIGNMENTS_MINE_NONE)
-    reply = listing(assignment_texts.my_assignments_header(len(views)), [])
-    for view in views[:20]:
+    reply = listing(assignment_texts.my_assignments_header(total), [])
+    for view in views:
         reply.message.parts += [
             section(assignment_texts.assignment_line(view)),
             assignment_buttons(view),
         ]
-    if len(views) > 20:
-        reply.message.parts.append(context(core_texts.TRUNCATED))
+    reply.message.parts += page_end(len(views), total, page, "/uppdrag", "")
     return reply
 
 
-def _list(ctx: Ctx, who: str) -> Reply:
+def _list(ctx: Ctx, rest: str) -> Reply:
+    """`/uppdrag lista [@person | organ] [sida N]`."""
+    who, page = split_page(rest)
     user = parse_mention(who) if who else None
     if who and user is None:
         owner_token(who)
-        views = assignments.listing(ctx, organ_name=who)
+        total = assignments.count_open(ctx, organ_name=who)
+        views = assignments.listing(ctx, organ_name=who, limit=page.size, offset=page.offset)
     else:
-        views = assignments.listing(ctx, user_id=user)
+        total = assignments.count_open(ctx, user_id=user)
+        views = assignments.listing(ctx, user_id=user, limit=page.size, offset=page.offset)
+    if not views and total:
+        return say(core_texts.no_such_page(page.number, page.last(total)))
     if not views:
         return say(assignment_texts.ASSIGNMENTS_NONE)
-    title = assignment_texts.assignments_header(None if user else who or None, len(views))
-    return listing(title, [assignment_texts.assignment_line(v) for v in views])
+    title = assignment_texts.assignments_header(None if user else who or None, total)
+    lines = [assignment_texts.assignment_line(v) for v in views]
+    return paged(title, lines, total=total, page=page, command="/uppdrag", text=f"lista {who}")
 
 
 def _show(ctx: Ctx, ref: str) -> Reply:

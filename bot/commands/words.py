@@ -7,9 +7,19 @@ import re
 from bot.core import texts as core_texts
 from bot.core.errors import UserError
 from bot.core.markup import parse_mention
+from bot.core.replies import PAGE_SIZE, Page
 
 HELP = {"hjälp", "help", "?", "hjalp"}
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_PAGE = re.compile(r"(?:^|\s+)sida\s+(\d{1,5})\s*$", re.IGNORECASE)
+
+
+def split_page(text: str, size: int = PAGE_SIZE) -> tuple[str, Page]:
+    """`… sida 3` at the end of a list command: the text without it, and the page (1 if none)."""
+    match = _PAGE.search(text)
+    if match is None:
+        return text.strip(), Page(1, size)
+    return text[: match.start()].strip(), Page(max(1, int(match.group(1))), size)
 
 
 def split_first(text: str) -> tuple[str, str]:

@@ -22,25 +22,73 @@ def clean(text: str) -> str:
     return text.strip()
 
 
-def esc(text: str) -> str:
-    """Escape user text for mrkdwn: it can never ping (<!channel>), link or break layout."""
+# What stays real when user text is shown: people, channels and links. Everything else in
+# angle brackets (broadcasts <!channel> <!here> <!everyone>, user groups <!subteam^…>, dates
+# <!date…>, anything unknown) is shown as the characters typed.
+_KEPT = re.compile(
+    r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?:https?://|mailto:)[^<>|\s]+)(?:\|[^<>|]*)?>"
+)
+_LINK = re.compile(r"<((?:https?://|mailto:)[^<>|\s]+)\|([^<>|]*)>")
+# A link text that names another address ("<https://evil.example|https://bank.se>",
+# "<https://evil.example|bank.se>"): the link is shown as its own address instead.
+_LOOKS_LIKE_ADDRESS = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://|mailto:|www\.|[\w-]+\.[a-z]{2,}\b|@)"
+)
+_ENTITY = re.compile(r"&(lt|gt|amp);")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&"}
+
+
+def _amp(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _kept(token: str) -> str:
+    link = _LINK.fullmatch(token)
+    if link and _LOOKS_LIKE_ADDRESS.search(link.group(2)):
+        token = f"<{link.group(1)}>"  # a disguised link: show where it really goes
+    return "<" + token[1:-1].replace("&", "&amp;") + ">"
+
+
+def esc(text: str) -> str:
+    """User text as mrkdwn: @-mentions of people, #channels and links stay real; broadcasts and
+    special mentions (<!channel>, <!here>, <!subteam^…>, <!date…>) and every other <, > and &
+    show as typed, so nothing can ping everyone, hide where a link goes or break layout."""
+    out: list[str] = []
+    at = 0
+    for match in _KEPT.finditer(text):
+        out += [_amp(text[at : match.start()]), _kept(match.group(0))]
+        at = match.end()
+    out.append(_amp(text[at:]))
+    return "".join(out)
+
+
+def esc_all(text: str) -> str:
+    """Everything as typed, mentions and links too (for text that must not link at all)."""
+    return _amp(text)
+
+
 def unesc(text: str) -> str:
-    """Slack sends &, < and > in command text escaped; turn them back before storing."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """Slack sends &, < and > in command text escaped (&amp; &lt; &gt;): undone once, in one
+    pass, where the text comes in (`bot.commands.run`), so "&amp;lt;" becomes "&lt;"."""
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
 
 
 def clip(text: str, limit: int) -> str:
-    """Shorten to at most `limit` characters, ending with an ellipsis when cut."""
+    """Shorten to at most `limit` characters, ending with an ellipsis when cut: never inside an
+    escape (&amp;) or a mention or link (<@U…|name>, <https://…|text>), and at a word's end
+    when there is one in the last fifth."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    # never cut an escape like &amp; in half
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
+    opened = cut.rfind("<")
+    if opened != -1 and ">" not in cut[opened:]:
+        cut = cut[:opened]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > len(cut) * 4 // 5:
+        cut = cut[:space]
     return cut.rstrip() + "…"
 
 

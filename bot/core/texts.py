@@ -22,7 +22,24 @@ GENERIC_ERROR = (
 ONLY_ADMINS = "Det här får bara administratörer göra. Be sekreteraren eller en ordförande om hjälp."
 
 
-TRUNCATED = "_… och fler. Avgränsa med organ eller år för att se resten._"
+SHOW_MORE = "Visa fler"
+
+
+def no_such_page(number: int, pages: int) -> str:
+    return f"Det finns ingen sida {number}: listan har {pages} {'sida' if pages == 1 else 'sidor'}."
+
+
+def left_out(n: int) -> str:
+    return f"_… och {n} till som inte får plats här._"
+
+
+def page_footer(first: int, last: int, total: int, typed: str, number: int, pages: int) -> str:
+    """Under one page of a long list: which these are and how to see the next."""
+    shown = f"Visar {first}–{last} av {total} (sida {number} av {pages})."
+    if number < pages:
+        following = f"`{esc(typed)} sida {number + 1}`"
+        return f"{shown} Nästa sida: tryck *{SHOW_MORE}* eller skriv {following}."
+    return shown
 
 
 def only_convenor_or_admin(organ: str) -> str:

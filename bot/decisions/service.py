@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
@@ -299,17 +300,33 @@ def listing(
     limit: int = 20,
     *,
     organ_ids: list[int] | None = None,
+    offset: int = 0,
 ) -> list[tuple[Decision, Organ]]:
     with ctx.db.transaction() as session:
         query = select(Decision, Organ).join(Organ, col(Organ.id) == Decision.organ_id)
-        if organ_name:
-            query = query.where(Decision.organ_id == organs.get(session, organ_name).id)
-        if organ_ids is not None:
-            query = query.where(col(Decision.organ_id).in_(organ_ids))
-        if year:
-            query = query.where(Decision.year == year)
+        query = query.where(*_scope(session, organ_name, year, organ_ids))
         query = query.order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
-        return [(d, o) for d, o in session.exec(query.limit(limit)).all()]
+        return [(d, o) for d, o in session.exec(query.offset(offset).limit(limit)).all()]
+
+
+def count(ctx: Ctx, organ_name: str | None, year: int | None) -> int:
+    """How many decisions `listing` has in all pages."""
+    with ctx.db.transaction() as session:
+        query = select(func.count()).select_from(Decision)
+        return int(session.exec(query.where(*_scope(session, organ_name, year, None))).one())
+
+
+def _scope(
+    session: Session, organ_name: str | None, year: int | None, organ_ids: list[int] | None
+) -> list[Any]:
+    conditions: list[Any] = []
+    if organ_name:
+        conditions.append(Decision.organ_id == organs.get(session, organ_name).id)
+    if organ_ids is not None:
+        conditions.append(col(Decision.organ_id).in_(organ_ids))
+    if year:
+        conditions.append(Decision.year == year)
+    return conditions
 
 
 # The newest hits (the most recently logged first), found without reading every match.

@@ -25,7 +25,8 @@ DECISION_USAGE = (
     "• `/beslut LG-230901 §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar "
     "enligt förslag` – förslag och beslut i samma text\n"
     "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
-    "• `/beslut lista [organ] [år]` · `/beslut sök hemsjukvård` · `/beslut visa LG-2025-3`\n"
+    "• `/beslut lista [organ] [år] [sida 2]` · `/beslut sök hemsjukvård` · "
+    "`/beslut visa LG-2025-3`\n"
     "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut ändra LG-2025-3 § 6` "
     "(ny punkt) · `/beslut upphäv LG-2025-3 <skäl>`\n"
     "• `/beslut export [organ] [år]` – hela loggen som CSV och Markdown"
@@ -265,6 +266,26 @@ MODAL_NEED_OWNER = "Välj minst en ansvarig, eller bocka ur ”Skapa uppdrag”.
 
 
 MODAL_NEED_WHAT = "Beskriv uppdraget, eller bocka ur ”Skapa uppdrag”."
+
+
+# Errors under a field of the form: brief, about that field.
+MODAL_UNKNOWN_ORGAN = "Det organet finns inte (längre). Välj ett annat i listan."
+
+
+def modal_unknown_meeting(ref: str) -> str:
+    return f"Inget möte heter {clip(ref, 40)}. Skriv ett datum (9/5) eller ett möte (AU-250509)."
+
+
+def modal_other_organ(ref: str, organ: str) -> str:
+    return f"Mötet {ref} hör till ett annat organ än {clip(organ, 30)}. Välj rätt organ eller möte."
+
+
+def modal_in_future(day: date) -> str:
+    return f"{format_date(day)} har inte varit än: beslut loggas efter mötet."
+
+
+def modal_too_long(length: int, limit: int) -> str:
+    return f"{length} tecken är för långt: högst {limit} går."
 
 
 NO_ORGANS_FOR_MODAL = ORGAN_NONE

@@ -19,9 +19,14 @@ from bot.home import texts
 from bot.meetings import texts as meeting_texts
 from storage.models import OrganMember, ProcessedEvent
 
+HOME_ITEMS = 45  # two blocks each: with the rest, a notice and a note, 99 of a view's 100
 
-def home(ctx: Ctx) -> Message:
-    mine = assignments.mine(ctx, limit=15)
+
+def home(ctx: Ctx, notice: str | None = None) -> Message:
+    """The tab: `notice` on top (the answer to a button pressed here), then as many of my open
+    assignments as fit with their buttons, and how many more there are."""
+    total = assignments.count_open(ctx, user_id=ctx.user_id)
+    mine = assignments.mine(ctx, limit=HOME_ITEMS)
     with ctx.db.transaction() as session:
         # The organs the person belongs to, once their channels' members are known; until
         # then (nobody has run /kalender or invited yet), everything.
@@ -29,9 +34,12 @@ def home(ctx: Ctx) -> Message:
         mine_organs = feeds.organ_ids_of(session, ctx.user_id) if known else None
     upcoming = meetings.upcoming(ctx, None, limit=8, organ_ids=mine_organs)
     recent = decisions.listing(ctx, None, None, limit=8, organ_ids=mine_organs)
-    parts: list[Part] = [header(assignment_texts.my_assignments_header(len(mine)))]
+    parts: list[Part] = [section(notice)] if notice else []
+    parts.append(header(assignment_texts.my_assignments_header(total)))
     for view in mine:
         parts += [section(assignment_texts.assignment_line(view)), assignment_buttons(view)]
+    if total > len(mine):
+        parts.append(context(texts.more_assignments(len(mine), total)))
     if not mine:
         parts.append(context(assignment_texts.ASSIGNMENTS_MINE_NONE))
     parts += [divider(), header(texts.HOME_MEETINGS)]

@@ -18,3 +18,10 @@ HOME_MEETINGS = "Kommande möten"
 
 
 HOME_DECISIONS = "Senaste besluten"
+
+
+def more_assignments(shown: int, total: int) -> str:
+    return (
+        f"Här syns {shown} av dina {total} öppna uppdrag ({total - shown} till). "
+        "Se alla med `/uppdrag`, sida för sida (`/uppdrag sida 2`)."
+    )

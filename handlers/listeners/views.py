@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import (
     CheckboxesElement,
+    ExternalDataSelectElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -25,16 +26,33 @@ from bot.assignments import texts as assignment_texts
 from bot.commands.beslut import DecisionForm, log_from_form
 from bot.core.context import Ctx
 from bot.core.errors import UserError
-from bot.core.markup import clean
+from bot.core.markup import clean, clip
 from bot.core.replies import Message, section
 from bot.decisions import texts as decision_texts
 from handlers.common import Deps
 from handlers.deliver import respond, send_dm
 from handlers.listeners.home import publish_home
+from storage.models import Organ
 
 log = logging.getLogger(__name__)
 DECISION_VIEW = "beslut_form"
 STATUS_VIEW = "uppdrag_status_form"
+ORGAN_SEARCH = "organ_search"  # the decision form's organ select, when it is type-ahead
+MAX_OPTIONS = 100  # what a static select, or one answer to a type-ahead, may hold
+
+
+def _organ_option(organ: Organ) -> Option:
+    return Option(value=organ.short_name, text=clip(f"{organ.short_name} – {organ.name}", 75))
+
+
+def organ_options(ctx: Ctx, typed: str) -> list[Option]:
+    """The organs whose short name or name holds what was typed (all, for nothing typed): the
+    short names that begin with it first."""
+    query = typed.strip().casefold()
+    rows = organs.list_all(ctx)
+    hits = [o for o in rows if query in f"{o.short_name} {o.name}".casefold()]
+    hits.sort(key=lambda o: not o.short_name.casefold().startswith(query))
+    return [_organ_option(o) for o in hits[:MAX_OPTIONS]]
 
 
 def _text_input(
@@ -61,11 +79,16 @@ def open_decision_form(
             ),
         )
         return
-    options = [
-        Option(value=o.short_name, text=f"{o.short_name} – {o.name}"[:75]) for o in rows[:100]
-    ]
+    options = [_organ_option(o) for o in rows]
     here = next(
         (opt for opt, o in zip(options, rows, strict=False) if o.channel_id == ctx.channel_id), None
+    )
+    organ_select = (
+        StaticSelectElement(action_id="value", options=options, initial_option=here)
+        if len(options) <= MAX_OPTIONS
+        else ExternalDataSelectElement(  # more than a static select holds: type to find it
+            action_id=ORGAN_SEARCH, initial_option=here, min_query_length=0
+        )
     )
     view = View(
         type="modal",
@@ -78,9 +101,7 @@ def open_decision_form(
             InputBlock(
                 block_id="organ",
                 label=decision_texts.MODAL_ORGAN,
-                element=StaticSelectElement(
-                    action_id="value", options=options, initial_option=here
-                ),
+                element=organ_select,
             ),
             _text_input(
                 "meeting", decision_texts.MODAL_MEETING, hint=decision_texts.MODAL_MEETING_HINT
@@ -140,7 +161,7 @@ def open_status_form(client: WebClient, trigger_id: str, ref: str) -> None:
 
 
 def _value(state: dict[str, Any], block_id: str) -> Any:
-    element = state.get(block_id, {}).get("value", {})
+    element: dict[str, Any] = next(iter(state.get(block_id, {}).values()), {})  # its one element
     if "selected_option" in element:
         return (element["selected_option"] or {}).get("value")
     if "selected_options" in element:
@@ -152,6 +173,11 @@ def _value(state: dict[str, Any], block_id: str) -> Any:
 
 
 def register(app: App, deps: Deps) -> None:
+    @app.options(ORGAN_SEARCH)
+    def organ_choices(ack: Ack, body: dict[str, Any]) -> None:
+        ctx = deps.ctx(body["user"]["id"], None)
+        ack(options=[o.to_dict() for o in organ_options(ctx, str(body.get("value") or ""))])
+
     @app.view(DECISION_VIEW)
     def submit_decision(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient

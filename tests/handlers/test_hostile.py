@@ -77,28 +77,77 @@ BAD = [
     ("/organ", "nonsens"),
 ]
 
-# What Slack sends when people type these, and what is stored of it (escapes undone, no
-# direction tricks, control characters as spaces, line breaks kept).
+# What Slack sends when people type these, what is stored of it (escapes undone, no
+# direction tricks, control characters as spaces, line breaks kept), and how it is shown:
+# people, channels and links stay real; broadcasts and special mentions show as typed; a link
+# whose text names another address shows its own address.
 HOSTILE = [
     # @channel, @here and @everyone, picked from the list
-    ("<!channel> <!here> <!everyone>", "<!channel> <!here> <!everyone>"),
-    ("<!subteam^S0LEDNING|@ledning>", "<!subteam^S0LEDNING|@ledning>"),  # a user group
-    # a link whose text hides where it goes
-    ("<https://evil.example|klicka här>", "<https://evil.example|klicka här>"),
-    ("<mailto:x@evil.example|mejla>", "<mailto:x@evil.example|mejla>"),
-    ("&lt;!channel&gt; &amp;", "<!channel> &"),  # "<!channel> &" typed as text: escaped
-    ("*fet* _kursiv_ ~struken~ `kod` ```block```", "*fet* _kursiv_ ~struken~ `kod` ```block```"),
-    ("\u202eslutet är början\u202c", "slutet är början"),  # right-to-left override
-    ("noll\u200bbredd\u200d\ufeff", "noll\u200bbredd\u200d\ufeff"),  # zero-width: harmless
+    (
+        "<!channel> <!here> <!everyone>",
+        "<!channel> <!here> <!everyone>",
+        "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt;",
+    ),
+    (  # a user group
+        "<!subteam^S0LEDNING|@ledning>",
+        "<!subteam^S0LEDNING|@ledning>",
+        "&lt;!subteam^S0LEDNING|@ledning&gt;",
+    ),
+    ("<!date^1392734382^{date}|13 feb>", "<!date^1392734382^{date}|13 feb>", None),
+    # people, channels and links, picked from the lists or pasted: they stay real
+    (
+        "att <@U0JENNY|jenny> leder arbetet i <#C0LG|ledningsgrupp>, se <https://region.example/a?b=1&amp;c=2|planen>",
+        "att <@U0JENNY|jenny> leder arbetet i <#C0LG|ledningsgrupp>, se <https://region.example/a?b=1&c=2|planen>",
+        "att <@U0JENNY|jenny> leder arbetet i <#C0LG|ledningsgrupp>, se <https://region.example/a?b=1&amp;c=2|planen>",
+    ),
+    (
+        "<https://evil.example|klicka här>",
+        "<https://evil.example|klicka här>",
+        "<https://evil.example|klicka här>",
+    ),
+    (
+        "<mailto:x@evil.example|mejla>",
+        "<mailto:x@evil.example|mejla>",
+        "<mailto:x@evil.example|mejla>",
+    ),
+    # a link whose text names another address: shown as where it really goes
+    (
+        "<https://evil.example|https://bank.se>",
+        "<https://evil.example|https://bank.se>",
+        "<https://evil.example>",
+    ),
+    (
+        "<https://evil.example|www.bank.se>",
+        "<https://evil.example|www.bank.se>",
+        "<https://evil.example>",
+    ),
+    (
+        "<mailto:x@evil.example|chef@region.se>",
+        "<mailto:x@evil.example|chef@region.se>",
+        "<mailto:x@evil.example>",
+    ),
+    ("&lt;!channel&gt; &amp;", "<!channel> &", None),  # "<!channel> &" typed as text: escaped
+    ("R&amp;D &amp;lt;b&amp;gt;", "R&D &lt;b&gt;", None),  # unescaped once, not twice
+    (
+        "*fet* _kursiv_ ~struken~ `kod` ```block```",
+        "*fet* _kursiv_ ~struken~ `kod` ```block```",
+        None,
+    ),
+    ("\u202eslutet är början\u202c", "slutet är början", None),  # right-to-left override
+    ("noll\u200bbredd\u200d\ufeff", "noll\u200bbredd\u200d\ufeff", None),  # zero-width: harmless
     # combining marks, a family emoji (joiners), a ligature
-    ("Zalgo: Z̷̢̛a̶̡l̸g̴o̵ 🙂👩‍👩‍👧‍👦 ﷽", "Zalgo: Z̷̢̛a̶̡l̸g̴o̵ 🙂👩‍👩‍👧‍👦 ﷽"),
-    ("'; DROP TABLE decision; --", "'; DROP TABLE decision; --"),
-    ("Robert'); DELETE FROM organ;--", "Robert'); DELETE FROM organ;--"),
+    ("Zalgo: Z̷̢̛a̶̡l̸g̴o̵ 🙂👩‍👩‍👧‍👦 ﷽", "Zalgo: Z̷̢̛a̶̡l̸g̴o̵ 🙂👩‍👩‍👧‍👦 ﷽", None),
+    ("'; DROP TABLE decision; --", "'; DROP TABLE decision; --", None),
+    ("Robert'); DELETE FROM organ;--", "Robert'); DELETE FROM organ;--", None),
     # terminal escapes, BEL and NUL (form encoding carries them)
-    ("\x1b[31mröd\x1b[0m\x00\x07", " [31mröd [0m"),
-    ("rad ett\nrad två\r\n> citat", "rad ett\nrad två\n> citat"),
+    ("\x1b[31mröd\x1b[0m\x00\x07", " [31mröd [0m", None),
+    ("rad ett\nrad två\r\n> citat", "rad ett\nrad två\n> citat", None),
 ]
-BROADCAST = ("<!", "<http", "<mailto")  # what would ping people or link somewhere in mrkdwn
+# What would ping everyone or a group: never in anything the bot sends.
+BROADCAST = re.compile(r"<!")
+# A link in mrkdwn, and a link text that names an address (a disguise).
+LINK = re.compile(r"<((?:https?://|mailto:)[^|<>]*)\|([^<>]*)>")
+ADDRESS = re.compile(r"(?i)://|mailto:|www\.|@|\b[\w-]+\.[a-z]{2,}\b")
 
 
 @pytest.fixture
@@ -177,11 +226,14 @@ def test_the_examples_shown_under_errors_work(bot: Harness) -> None:
 
 
 def assert_harmless(slack: LocalSlack) -> None:
-    """Nothing the bot sent anywhere (answers, channel posts, DMs) can ping or hide a link."""
+    """Nothing the bot sent anywhere (answers, channel posts, DMs) can ping everyone or a group,
+    or hide where a link goes."""
     for call in slack.calls():
         if call.method in ("response_url", "chat.postMessage", "chat.update"):
             shown = text_of(call.args)
-            assert not any(token in shown for token in BROADCAST), (call.method, shown)
+            assert not BROADCAST.search(shown), (call.method, shown)
+            for target, label in LINK.findall(shown):
+                assert not ADDRESS.search(label), (call.method, target, label)
 
 
 def escaped(stored: str) -> str:
@@ -194,15 +246,16 @@ def assert_stored_clean(stored: str) -> None:
     assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in stored)  # no control characters
 
 
-@pytest.mark.parametrize(("payload", "stored"), HOSTILE)
+@pytest.mark.parametrize(("payload", "stored", "shown_as"), HOSTILE)
 def test_hostile_text_is_stored_as_typed_and_shown_harmlessly(
-    bot: Harness, slack: LocalSlack, payload: str, stored: str
+    bot: Harness, slack: LocalSlack, payload: str, stored: str, shown_as: str | None
 ) -> None:
     logged = bot.command("/beslut", f"Ledningsgruppen beslutar {payload}")
     assert logged["response_type"] == "in_channel"  # the answer is the channel's post
     assert "LG-2026-1" in answered(logged)
     shown = answered(bot.command("/beslut", "visa LG-2026-1"))
-    assert f"Ledningsgruppen beslutar {escaped(stored)}" in shown  # seen as typed, inert
+    # seen as typed, inert; people, channels and honest links real
+    assert f"Ledningsgruppen beslutar {shown_as or escaped(stored)}" in shown
     assigned = bot.command("/uppdrag", f"<@U0ANNA|anna> Läs {payload} till 4/12")
     assert "U-1" in answered(assigned)
     slack.wait_for(lambda _calls: len(slack.dms("U0ANNA")) == 1)
@@ -219,7 +272,7 @@ def test_hostile_text_is_stored_as_typed_and_shown_harmlessly(
         assert_stored_clean(text)
 
 
-@pytest.mark.parametrize("payload", [*(typed for typed, _ in HOSTILE), "halvt par \ud800 här"])
+@pytest.mark.parametrize("payload", [*(typed for typed, _, _ in HOSTILE), "halvt par \ud800 här"])
 def test_hostile_text_in_the_decision_form(bot: Harness, slack: LocalSlack, payload: str) -> None:
     """A form is JSON, which can also carry half a UTF-16 pair."""
     values = {
