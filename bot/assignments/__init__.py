@@ -17,6 +17,7 @@ from bot.assignments.model import (
 from bot.assignments.service import (
     add_status,
     amend,
+    check_owners,
     close,
     create,
     find,
@@ -46,6 +47,7 @@ __all__ = [
     "affected",
     "amend",
     "answering",
+    "check_owners",
     "close",
     "create",
     "find",

@@ -14,3 +14,13 @@ class NotAllowed(UserError):
 
 class NotAvailable(UserError):
     """The feature is not set up here (says who can set it up); no example of a command helps."""
+
+
+class AdminUnknown(UserError):
+    """Whether the asker is an admin could not be found out (Slack did not answer)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Jag kunde inte ta reda på om du är administratör just nu (Slack svarade inte). "
+            "Försök igen om en stund."
+        )

@@ -46,6 +46,7 @@ def schedule(
     location: str | None = None,
     title: str | None = None,
 ) -> tuple[Meeting, Organ]:
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
@@ -150,6 +151,7 @@ def upcoming(
 
 def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
     """Move a meeting; the ref and UID stay, the sequence rises. Returns the old time too."""
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
@@ -188,6 +190,7 @@ def cancel(
 ) -> tuple[Meeting, Organ]:
     """Cancel a meeting; `then` runs in the same transaction once it is cancelled (the command
     layer moves what was due at it), so both happen or neither."""
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
