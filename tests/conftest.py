@@ -36,6 +36,7 @@ TABLES = [
     "decision",
     "meeting",
     "processedevent",
+    "seenrequest",
     "organ",
 ]
 # Monday 23 November 2026, 09:00 in Stockholm.

@@ -7,9 +7,13 @@ import threading
 import time
 from typing import Any
 
+from sqlmodel import select
+
 from bot.core import texts as core_texts
 from handlers.slack_standin import LocalSlack
-from tests.harness import Harness, text_of
+from handlers.slackwire import command_body, event_body, signed_headers
+from storage.models import Decision
+from tests.harness import SECRET, Harness, never, text_of
 
 RETRY_AFTER = 2  # seconds users.info asks us to wait
 
@@ -61,3 +65,45 @@ def test_an_unanswered_admin_check_is_told_and_a_convenor_does_not_need_one(
     assert core_texts.GENERIC_ERROR not in refused
     planned = text_of(harness.command("/mote", "ny LG 7 december 9-12", user="magnus"))
     assert "LG-261207" in planned, planned
+
+
+def test_a_replayed_signed_request_does_nothing_twice(
+    harness: Harness, slack: LocalSlack, organs: None
+) -> None:
+    """The same signed /beslut (same X-Slack-Signature, same timestamp) sent again within its
+    five minutes: 200 and nothing else; no second decision, no second reply."""
+    body = command_body(
+        "/beslut",
+        "Ledningsgruppen beslutar enligt förslag",
+        user_id="U0SARA",
+        channel_id="C0LG",
+        response_url=slack.response_url("once", channel="C0LG", user="U0SARA"),
+    )
+    signed = signed_headers(SECRET, body)
+    assert harness.post(body, headers=signed, sign=False) == (200, "")
+    slack.wait_for(lambda calls: any(c.key == "once" for c in calls))
+    assert harness.post(body, headers=signed, sign=False) == (200, "")
+    # The witness: a new request after the replay, whose own effect is waited for.
+    harness.command("/beslut", "Ledningsgruppen beslutar om nästa sak")
+    harness.settle()
+    never(slack, lambda calls: sum(c.key == "once" for c in calls) > 1)
+    with harness.product.db.transaction() as session:
+        texts = sorted(d.text for d in session.exec(select(Decision)).all())
+    assert texts == [
+        "Ledningsgruppen beslutar enligt förslag",
+        "Ledningsgruppen beslutar om nästa sak",
+    ]
+
+
+def test_events_are_left_to_the_event_id_ledger(harness: Harness, slack: LocalSlack) -> None:
+    """An event sent again with the same signature (a retry Slack did not re-sign, or a replay)
+    is decided by its event id: handled once, every copy answered 200."""
+    event = {"type": "app_home_opened", "user": "U0ANNA", "tab": "home"}
+    body = event_body(event, event_id="Ev1")
+    signed = signed_headers(SECRET, body)
+    retry = {**signed, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    for headers in (signed, retry):
+        status, _ = harness.post(body, content_type="application/json", headers=headers, sign=False)
+        assert status == 200
+    harness.settle()
+    assert len(slack.calls("views.publish")) == 1
