@@ -5,11 +5,21 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.common import Deps
-from handlers.listeners import actions, calendar, commands, cycle, events, fallback, views
+from handlers.listeners import (
+    actions,
+    bounds,
+    calendar,
+    commands,
+    cycle,
+    events,
+    fallback,
+    views,
+)
 
 
 def register(app: App, deps: Deps) -> None:
-    events.register(app, deps)  # its middleware must come first
+    bounds.register(app)  # before anything reads an id from the request
+    events.register(app, deps)  # its middleware must come next
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

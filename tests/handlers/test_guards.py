@@ -3,6 +3,7 @@ held, and a replayed signed request does nothing twice."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -11,7 +12,13 @@ from sqlmodel import select
 
 from bot.core import texts as core_texts
 from handlers.slack_standin import LocalSlack
-from handlers.slackwire import command_body, event_body, signed_headers
+from handlers.slackwire import (
+    block_action,
+    command_body,
+    event_body,
+    interactive_body,
+    signed_headers,
+)
 from storage.models import Decision
 from tests.harness import SECRET, Harness, never, text_of
 
@@ -107,3 +114,33 @@ def test_events_are_left_to_the_event_id_ledger(harness: Harness, slack: LocalSl
         assert status == 200
     harness.settle()
     assert len(slack.calls("views.publish")) == 1
+
+
+def test_overlong_ids_in_a_request_are_turned_away_before_anything_is_stored(
+    harness: Harness, slack: LocalSlack, organs: None
+) -> None:
+    long_id = "U" + "X" * 40
+    body = command_body(
+        "/beslut",
+        "Ledningsgruppen beslutar enligt förslag",
+        user_id=long_id,
+        channel_id="C0LG",
+        response_url=slack.response_url("long", channel="C0LG", user=long_id),
+    )
+    status, answer = harness.post(body)
+    assert status == 200
+    assert "för långt" in json.loads(answer)["text"], answer
+    click = block_action(
+        "knapp",
+        "v" * 2001,
+        user_id="U0ANNA",
+        channel_id="DU0ANNA",
+        response_url=slack.response_url("click", user="U0ANNA"),
+    )
+    assert harness.post(interactive_body(click)) == (200, "")
+    harness.command("/beslut", "Ledningsgruppen beslutar om nästa sak")  # the witness
+    harness.settle()
+    never(slack, lambda calls: any(c.key in ("long", "click") for c in calls))
+    with harness.product.db.transaction() as session:
+        texts = [d.text for d in session.exec(select(Decision)).all()]
+    assert texts == ["Ledningsgruppen beslutar om nästa sak"]
