@@ -186,3 +186,22 @@ def test_a_server_that_hangs_up_at_the_greeting_is_unreachable(smtp: ScriptedSmt
     with mailer(smtp) as m, pytest.raises(MailError) as failed:
         send(m)
     assert failed.value.kind == "unreachable"
+
+
+@pytest.mark.parametrize("smtp", [[]], indirect=True)
+@pytest.mark.parametrize(
+    "config",
+    [{"starttls": True}, {"starttls": False, "user": "lg", "password": "hemligt"}],
+    ids=["STARTTLS not offered", "AUTH not offered"],
+)
+def test_a_server_without_starttls_or_login_is_unreachable_not_skipped(
+    smtp: ScriptedSmtp, config: dict[str, object]
+) -> None:
+    """The connection is never used in the clear, nor without logging in, when the settings
+    ask for TLS or a login that the server does not offer."""
+    host, port = smtp.server_address[:2]
+    settings = SmtpConfig(host=str(host), port=int(port), timeout=5, **config)  # type: ignore[arg-type]
+    with Mailer(settings) as m, pytest.raises(MailError) as failed:
+        send(m)
+    assert failed.value.kind == "unreachable"
+    assert smtp.delivered == []
