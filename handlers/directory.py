@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.core.context import name_matches
+from storage.db import outside_write_transaction
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
@@ -112,25 +113,30 @@ class SlackDirectory:
         return found
 
     def is_admin(self, user_id: str) -> bool:
+        outside_write_transaction("Directory.is_admin")
         user = self._user(user_id)
         return bool(user and (user.get("is_admin") or user.get("is_owner")))
 
     def user_exists(self, user_id: str) -> bool:
+        outside_write_transaction("Directory.user_exists")
         user = self._user(user_id)
         return bool(user) and not (user or {}).get("deleted", False)
 
     def display_name(self, user_id: str) -> str:
+        outside_write_transaction("Directory.display_name")
         user = self._user(user_id) or {}
         profile = user.get("profile", {})
         return str(profile.get("display_name") or user.get("real_name") or user_id)
 
     def email(self, user_id: str) -> str | None:
+        outside_write_transaction("Directory.email")
         user = self._user(user_id) or {}
         email = (user.get("profile") or {}).get("email")
         return (str(email).strip() or None) if email else None
 
     def channel_members(self, channel_id: str) -> list[str]:
         """conversations.members, every page; bots and deactivated accounts left out."""
+        outside_write_transaction("Directory.channel_members")
         now = self._clock()
         with self._lock:
             hit = self._members.get(channel_id)

@@ -5,7 +5,10 @@ Waitress refuses a body over `MAX_BODY` with 413 as soon as it has read the head
 a chunked body, as soon as it has read that much), so nothing here ever holds a large body. A
 request to /slack/events is checked here before Bolt sees it: a missing, malformed, stale or
 wrong signature gets 401 (Bolt would answer some of those with 500, and logs the body of the
-others). `stop()` stops accepting, lets the requests in flight finish, and returns.
+others). A signed request is taken once: a copy of it (the same signature and timestamp) sent
+again within its five minutes gets 200 and nothing else, decided in the database so every
+process of the bot agrees (`Replays`). `stop()` stops accepting, lets the requests in flight
+finish, and returns.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
+from sqlalchemy import delete, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
@@ -34,6 +40,8 @@ from handlers import texts
 from handlers.app import Bot
 from handlers.common import after_the_answer
 from handlers.readiness import Readiness
+from storage.db import Database
+from storage.models import SeenRequest
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -47,6 +55,10 @@ DRAIN_SECONDS = 10.0  # how long `stop` waits for requests in flight
 SLACK_PATH = "/slack/events"
 FEED_PREFIX = "/kalender/"
 SIGNATURE_AGE = 5 * 60  # seconds: Slack's own rule (and Bolt's)
+# A signed request's claim lives this long: its timestamp may be up to five minutes behind or
+# ahead of our clock, so within ten minutes of arrival it can no longer pass the check.
+KEEP_SEEN = timedelta(seconds=2 * SIGNATURE_AGE)
+FORGET_EVERY = 60.0  # seconds between deletions of expired claims (one DELETE, by index)
 _GET = "GET, HEAD"
 
 
@@ -64,6 +76,7 @@ def wsgi_app(
         product = bot.product if bot is not None else Product(product_db, SystemClock(), STOCKHOLM)
     feeds = FeedServer(product)
     readiness = readiness or Readiness(product_db)
+    replays = Replays(product_db)
 
     def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -74,6 +87,8 @@ def wsgi_app(
             body = _signed_body(environ, secret)
             if body is None:
                 return _answer(start_response, method, 401, texts.HTTP_UNSIGNED)
+            if not replays.first_time(environ, body):
+                return _answer(start_response, method, 200, b"")
             environ["wsgi.input"] = io.BytesIO(body)
             writes: list[Callable[[bytes], object]] = []
 
@@ -198,6 +213,47 @@ def _signed_body(environ: Environ, secret: bytes) -> bytes | None:
         reason = "a signature that does not match"
     log.info("refused a request to %s: %s", SLACK_PATH, reason)  # never the body
     return None
+
+
+class Replays:
+    """Signed requests already taken, in the database (table seenrequest).
+
+    The claim is the SHA-256 of signature and timestamp, inserted before Bolt sees the request;
+    a second insert fails on the primary key: a replay. Commands and interactions (form bodies)
+    are claimed. Events (JSON bodies) are not: the event-id ledger decides those whose work must
+    not run twice (handlers.listeners.events), whether Slack re-signs a retry or not, and the
+    rest are safe to repeat and cost no write. If the database cannot be written, the request
+    goes ahead (logged): the command itself needs the database and will say so.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._forgotten_at = 0.0  # time.monotonic() of the last deletion of old claims
+        self._lock = threading.Lock()
+
+    def first_time(self, environ: Environ, body: bytes) -> bool:
+        if body[:1] == b"{":  # the Events API
+            return True
+        signed = environ["HTTP_X_SLACK_SIGNATURE"] + ":" + environ["HTTP_X_SLACK_REQUEST_TIMESTAMP"]
+        key = hashlib.sha256(signed.encode()).hexdigest()
+        now = datetime.now(UTC)
+        with self._lock:
+            forget = time.monotonic() - self._forgotten_at > FORGET_EVERY
+            if forget:
+                self._forgotten_at = time.monotonic()
+        try:
+            with self.db.transaction(write=True) as session:
+                if forget:
+                    session.execute(
+                        delete(SeenRequest).where(col(SeenRequest.seen_at) < now - KEEP_SEEN)
+                    )
+                session.add(SeenRequest(key=key, seen_at=now))
+        except IntegrityError:
+            log.warning("a signed request came again within its five minutes: not run twice")
+            return False
+        except Exception:
+            log.exception("could not record a signed request; taking it all the same")
+        return True
 
 
 def _health(product_db: Any, method: str, start_response: StartResponse) -> Iterable[bytes]:

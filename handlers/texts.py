@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     pass
 
+REQUEST_TOO_LONG = (
+    "Det där kom inte fram som Slack brukar skicka det (ett id eller värde var för långt), "
+    "så jag gjorde ingenting. Försök igen från Slack."
+)
+
 SETTING_MISSING_BOT_TOKEN = (
     "SLACK_BOT_TOKEN saknas: sätt den till appens Bot User OAuth Token (xoxb-…) i miljön "
     "eller i .env, eller kör `ledningsbot shell` för att prova utan Slack."

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,35 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+# Set while this thread (or task) holds a write transaction: on SQLite that is the one write
+# lock of the whole database, on PostgreSQL row locks. Nothing slow may happen then.
+_WRITING: ContextVar[bool] = ContextVar("writing", default=False)
+# Set (to anything) in the tests: a call that must not happen inside a write transaction
+# raises there; in production it is logged as an error with its stack, and goes ahead.
+STRICT_ENV = "LEDNINGSBOT_STRICT_CALLS"
+
+
+class CallInWriteTransaction(RuntimeError):
+    """A call to the outside world (Slack, the network) made while a write transaction is open."""
+
+
+def in_write_transaction() -> bool:
+    return _WRITING.get()
+
+
+def outside_write_transaction(what: str) -> None:
+    """Call before anything that waits on the outside world (a Slack Web API call).
+
+    Holding the write lock across such a call makes every other writer wait for Slack: with
+    `users.info` answering 429 and Retry-After 15 s, other people's /beslut got "database is
+    locked" after 30 s. Resolve what is needed before the transaction begins.
+    """
+    if not _WRITING.get():
+        return
+    if os.environ.get(STRICT_ENV):
+        raise CallInWriteTransaction(f"{what} inside a write transaction")
+    log.error("%s inside a write transaction", what, stack_info=True)
 
 
 def normalise_url(url: str) -> str:
@@ -72,13 +104,18 @@ class Database:
 
         `write=True` for commands that write: on SQLite it holds the write lock from the start.
         """
-        with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        token = _WRITING.set(True) if write else None
+        try:
+            with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if token is not None:
+                _WRITING.reset(token)
 
     def serialise(self, session: Session, key: str) -> None:
         serialise(session, key)

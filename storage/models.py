@@ -200,6 +200,15 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = Field(sa_column=_utc_column())
 
 
+class SeenRequest(SQLModel, table=True):
+    """Signed requests already taken, by a hash of their signature and timestamp: the same
+    signed request sent again within its five minutes is answered 200 and does nothing. Rows
+    live ten minutes (a timestamp may be five minutes ahead as well as behind)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
 class Reminder(SQLModel, table=True):
     """The ledger of reminders: one row per (meeting, recipient, kind, round), claimed before
     sending and marked after, so a DM goes out once across restarts and replicas."""

@@ -16,10 +16,13 @@ from sqlmodel import SQLModel
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
-from storage.db import Database
+from storage.db import STRICT_ENV, Database
 from storage.models import CalendarStamp, Installation
 from tests.harness import PEOPLE, Harness, MakeCtx, block_kit_faults, run
 
+# A Slack call inside a write transaction raises in every test (and in the bots the tests start
+# as processes, which inherit this), instead of being logged.
+os.environ[STRICT_ENV] = "1"
 POSTGRES_URL = os.environ.get("LEDNINGSBOT_TEST_POSTGRES", "")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 # Every table the models define, emptied between PostgreSQL tests, except the two whose one

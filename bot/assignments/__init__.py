@@ -17,6 +17,7 @@ from bot.assignments.model import (
 from bot.assignments.service import (
     add_status,
     amend,
+    check_owners,
     close,
     count_open,
     create,
@@ -47,6 +48,7 @@ __all__ = [
     "affected",
     "amend",
     "answering",
+    "check_owners",
     "close",
     "count_open",
     "create",

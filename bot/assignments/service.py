@@ -109,6 +109,14 @@ def _day_notes(day: date) -> list[str]:
     return [texts.not_a_working_day(day, holiday_name(day))]
 
 
+def check_owners(ctx: Ctx, owners: list[OwnerSpec]) -> None:
+    """Every owner named by id is a person in the workspace. Asks Slack (once per request): a
+    caller that passes its own write transaction to `create` calls this before opening it."""
+    for owner in owners:
+        if owner.user_id and not ctx.user_exists(owner.user_id):
+            raise UserError(core_texts.unknown_user(owner.user_id))
+
+
 def create(
     ctx: Ctx,
     owners: list[OwnerSpec],
@@ -129,9 +137,7 @@ def create(
         raise UserError(texts.no_what(due_text))
     if len(what) > MAX_WHAT:
         raise UserError(core_texts.too_long("uppdraget", len(what), MAX_WHAT))
-    for owner in owners:
-        if owner.user_id and not ctx.directory.user_exists(owner.user_id):
-            raise UserError(core_texts.unknown_user(owner.user_id))
+    check_owners(ctx, owners)
     args = (owners, what, due_text, report_to, decision_id, decision_ref, organ_id, names)
     if session is not None:
         return _create_in(session, ctx, *args)
@@ -351,6 +357,7 @@ def _change(
 ) -> View:
     if note and len(note) > MAX_NOTE:
         raise UserError(core_texts.too_long("texten", len(note), MAX_NOTE))
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         view = _get(session, ref)
         assignment = view.assignment
@@ -434,6 +441,7 @@ def move_to_next_meeting(ctx: Ctx, ref: str, meeting_ref: str) -> View:
 
 def remind(ctx: Ctx, ref: str) -> View:
     """`/uppdrag påminn`: the organ's convenor or an admin nudges the owners now."""
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         view = _get(session, ref)
         a = view.assignment

@@ -18,7 +18,7 @@ from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.errors import NeedsConfirmation, NotAllowed, NotAvailable, UserError
-from bot.core.markup import clean, unesc
+from bot.core.markup import clean, too_long_ids, unesc
 from bot.core.replies import Button, Reply, buttons, say
 from bot.decisions import texts as decision_texts
 from storage.models import Confirmation
@@ -59,6 +59,8 @@ def _run(ctx: Ctx, command: str, text: str) -> Reply:
     if len(text) > MAX_COMMAND_TEXT:
         too_long = core_texts.too_long("kommandot", len(text), MAX_COMMAND_TEXT)
         return say(core_texts.with_example(too_long, command, example))
+    if too_long_ids(text):
+        return say(core_texts.with_example(core_texts.ID_TOO_LONG, command, example))
     try:
         reply = handler(ctx, text)
     except NeedsConfirmation as error:

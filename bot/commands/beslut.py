@@ -315,6 +315,11 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
     if form.assign and not (form.what or "").strip():
         raise UserError(decision_texts.MODAL_NEED_WHAT, "what")
     item = (form.item or "").strip().lstrip("§").strip() or None
+    if form.assign:  # asks Slack: before the write lock
+        try:
+            assignments.check_owners(ctx, [OwnerSpec(user_id=u) for u in form.owners])
+        except UserError as error:
+            raise UserError(error.message, "owners") from None
     with ctx.db.transaction(write=True) as session:
         _check_form(session, ctx, form, meeting_ref, on, item)
         try:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, local_today
-from storage.db import Database
+from bot.core.errors import AdminUnknown
+from storage.db import CallInWriteTransaction, Database, outside_write_transaction
+
+log = logging.getLogger(__name__)
 
 
 class Directory(Protocol):
-    """Facts about people that live in the workspace, not in our tables."""
+    """Facts about people that live in the workspace, not in our tables.
+
+    Each may ask Slack: never call one inside a write transaction (storage.db checks).
+    """
 
     def is_admin(self, user_id: str) -> bool: ...
 
@@ -64,19 +71,26 @@ class StaticDirectory:
         self.members = members or {}
         self.emails = emails or {}
 
+    # Checked like the Slack directory, so tests without Slack catch a call in a write
+    # transaction too.
     def is_admin(self, user_id: str) -> bool:
+        outside_write_transaction("Directory.is_admin")
         return user_id in self.admins
 
     def user_exists(self, user_id: str) -> bool:
+        outside_write_transaction("Directory.user_exists")
         return not self.names or user_id in self.names
 
     def display_name(self, user_id: str) -> str:
+        outside_write_transaction("Directory.display_name")
         return self.names.get(user_id, user_id)
 
     def channel_members(self, channel_id: str) -> list[str]:
+        outside_write_transaction("Directory.channel_members")
         return list(self.members.get(channel_id, []))
 
     def email(self, user_id: str) -> str | None:
+        outside_write_transaction("Directory.email")
         return self.emails.get(user_id)
 
     def find_people(self, name: str) -> list[str]:
@@ -132,10 +146,59 @@ class Ctx:
     channel_id: str | None
     directory: Directory
     confirmed: bool = False  # *Spara ändå* was pressed: warnings are not asked again
+    # What the workspace said, asked once per request and before any write transaction:
+    # {"admin": True/False/None (unknown)} about the asker, {"user:U…": exists} about others.
+    _known: dict[str, bool | None] = field(default_factory=dict, compare=False, repr=False)
+    _names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def db(self) -> Database:
         return self.app.db
 
+    def know_admin(self) -> None:
+        """Find out whether the asker is a workspace admin, before a write transaction begins
+        (it may ask Slack, which may make us wait). A failure is remembered as "unknown": it
+        matters only if the command turns out to need admin rights (see is_admin)."""
+        if self.user_id in self.app.admins or "admin" in self._known:
+            return
+        try:
+            self._known["admin"] = self.directory.is_admin(self.user_id)
+        except CallInWriteTransaction:  # a bug to fix, not Slack being away
+            raise
+        except Exception:
+            log.warning("could not find out whether %s is an admin", self.user_id, exc_info=True)
+            self._known["admin"] = None
+
+    def know_users(self, user_ids: list[str]) -> None:
+        """Find out, before a write transaction, which of these people the workspace has."""
+        for user_id in user_ids:
+            self.user_exists(user_id)
+
+    def user_exists(self, user_id: str) -> bool:
+        """The directory's answer, asked once per request (see know_users)."""
+        key = "user:" + user_id
+        if key not in self._known:
+            self._known[key] = self.directory.user_exists(user_id)
+        return bool(self._known[key])
+
+    def display_name(self, user_id: str) -> str:
+        """The directory's name for a person, asked once per request (see know_names)."""
+        if user_id not in self._names:
+            self._names[user_id] = self.directory.display_name(user_id)
+        return self._names[user_id]
+
+    def know_names(self, user_ids: list[str]) -> None:
+        """Look up these people's names before a write transaction that shows them."""
+        for user_id in user_ids:
+            self.display_name(user_id)
+
     def is_admin(self) -> bool:
-        return self.user_id in self.app.admins or self.directory.is_admin(self.user_id)
+        """Admin in our settings or in the workspace. Call know_admin() first, outside the
+        transaction; unknown (Slack did not answer) is told to the asker, not guessed."""
+        if self.user_id in self.app.admins:
+            return True
+        self.know_admin()
+        admin = self._known["admin"]
+        if admin is None:
+            raise AdminUnknown()
+        return admin

@@ -23,3 +23,13 @@ class NeedsConfirmation(UserError):
     def __init__(self, warnings: list[str]) -> None:
         super().__init__("\n".join(warnings))
         self.warnings = warnings
+
+
+class AdminUnknown(UserError):
+    """Whether the asker is an admin could not be found out (Slack did not answer)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Jag kunde inte ta reda på om du är administratör just nu (Slack svarade inte). "
+            "Försök igen om en stund."
+        )

@@ -10,6 +10,10 @@ _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Half a UTF-16 pair: JSON can carry one ("\ud800"), no database can store it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Slack's ids (U…, C…, T…) are short; the tables hold 32 characters. A longer one in a request
+# is turned away with a Swedish answer before anything is stored (see too_long_ids).
+MAX_ID = 32
+_LONG_ID = re.compile(rf"<[@#]([A-Za-z0-9]{{{MAX_ID + 1},}})")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 
@@ -90,6 +94,11 @@ def clip(text: str, limit: int) -> str:
     if space > len(cut) * 4 // 5:
         cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+def too_long_ids(text: str) -> list[str]:
+    """The ids in mentions (<@U…>) and channel links (<#C…>) too long to be Slack's."""
+    return _LONG_ID.findall(text)
 
 
 def mention(user_id: str) -> str:

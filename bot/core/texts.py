@@ -19,6 +19,10 @@ GENERIC_ERROR = (
 )
 
 
+ID_TOO_LONG = (
+    "Det där är ingen person eller kanal jag känner igen: Slacks id är högst 32 tecken. "
+    "Välj personen med @ eller kanalen med # i listan som Slack visar."
+)
 ONLY_ADMINS = "Det här får bara administratörer göra. Be sekreteraren eller en ordförande om hjälp."
 
 

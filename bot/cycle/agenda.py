@@ -82,6 +82,7 @@ def _setting_row(session: Session, organ: Organ) -> CycleSetting:
 def set_form(ctx: Ctx, organ_name: str, form: str) -> Organ:
     if form not in FORMS:
         raise UserError(texts.FORM_USAGE)
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         organ = organs.get(session, organ_name)
         _require_manager(ctx, organ)
@@ -94,6 +95,7 @@ def set_form(ctx: Ctx, organ_name: str, form: str) -> Organ:
 def set_deadline(ctx: Ctx, organ_name: str, days: int) -> Organ:
     if not 0 <= days <= MAX_DEADLINE_DAYS:
         raise UserError(texts.DEADLINE_USAGE)
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         organ = organs.get(session, organ_name)
         _require_manager(ctx, organ)
@@ -293,6 +295,7 @@ def propose(ctx: Ctx, ref: str, spec: ItemSpec) -> Changed:
 
 
 def accept(ctx: Ctx, ref: str, tokens: list[str]) -> Changed:
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         ctx.db.serialise(session, f"agenda:{meeting.id}")
@@ -314,6 +317,7 @@ def accept(ctx: Ctx, ref: str, tokens: list[str]) -> Changed:
 def reorder(ctx: Ctx, ref: str, numbers: list[int]) -> Changed:
     """New numbers for the accepted items, in the order given. Items that already carry
     decisions, assignments or notes keep theirs (their § is in the record)."""
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         numbered = [i for i in items_of(session, meeting) if i.number is not None]
@@ -360,6 +364,7 @@ def _fixed_numbers(session: Session, meeting: Meeting, items: list[AgendaItem]) 
 
 
 def edit(ctx: Ctx, ref: str, token: str, what: str, value: str, user: str | None) -> Changed:
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         item = find_item(session, meeting, token)
@@ -422,6 +427,7 @@ def _target(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ, text: st
 def move(ctx: Ctx, ref: str, token: str, target_text: str) -> Changed:
     """`lyft`: the item stays on this agenda as moved, and a carried-over copy goes onto the
     later meeting's agenda."""
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         item = find_item(session, meeting, token)
@@ -471,6 +477,7 @@ def move(ctx: Ctx, ref: str, token: str, target_text: str) -> Changed:
 
 
 def drop(ctx: Ctx, ref: str, token: str, reason: str | None) -> Changed:
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         item = find_item(session, meeting, token)
@@ -493,6 +500,7 @@ def add_note(ctx: Ctx, ref: str, token: str, text: str) -> Changed:
         raise UserError(texts.NOTE_USAGE)
     if len(text) > MAX_TEXT:
         raise UserError(core_texts.too_long("anteckningen", len(text), MAX_TEXT))
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         item = find_item(session, meeting, token)
@@ -512,6 +520,7 @@ def add_material(
         raise UserError(texts.MATERIAL_USAGE)
     if len(text) > MAX_TEXT:
         raise UserError(core_texts.too_long("underlaget", len(text), MAX_TEXT))
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
         check_open(session, meeting)
@@ -710,6 +719,7 @@ def plain_agenda(agenda: AgendaView, names: dict[str, str]) -> str:
 def publish(ctx: Ctx, ref: str, text: str) -> tuple[Meeting, Organ]:
     """Store the agenda on the meeting and raise its SEQUENCE, as a move does: invitations and
     feeds then carry the new version."""
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         meeting.agenda = text

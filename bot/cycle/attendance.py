@@ -84,6 +84,7 @@ def record(ctx: Ctx, ref: str, spec: Spec) -> tuple[Listing, dict[str, int]]:
                 from bot.core import texts as core_texts
 
                 raise UserError(core_texts.unknown_user(entry.user_id))
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = managed_meeting(session, ctx, ref)
         ctx.db.serialise(session, f"attendance:{meeting.id}")
@@ -131,7 +132,8 @@ def record(ctx: Ctx, ref: str, spec: Spec) -> tuple[Listing, dict[str, int]]:
                 found.recorded_by, found.recorded_at = ctx.user_id, now
                 session.add(found)
         session.flush()
-        listing = _listing(session, ctx, meeting, organ)
+        known, remembered = _facts(session, meeting)
+    listing = _listed(ctx, meeting, organ, known, remembered)  # names may ask Slack: after
     counts = {
         role: sum(1 for r in listing.rows if r.role == role) for role in (PRESENT, ABSENT, GUEST)
     }
@@ -139,9 +141,19 @@ def record(ctx: Ctx, ref: str, spec: Spec) -> tuple[Listing, dict[str, int]]:
 
 
 def _listing(session: Session, ctx: Ctx, meeting: Meeting, organ: Organ) -> Listing:
+    return _listed(ctx, meeting, organ, *_facts(session, meeting))
+
+
+def _facts(session: Session, meeting: Meeting) -> tuple[list[Attendee], dict[str, str]]:
+    """The recorded attendance and the organisations remembered for those without one."""
     known = _known(session, meeting)
     users = [a.user_id for a in known if a.user_id and not a.organisation]
-    remembered = remembered_organisations(session, users)
+    return known, remembered_organisations(session, users)
+
+
+def _listed(
+    ctx: Ctx, meeting: Meeting, organ: Organ, known: list[Attendee], remembered: dict[str, str]
+) -> Listing:
     rows = [
         Row(
             a.role,

@@ -66,7 +66,7 @@ MAX_NEXT_MEETINGS = 3
 
 
 def _name(ctx: Ctx, user_id: str | None, fallback: str | None = None) -> str:
-    return ctx.directory.display_name(user_id) if user_id else (fallback or "")
+    return ctx.display_name(user_id) if user_id else (fallback or "")
 
 
 def _due(view: View) -> str | None:
@@ -407,6 +407,7 @@ def set_adjusters(ctx: Ctx, ref: str, users: list[str]) -> tuple[Meeting, list[s
             from bot.core import texts as core_texts
 
             raise UserError(core_texts.unknown_user(user))
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, _organ = agenda.managed_meeting(session, ctx, ref)
         assert meeting.id is not None
@@ -434,6 +435,7 @@ def send_for_justering(ctx: Ctx, ref: str) -> Sent:
     current = draft(ctx, ref)
     if current.locked:
         raise UserError(texts.locked(current.meeting.ref, current.minutes.locked_version))
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, _organ = agenda.managed_meeting(session, ctx, ref)
         users = adjusters_of(session, meeting)
@@ -491,6 +493,12 @@ class Justerad:
 
 def justera(ctx: Ctx, ref: str, version: int) -> Justerad:
     """A justerare approves one version; when all have approved the same, it is locked."""
+    with ctx.db.transaction() as session:  # their names may ask Slack: before the write lock
+        meeting, _organ = meetings.get(session, ref)
+        adjusters = session.exec(
+            select(MinutesAdjuster.user_id).where(MinutesAdjuster.meeting_id == meeting.id)
+        ).all()
+        ctx.know_names([user for user in adjusters if user])  # by name: nothing to ask
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
         ctx.db.serialise(session, f"minutes:{meeting.id}")
@@ -614,6 +622,7 @@ def request_change(ctx: Ctx, ref: str, version: int, comment: str) -> tuple[Meet
 def approve_previous(ctx: Ctx, ref: str, item: AgendaItem) -> Draft:
     """Minnesanteckningar: the group approves the previous meeting's minutes under this
     meeting's "Föregående mötes anteckningar"; they are locked as if justerade."""
+    ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         meeting, organ = agenda.managed_meeting(session, ctx, ref)
         if item.auto != AUTO_PREVIOUS:

@@ -225,6 +225,7 @@ def amend(
         proposal = check_text(proposal, "förslaget")
     if item is not None and len(item) > MAX_ITEM:
         raise UserError(texts.DECISION_AMEND_USAGE)
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         decision, organ = _get(session, ref)
         if not _may_change(ctx, decision, organ):
@@ -261,6 +262,7 @@ def amend(
 def revoke(ctx: Ctx, ref: str, reason: str) -> Logged:
     if not reason.strip():
         raise UserError(texts.DECISION_REVOKE_USAGE)
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         decision, organ = _get(session, ref)
         if not (ctx.user_id == organ.convenor_user_id or ctx.is_admin()):

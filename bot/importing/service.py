@@ -101,6 +101,9 @@ def store(
     people: Mapping[str, str] | None = None,
 ) -> Stored:
     """Store a reviewed proposal in one transaction, or nothing (a UserError says why)."""
+    # Both may ask Slack: before the write lock, never while holding it.
+    ctx.know_admin()
+    ctx.know_users(sorted(set((people or {}).values())))
     try:
         with ctx.db.transaction(write=True) as session:
             return _store(session, ctx, proposal, data, name, people or {})

@@ -51,6 +51,7 @@ def schedule(
     """Plan (or record) a meeting. What looks like a mistake (`warnings` from the caller, a
     weekend or holiday, a second meeting of the organ that day, a local time that does not
     exist or happens twice) is asked about first unless the user has answered *Spara ändå*."""
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
@@ -186,6 +187,7 @@ def upcoming(
 
 def move(ctx: Ctx, ref: str, when: When, location: str | None) -> tuple[Meeting, Organ, When]:
     """Move a meeting; the ref and UID stay, the sequence rises. Returns the old time too."""
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):
@@ -224,6 +226,7 @@ def cancel(
 ) -> tuple[Meeting, Organ]:
     """Cancel a meeting; `then` runs in the same transaction once it is cancelled (the command
     layer moves what was due at it), so both happen or neither."""
+    ctx.know_admin()
     with ctx.db.transaction(write=True) as session:
         meeting, organ = get(session, ref)
         if not may_manage(ctx, organ):

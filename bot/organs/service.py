@@ -80,6 +80,7 @@ def set_reminders(ctx: Ctx, short_name: str, enabled: bool, lead_days: int | Non
     """Reminders on or off for an organ, with its own lead time in working days."""
     if lead_days is not None and not 0 <= lead_days <= MAX_LEAD_DAYS:
         raise UserError(texts.ORGAN_REMINDERS_USAGE)
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         organ = get(session, short_name)
         if not (ctx.user_id == organ.convenor_user_id or ctx.is_admin()):

@@ -7,6 +7,7 @@ from slack_bolt import App
 from handlers.common import Deps
 from handlers.listeners import (
     actions,
+    bounds,
     calendar,
     commands,
     confirm,
@@ -19,7 +20,8 @@ from handlers.listeners import (
 
 
 def register(app: App, deps: Deps) -> None:
-    events.register(app, deps)  # its middleware must come first
+    bounds.register(app)  # before anything reads an id from the request
+    events.register(app, deps)  # its middleware must come next
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)

@@ -10,7 +10,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, func, select
 
 from bot import commands, decisions
-from storage.db import Database, normalise_url
+from storage.db import (
+    STRICT_ENV,
+    CallInWriteTransaction,
+    Database,
+    normalise_url,
+    outside_write_transaction,
+)
 from storage.models import Decision
 from tests.harness import MakeCtx, run
 
@@ -139,3 +145,19 @@ def test_queries_per_command_do_not_grow_with_data(
     large = queries()
     assert large == small, (small, large)
     assert small <= 12
+
+
+def test_a_call_out_inside_a_write_transaction_is_flagged(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tests run strict (conftest): it raises. In production it is logged with its stack."""
+    outside_write_transaction("users.info")  # no transaction: fine
+    with db.transaction() as _session:
+        outside_write_transaction("users.info")  # reading: fine
+    with pytest.raises(CallInWriteTransaction), db.transaction(write=True):
+        outside_write_transaction("users.info")
+    monkeypatch.delenv(STRICT_ENV)
+    with db.transaction(write=True):
+        outside_write_transaction("users.info")
+    assert "users.info inside a write transaction" in caplog.text
+    outside_write_transaction("users.info")  # the flag went with the transaction
