@@ -166,3 +166,22 @@ class SlackDirectory:
         if not user or user.get("deleted"):
             return False
         return not (user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT")
+
+
+def full_names(client: WebClient) -> dict[str, str]:
+    """The workspace's people by full name ("Magnus Frithiof" → id, from users.list), for
+    linking the owners and justerare that minutes name (`ledningsbot import`, the shortcut)."""
+    found: dict[str, str] = {}
+    cursor: str | None = None
+    while True:
+        page = client.users_list(limit=200, cursor=cursor)
+        for user in page.get("members") or []:
+            if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
+                continue
+            profile = user.get("profile") or {}
+            for name in (user.get("real_name"), profile.get("real_name")):
+                if name and " " in str(name).strip():
+                    found.setdefault(" ".join(str(name).split()), str(user["id"]))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return found

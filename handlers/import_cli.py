@@ -139,23 +139,11 @@ def read_people(path: Path) -> dict[str, str]:
 
 
 def workspace_people(settings: Settings) -> dict[str, str] | None:
-    """The workspace's people by real and display name (users.list), if the bot has a token."""
+    """The workspace's people by full name, if the bot has a token."""
     if not settings.bot_token:
         return None
     from slack_sdk import WebClient
 
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
-    people: dict[str, str] = {}
-    cursor: str | None = None
-    while True:
-        page = client.users_list(limit=200, cursor=cursor)
-        for user in page.get("members") or []:
-            if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
-                continue
-            profile = user.get("profile") or {}
-            for name in (user.get("real_name"), profile.get("real_name")):
-                if name and " " in str(name).strip():
-                    people.setdefault(" ".join(str(name).split()), str(user["id"]))
-        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-        if not cursor:
-            return people
+    from handlers.directory import full_names
+
+    return full_names(WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10))

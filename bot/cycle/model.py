@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
+from bot.core.dates import MONTH_NAMES
+
 # Agenda items
 PROPOSED = "föreslagen"
 ACCEPTED = "godkänd"
@@ -205,20 +207,6 @@ _WEEKDAYS_DEFINITE = (
     "Lördagen",
     "Söndagen",
 )
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def _clock(t: time) -> str:
@@ -226,7 +214,7 @@ def _clock(t: time) -> str:
 
 
 def day_month_year(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def minutes_date(start: date, end: date, start_time: time | None, end_time: time | None) -> str:
@@ -236,7 +224,7 @@ def minutes_date(start: date, end: date, start_time: time | None, end_time: time
         if start.year == end.year and start.month == end.month:
             text = f"{start.day}-{day_month_year(end)}"
         elif start.year == end.year:
-            text = f"{start.day} {_MONTHS[start.month - 1]}-{day_month_year(end)}"
+            text = f"{start.day} {MONTH_NAMES[start.month - 1]}-{day_month_year(end)}"
         else:
             text = f"{day_month_year(start)}-{day_month_year(end)}"
     else:

@@ -27,6 +27,7 @@ from bot.importing import texts
 from bot.importing.model import Due, Item, Proposal
 from handlers.common import Deps
 from handlers.deliver import send_dm
+from handlers.directory import full_names
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +58,9 @@ def fetch(client: WebClient, file_id: str) -> tuple[bytes, str]:
     return data, str(info.get("name") or file_id)
 
 
-def people(client: WebClient) -> dict[str, str]:
-    """The workspace's people by full name (users.list), for linking owners and justerare."""
-    found: dict[str, str] = {}
-    cursor: str | None = None
-    while True:
-        page = client.users_list(limit=200, cursor=cursor)
-        for user in page.get("members") or []:
-            if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
-                continue
-            profile = user.get("profile") or {}
-            for name in (user.get("real_name"), profile.get("real_name")):
-                if name and " " in str(name).strip():
-                    found.setdefault(" ".join(str(name).split()), str(user["id"]))
-        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-        if not cursor:
-            return found
-
-
 def _proposal(ctx: Ctx, client: WebClient, file_id: str) -> tuple[Proposal, bytes, str, dict]:
     data, name = fetch(client, file_id)
-    directory = people(client)
+    directory = full_names(client)
     proposal = importing.read(ctx, data, name, importing.known_for(ctx, directory))
     return proposal, data, name, directory
 
