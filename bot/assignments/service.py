@@ -188,6 +188,7 @@ def _create_in(
         due_date=due.day,
         due_meeting_id=due.meeting.id if due.meeting else None,
         due_organ_id=due.organ.id if due.organ else None,
+        due_after=due.after,
         report_to=(report_to or "").strip()[:200] or None,
         created_by=ctx.user_id,
         created_at=now,
@@ -368,6 +369,7 @@ def _change(
             assignment.due_date = due.day
             assignment.due_meeting_id = due.meeting.id if due.meeting else None
             assignment.due_organ_id = due.organ.id if due.organ else None
+            assignment.due_after = due.after
             view.due_meeting, view.due_organ = due.meeting, due.organ
             view.notes = due.notes
             note = texts.due_label(view)
@@ -415,16 +417,63 @@ def _finish(assignment: Assignment, status: str, by: str, now: datetime, note: s
 
 
 def _after(session: Session, ctx: Ctx, meeting_ref: str, ref: str) -> Due:
-    """The organ's next meeting after the given one (or 'next, not planned yet')."""
+    """The organ's meeting after the given one. Pressed before that meeting, it is the one
+    after it, not the same one again; when that is not planned yet, the assignment waits for
+    "the organ's meeting after <date>" (`due_after`) and is no longer due at this one."""
     meeting, organ = meetings.get(session, meeting_ref)
     assert organ.id is not None
     # Never earlier than it is due now (a reminder also lists items due later).
     current = _get(session, ref).assignment.due_date or meeting.start_date
-    after = max(meeting.start_date, current, ctx.app.today()) + timedelta(days=1)
-    following = meetings.next_of(session, organ.id, after)
+    after = max(meeting.start_date, current, ctx.app.today())
+    following = meetings.next_of(session, organ.id, after + timedelta(days=1))
     if following is None:
-        return Due(organ=organ)
+        return Due(organ=organ, after=after)
     return Due(day=following.start_date, meeting=following)
+
+
+def settle(ctx: Ctx, meeting: Meeting) -> list[View]:
+    """A meeting was planned: what waited for the organ's next meeting ("nästa AU", not planned
+    when it was given, or the meeting after a date) is due at it when it is the first planned
+    meeting of the organ after that. The history says so."""
+    if meeting.kind != meetings.MEETING or meeting.status != meetings.PLANNED:
+        return []
+    with ctx.db.transaction(write=True) as session:
+        rows = session.exec(
+            select(Assignment)
+            .where(
+                Assignment.status == OPEN,
+                Assignment.due_organ_id == meeting.organ_id,
+                col(Assignment.due_date).is_(None),
+                col(Assignment.due_meeting_id).is_(None),
+            )
+            .order_by(col(Assignment.id))
+        ).all()
+        now, tz = ctx.app.now(), ctx.app.tz
+        chosen = []
+        for a in rows:
+            if a.due_after is not None and a.due_after >= meeting.start_date:
+                continue
+            first = (
+                meetings.next_of(session, meeting.organ_id, a.due_after + timedelta(days=1))
+                if a.due_after is not None
+                else meetings.next_open(session, meeting.organ_id, now, tz)
+            )
+            if first is None or first.id != meeting.id:
+                continue
+            a.due_date, a.due_meeting_id = meeting.start_date, meeting.id
+            a.due_organ_id, a.due_after = None, None
+            a.sequence += 1  # its deadline appears in calendar feeds
+            a.updated_at = now
+            session.add(a)
+            assert a.id is not None
+            note = texts.settled_note(meeting)
+            event = AssignmentEvent(
+                assignment_id=a.id, kind="flyttad", text=note, by=ctx.user_id, at=now
+            )
+            session.add(event)
+            chosen.append(a)
+        session.flush()
+        return views_for(session, chosen)
 
 
 def move_to_next_meeting(ctx: Ctx, ref: str, meeting_ref: str) -> View:
@@ -626,6 +675,7 @@ def release(session: Session, ctx: Ctx, cancelled: Meeting) -> list[View]:
         a.due_date = target.start_date if target else None
         a.due_meeting_id = target.id if target else None
         a.due_organ_id = None if target else organ.id
+        a.due_after = None
         a.sequence += 1  # its deadline in calendar feeds moved, or went
         a.updated_at = now
         view.due_meeting, view.due_organ = target, None if target else organ

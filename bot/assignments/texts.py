@@ -190,6 +190,9 @@ def due_label(view: View) -> str:
         meeting = view.due_meeting
         kind = "" if meeting.kind == "möte" else f"{esc(meeting.kind)}, "
         return f"till {meeting.ref} ({kind}{format_date(meeting.start_date)})"
+    if view.due_organ is not None and a.due_date is None and a.due_after is not None:
+        short = esc(view.due_organ.short_name)
+        return f"till {short}-mötet efter {format_date(a.due_after)} (inte planerat än)"
     if view.due_organ is not None and a.due_date is None:
         return f"till nästa {esc(view.due_organ.short_name)}-möte (inte planerat än)"
     if view.due_organ is not None and a.due_date is not None:
@@ -395,3 +398,15 @@ def named_owner_note(names: list[str], convenor: str | None, organ: str | None) 
         f"{listed} finns inte i Slack, och uppdraget har inget organ med sammankallande: "
         "ingen får påminnelser om det."
     )
+
+
+def settled_note(meeting: Meeting) -> str:
+    """History: a meeting was planned that the assignment waited for."""
+    return f"till {meeting.ref} ({format_date(meeting.start_date)}), när mötet planerades"
+
+
+def settled_line(views: list[View]) -> str:
+    """Under a planned meeting: the assignments that waited for it."""
+    refs = ", ".join(v.assignment.ref for v in views)
+    many = len(views) > 1
+    return f"{'Uppdragen' if many else 'Uppdraget'} {refs} som väntade på mötet är nu till det."

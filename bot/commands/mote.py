@@ -208,7 +208,11 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     )
     if meeting.status == meetings.HELD:
         return say(meeting_texts.meeting_recorded(meeting, organ), public=True)
-    reply = say(meeting_texts.meeting_scheduled(meeting, organ), public=True)
+    text = meeting_texts.meeting_scheduled(meeting, organ)
+    waited = assignments.settle(ctx, meeting)
+    if waited:
+        text += "\n" + assignment_texts.settled_line(waited)
+    reply = say(text, public=True)
     invite = Button(calendar_texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
     reply.message.parts.append(buttons(invite))
     return reply
