@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -23,8 +24,8 @@ from bot.assignments.model import (
 from bot.core import search
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import DateError, When, month_of, parse_due
-from bot.core.errors import NotAllowed, UserError
+from bot.core.dates import MONTH_NAMES, DateError, When, month_of, parse_due
+from bot.core.errors import NeedsConfirmation, NotAllowed, UserError
 from bot.core.workdays import holiday_name, is_working_day
 from bot.decisions import texts as decision_texts
 from storage.models import (
@@ -49,7 +50,10 @@ def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None =
     except DateError as error:
         raise UserError(str(error)) from None
     if isinstance(parsed, When):
-        return _due_day(ctx, parsed, due_text)
+        due = _due_day(ctx, parsed, due_text)
+        assert due.day is not None
+        due.notes += _ask_about(ctx, due.day, due_text)
+        return due
     now, tz = ctx.app.now(), ctx.app.tz
     if parsed.ref is not None:
         meeting, _ = meetings.get(session, parsed.ref)
@@ -79,7 +83,7 @@ def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None =
         if parsed.on < ctx.app.today():
             raise UserError(texts.due_in_past(parsed.on, due_text))
         due = Due(day=parsed.on) if parsed.kind else Due(day=parsed.on, organ=organ)
-        due.notes += _day_notes(parsed.on)
+        due.notes += _ask_about(ctx, parsed.on, due_text)
         return due
     following = meetings.next_open(session, organ.id, now, tz, kind=kind)
     if following is not None:
@@ -99,14 +103,29 @@ def _due_day(ctx: Ctx, parsed: When, due_text: str) -> Due:
         notes.append(texts.month_end_note(due_text, day))
     if day < ctx.app.today():
         raise UserError(texts.due_in_past(day, due_text))
-    return Due(day=day, notes=notes + _day_notes(day))
+    return Due(day=day, notes=notes)
 
 
-def _day_notes(day: date) -> list[str]:
-    """A due date on a weekend or a holiday is not passed over in silence."""
-    if is_working_day(day):
-        return []
-    return [texts.not_a_working_day(day, holiday_name(day))]
+_YEAR_TYPED = re.compile(r"\b(?:19|20)\d\d\b|\b\d{6}\b|\b\d{4}-\d\d-\d\d\b")
+_DAY_OR_MONTH_TYPED = re.compile(
+    r"\b\d{1,2}/\d{1,2}\b|\b(?:" + "|".join(MONTH_NAMES) + r")", re.IGNORECASE
+)
+FAR_AHEAD = timedelta(days=183)
+
+
+def _ask_about(ctx: Ctx, day: date, due_text: str) -> list[str]:
+    """A due date on a weekend or a holiday, or one typed without a year that lands more than
+    half a year ahead, is asked about before it is stored (*Spara ändå* / *Ändra*); once
+    answered, the answer still says so."""
+    found = []
+    if not is_working_day(day):
+        found.append(texts.not_a_working_day(day, holiday_name(day)))
+    typed_day = _DAY_OR_MONTH_TYPED.search(due_text) and not _YEAR_TYPED.search(due_text)
+    if typed_day and day > ctx.app.today() + FAR_AHEAD:
+        found.append(texts.due_far_ahead(day, due_text))
+    if found and not ctx.confirmed:
+        raise NeedsConfirmation(found)
+    return found
 
 
 def create(

@@ -159,9 +159,13 @@ def month_end_note(typed: str, day: date) -> str:
 
 def not_a_working_day(day: date, holiday: str | None) -> str:
     what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
+    return f"Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag."
+
+
+def due_far_ahead(day: date, typed: str) -> str:
     return (
-        f"⚠️ Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag. "
-        "Ändra med `/uppdrag flytta` om det blev fel."
+        f"”{esc(clip(typed, 60))}” utan år blir {format_date(day)}, mer än ett halvår fram. "
+        "Skriv året om du menar ett annat."
     )
 
 
