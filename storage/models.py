@@ -141,6 +141,9 @@ class Assignment(SQLModel, table=True):
     due_date: date | None = None
     due_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     due_organ_id: int | None = Field(default=None, foreign_key="organ.id")
+    # With due_organ_id and no due date: due at the organ's first meeting after this day (the
+    # meeting after the one it was due at, not planned yet when it was moved).
+    due_after: date | None = None
     report_to: str | None = Field(default=None, max_length=200)
     status: str = Field(default="öppen", max_length=20)
     last_status: str | None = Field(default=None, sa_type=Text)

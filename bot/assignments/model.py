@@ -31,6 +31,7 @@ class Due:
     day: date | None = None
     meeting: Meeting | None = None
     organ: Organ | None = None  # "nästa AU" before any AU meeting is planned
+    after: date | None = None  # with organ: its first meeting after this day, not planned yet
     notes: list[str] = field(default_factory=list)  # what the answer should add (Swedish)
 
 

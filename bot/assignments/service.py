@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -23,8 +24,8 @@ from bot.assignments.model import (
 from bot.core import search
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import DateError, When, month_of, parse_due
-from bot.core.errors import NotAllowed, UserError
+from bot.core.dates import MONTH_NAMES, DateError, When, month_of, parse_due
+from bot.core.errors import NeedsConfirmation, NotAllowed, UserError
 from bot.core.workdays import holiday_name, is_working_day
 from bot.decisions import texts as decision_texts
 from storage.models import (
@@ -49,7 +50,10 @@ def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None =
     except DateError as error:
         raise UserError(str(error)) from None
     if isinstance(parsed, When):
-        return _due_day(ctx, parsed, due_text)
+        due = _due_day(ctx, parsed, due_text)
+        assert due.day is not None
+        due.notes += _ask_about(ctx, due.day, due_text)
+        return due
     now, tz = ctx.app.now(), ctx.app.tz
     if parsed.ref is not None:
         meeting, _ = meetings.get(session, parsed.ref)
@@ -79,7 +83,7 @@ def resolve_due(session: Session, ctx: Ctx, due_text: str, names: Names | None =
         if parsed.on < ctx.app.today():
             raise UserError(texts.due_in_past(parsed.on, due_text))
         due = Due(day=parsed.on) if parsed.kind else Due(day=parsed.on, organ=organ)
-        due.notes += _day_notes(parsed.on)
+        due.notes += _ask_about(ctx, parsed.on, due_text)
         return due
     following = meetings.next_open(session, organ.id, now, tz, kind=kind)
     if following is not None:
@@ -99,14 +103,29 @@ def _due_day(ctx: Ctx, parsed: When, due_text: str) -> Due:
         notes.append(texts.month_end_note(due_text, day))
     if day < ctx.app.today():
         raise UserError(texts.due_in_past(day, due_text))
-    return Due(day=day, notes=notes + _day_notes(day))
+    return Due(day=day, notes=notes)
 
 
-def _day_notes(day: date) -> list[str]:
-    """A due date on a weekend or a holiday is not passed over in silence."""
-    if is_working_day(day):
-        return []
-    return [texts.not_a_working_day(day, holiday_name(day))]
+_YEAR_TYPED = re.compile(r"\b(?:19|20)\d\d\b|\b\d{6}\b|\b\d{4}-\d\d-\d\d\b")
+_DAY_OR_MONTH_TYPED = re.compile(
+    r"\b\d{1,2}/\d{1,2}\b|\b(?:" + "|".join(MONTH_NAMES) + r")", re.IGNORECASE
+)
+FAR_AHEAD = timedelta(days=183)
+
+
+def _ask_about(ctx: Ctx, day: date, due_text: str) -> list[str]:
+    """A due date on a weekend or a holiday, or one typed without a year that lands more than
+    half a year ahead, is asked about before it is stored (*Spara ändå* / *Ändra*); once
+    answered, the answer still says so."""
+    found = []
+    if not is_working_day(day):
+        found.append(texts.not_a_working_day(day, holiday_name(day)))
+    typed_day = _DAY_OR_MONTH_TYPED.search(due_text) and not _YEAR_TYPED.search(due_text)
+    if typed_day and day > ctx.app.today() + FAR_AHEAD:
+        found.append(texts.due_far_ahead(day, due_text))
+    if found and not ctx.confirmed:
+        raise NeedsConfirmation(found)
+    return found
 
 
 def check_owners(ctx: Ctx, owners: list[OwnerSpec]) -> None:
@@ -194,6 +213,7 @@ def _create_in(
         due_date=due.day,
         due_meeting_id=due.meeting.id if due.meeting else None,
         due_organ_id=due.organ.id if due.organ else None,
+        due_after=due.after,
         report_to=(report_to or "").strip()[:200] or None,
         created_by=ctx.user_id,
         created_at=now,
@@ -375,6 +395,7 @@ def _change(
             assignment.due_date = due.day
             assignment.due_meeting_id = due.meeting.id if due.meeting else None
             assignment.due_organ_id = due.organ.id if due.organ else None
+            assignment.due_after = due.after
             view.due_meeting, view.due_organ = due.meeting, due.organ
             view.notes = due.notes
             note = texts.due_label(view)
@@ -422,16 +443,63 @@ def _finish(assignment: Assignment, status: str, by: str, now: datetime, note: s
 
 
 def _after(session: Session, ctx: Ctx, meeting_ref: str, ref: str) -> Due:
-    """The organ's next meeting after the given one (or 'next, not planned yet')."""
+    """The organ's meeting after the given one. Pressed before that meeting, it is the one
+    after it, not the same one again; when that is not planned yet, the assignment waits for
+    "the organ's meeting after <date>" (`due_after`) and is no longer due at this one."""
     meeting, organ = meetings.get(session, meeting_ref)
     assert organ.id is not None
     # Never earlier than it is due now (a reminder also lists items due later).
     current = _get(session, ref).assignment.due_date or meeting.start_date
-    after = max(meeting.start_date, current, ctx.app.today()) + timedelta(days=1)
-    following = meetings.next_of(session, organ.id, after)
+    after = max(meeting.start_date, current, ctx.app.today())
+    following = meetings.next_of(session, organ.id, after + timedelta(days=1))
     if following is None:
-        return Due(organ=organ)
+        return Due(organ=organ, after=after)
     return Due(day=following.start_date, meeting=following)
+
+
+def settle(ctx: Ctx, meeting: Meeting) -> list[View]:
+    """A meeting was planned: what waited for the organ's next meeting ("nästa AU", not planned
+    when it was given, or the meeting after a date) is due at it when it is the first planned
+    meeting of the organ after that. The history says so."""
+    if meeting.kind != meetings.MEETING or meeting.status != meetings.PLANNED:
+        return []
+    with ctx.db.transaction(write=True) as session:
+        rows = session.exec(
+            select(Assignment)
+            .where(
+                Assignment.status == OPEN,
+                Assignment.due_organ_id == meeting.organ_id,
+                col(Assignment.due_date).is_(None),
+                col(Assignment.due_meeting_id).is_(None),
+            )
+            .order_by(col(Assignment.id))
+        ).all()
+        now, tz = ctx.app.now(), ctx.app.tz
+        chosen = []
+        for a in rows:
+            if a.due_after is not None and a.due_after >= meeting.start_date:
+                continue
+            first = (
+                meetings.next_of(session, meeting.organ_id, a.due_after + timedelta(days=1))
+                if a.due_after is not None
+                else meetings.next_open(session, meeting.organ_id, now, tz)
+            )
+            if first is None or first.id != meeting.id:
+                continue
+            a.due_date, a.due_meeting_id = meeting.start_date, meeting.id
+            a.due_organ_id, a.due_after = None, None
+            a.sequence += 1  # its deadline appears in calendar feeds
+            a.updated_at = now
+            session.add(a)
+            assert a.id is not None
+            note = texts.settled_note(meeting)
+            event = AssignmentEvent(
+                assignment_id=a.id, kind="flyttad", text=note, by=ctx.user_id, at=now
+            )
+            session.add(event)
+            chosen.append(a)
+        session.flush()
+        return views_for(session, chosen)
 
 
 def move_to_next_meeting(ctx: Ctx, ref: str, meeting_ref: str) -> View:
@@ -634,6 +702,7 @@ def release(session: Session, ctx: Ctx, cancelled: Meeting) -> list[View]:
         a.due_date = target.start_date if target else None
         a.due_meeting_id = target.id if target else None
         a.due_organ_id = None if target else organ.id
+        a.due_after = None
         a.sequence += 1  # its deadline in calendar feeds moved, or went
         a.updated_at = now
         view.due_meeting, view.due_organ = target, None if target else organ

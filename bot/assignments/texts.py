@@ -159,9 +159,13 @@ def month_end_note(typed: str, day: date) -> str:
 
 def not_a_working_day(day: date, holiday: str | None) -> str:
     what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
+    return f"Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag."
+
+
+def due_far_ahead(day: date, typed: str) -> str:
     return (
-        f"⚠️ Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag. "
-        "Ändra med `/uppdrag flytta` om det blev fel."
+        f"”{esc(clip(typed, 60))}” utan år blir {format_date(day)}, mer än ett halvår fram. "
+        "Skriv året om du menar ett annat."
     )
 
 
@@ -190,6 +194,9 @@ def due_label(view: View) -> str:
         meeting = view.due_meeting
         kind = "" if meeting.kind == "möte" else f"{esc(meeting.kind)}, "
         return f"till {meeting.ref} ({kind}{format_date(meeting.start_date)})"
+    if view.due_organ is not None and a.due_date is None and a.due_after is not None:
+        short = esc(view.due_organ.short_name)
+        return f"till {short}-mötet efter {format_date(a.due_after)} (inte planerat än)"
     if view.due_organ is not None and a.due_date is None:
         return f"till nästa {esc(view.due_organ.short_name)}-möte (inte planerat än)"
     if view.due_organ is not None and a.due_date is not None:
@@ -395,3 +402,15 @@ def named_owner_note(names: list[str], convenor: str | None, organ: str | None) 
         f"{listed} finns inte i Slack, och uppdraget har inget organ med sammankallande: "
         "ingen får påminnelser om det."
     )
+
+
+def settled_note(meeting: Meeting) -> str:
+    """History: a meeting was planned that the assignment waited for."""
+    return f"till {meeting.ref} ({format_date(meeting.start_date)}), när mötet planerades"
+
+
+def settled_line(views: list[View]) -> str:
+    """Under a planned meeting: the assignments that waited for it."""
+    refs = ", ".join(v.assignment.ref for v in views)
+    many = len(views) > 1
+    return f"{'Uppdragen' if many else 'Uppdraget'} {refs} som väntade på mötet är nu till det."

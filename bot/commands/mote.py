@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -18,8 +18,8 @@ from bot.calendar.invites import InviteBatch
 from bot.commands import cycle
 from bot.commands.words import HELP, split_first
 from bot.core.context import Ctx
-from bot.core.dates import DateError, When, format_when, split_when
-from bot.core.errors import UserError
+from bot.core.dates import WEEKDAY_NAMES, DateError, When, format_when, split_when
+from bot.core.errors import NeedsConfirmation, UserError
 from bot.core.markup import clip, esc
 from bot.core.replies import (
     SECTION_LIMIT,
@@ -39,6 +39,14 @@ from storage.models import Meeting
 
 # A year as typed: 2024, 240201, 2024-02-01 (a date without one is the next such date).
 _YEAR_TYPED = re.compile(r"\b(?:19|20)\d\d\b|\b\d{6}\b")
+_SERIES = re.compile(
+    r"^(?:(?P<organ>\S+)\s+)?varje\s+(?P<day>\w+)\s+(?P<time>.*?)\s*\bfrån\s+(?P<first>.+?)"
+    r"\s+till\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_SKIP = re.compile(r"^,?\s*(?:utom|förutom|ej)\s+", re.IGNORECASE)
+_MORE = re.compile(r"^\s*(?:,|och)\s*", re.IGNORECASE)
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)(?:\s+|$)", re.IGNORECASE)
 MAX_LOCATION = 300
 log = logging.getLogger(__name__)
@@ -80,6 +88,8 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub in cycle.MOTE:  # the meeting cycle: agenda, attendance, minutes, justering
         return cycle.run(ctx, sub, rest)
     if sub in ("ny", "planera", "boka"):
+        if _SERIES.match(rest):
+            return _schedule_series(ctx, rest)
         return _schedule(ctx, rest)
     if sub in ("lista", ""):
         rows = meetings.upcoming(ctx, rest.strip() or None)
@@ -208,10 +218,67 @@ def _schedule(ctx: Ctx, rest: str) -> Reply:
     )
     if meeting.status == meetings.HELD:
         return say(meeting_texts.meeting_recorded(meeting, organ), public=True)
-    reply = say(meeting_texts.meeting_scheduled(meeting, organ), public=True)
+    text = meeting_texts.meeting_scheduled(meeting, organ)
+    waited = assignments.settle(ctx, meeting)
+    if waited:
+        text += "\n" + assignment_texts.settled_line(waited)
+    reply = say(text, public=True)
     invite = Button(calendar_texts.BUTTON_INVITE, invites.ACTION_INVITE, meeting.ref)
     reply.message.parts.append(buttons(invite))
     return reply
+
+
+def _schedule_series(ctx: Ctx, rest: str) -> Reply:
+    """`ny [ORGAN] varje <veckodag> <tid> från <datum> till <datum> [utom <datum>, …] [plats]`:
+    one series, each occurrence a meeting of its own."""
+    found = _SERIES.match(rest)
+    assert found is not None
+    usage = meeting_texts.MEETING_SERIES_USAGE
+    weekday = next(
+        (i for i, name in enumerate(WEEKDAY_NAMES) if found["day"].lower().startswith(name)), None
+    )
+    if weekday is None:
+        raise UserError(f"Jag förstod inte ”{esc(found['day'])}” som en veckodag. {usage}")
+    timed, left = _when(ctx, f"{found['first']} {found['time']}".strip(), usage)
+    if left:
+        raise UserError(f"Jag förstod inte ”{esc(left)}”. {usage}")
+    last, tail = _when(ctx, found["rest"], usage)
+    skipped: set[date] = set()
+    skip = _SKIP.match(tail)
+    if skip:
+        tail = tail[skip.end() :]
+        while tail:
+            left_out, tail = _when(ctx, tail, usage)
+            skipped.add(left_out.start)
+            more = _MORE.match(tail)
+            if not more:
+                break
+            tail = tail[more.end() :]
+    until = last.start
+    if until < timed.start:  # "från 5 juni till 28 augusti" typed in July: next year's
+        until = until.replace(year=until.year + 1)
+    day = timed.start + timedelta(days=(weekday - timed.start.weekday()) % 7)
+    occurrences = []
+    while day <= until:
+        if day not in skipped:
+            occurrences.append(When(day, day, timed.start_time, timed.end_time))
+        day += timedelta(days=7)
+    if not occurrences:
+        raise UserError(meeting_texts.series_empty(WEEKDAY_NAMES[weekday]))
+    if len(occurrences) > meeting_texts.MAX_SERIES:
+        raise UserError(meeting_texts.series_too_long(len(occurrences)))
+    rule = f"FREQ=WEEKLY;BYDAY={_BYDAY[weekday]};UNTIL={until:%Y%m%d}"
+    try:
+        created, organ = meetings.schedule_series(
+            ctx, found["organ"], occurrences, rule, location=_location(tail)
+        )
+    except NeedsConfirmation as error:
+        raise NeedsConfirmation([*error.warnings, meeting_texts.series_skip_hint()]) from None
+    waited = [v for meeting in created for v in assignments.settle(ctx, meeting)]
+    text = meeting_texts.series_scheduled(created, organ, WEEKDAY_NAMES[weekday])
+    if waited:
+        text += "\n" + assignment_texts.settled_line(waited)
+    return say(text, public=True)
 
 
 def _kind_word(word: str) -> str | None:

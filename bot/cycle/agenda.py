@@ -638,7 +638,12 @@ def reports(
         a
         for a in rows
         if a.due_meeting_id == meeting.id
-        or (is_next and a.due_organ_id == organ.id and a.due_date is None)
+        or (
+            is_next
+            and a.due_organ_id == organ.id
+            and a.due_date is None
+            and (a.due_after is None or a.due_after < meeting.start_date)
+        )
         or (
             a.report_to
             and a.due_meeting_id is None

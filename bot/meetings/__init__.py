@@ -26,6 +26,7 @@ from bot.meetings.service import (
     on_date,
     record,
     schedule,
+    schedule_series,
     show,
     upcoming,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "on_date",
     "record",
     "schedule",
+    "schedule_series",
     "show",
     "starts_at",
     "upcoming",

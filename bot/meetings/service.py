@@ -64,6 +64,37 @@ def schedule(
     return meeting, organ
 
 
+def schedule_series(
+    ctx: Ctx,
+    organ_name: str | None,
+    occurrences: list[When],
+    rule: str,
+    *,
+    location: str | None = None,
+) -> tuple[list[Meeting], Organ]:
+    """Plan a recurring series ("varje torsdag 13-14 från 5 juni till 28 augusti"): one meeting
+    per occurrence, each with its own reference (for reminders, moves and cancellations), all
+    carrying the series' UID and its RRULE. What looks like a mistake on any of the dates is
+    asked about first, once for the whole series."""
+    series_uid = f"{uuid.uuid4()}@ledningsbot"
+    with ctx.db.transaction(write=True) as session:
+        organ = organs.resolve(session, ctx, organ_name)
+        if not may_manage(ctx, organ):
+            raise NotAllowed(core_texts.only_convenor_or_admin(organ.short_name))
+        if not ctx.confirmed:
+            found = [w for when in occurrences for w in _warnings(session, ctx, organ, when)]
+            if found:
+                raise NeedsConfirmation(found)
+        created = []
+        for when in occurrences:
+            meeting = record(session, ctx, organ, when, location=location)
+            meeting.series_uid, meeting.series_rule = series_uid, rule
+            session.add(meeting)
+            created.append(meeting)
+        session.flush()
+    return created, organ
+
+
 def _warnings(session: Session, ctx: Ctx, organ: Organ, when: When) -> list[str]:
     found = []
     day = when.start

@@ -175,3 +175,29 @@ def warn_far_ahead(day: date, typed: str) -> str:
         f"”{esc(typed)}” utan år blir {format_date(day)}, mer än ett halvår fram. "
         "Skriv året om du menar ett annat."
     )
+
+
+MEETING_SERIES_USAGE = (
+    "Skriv veckodag, tid och period, till exempel "
+    "`/mote ny AU varje torsdag 13-14 från 5 juni till 28 augusti` "
+    "(hoppa över dagar med `utom 19 juni`, sist plats)."
+)
+MAX_SERIES = 60
+
+
+def series_too_long(count: int) -> str:
+    return f"Serien blir {count} möten; högst {MAX_SERIES} går att planera på en gång."
+
+
+def series_empty(weekday: str) -> str:
+    return f"Det finns ingen {esc(weekday)} i den perioden. " + MEETING_SERIES_USAGE
+
+
+def series_skip_hint() -> str:
+    return "Vill du hoppa över en dag: *Ändra* och lägg till `utom 19 juni` efter slutdatumet."
+
+
+def series_scheduled(meetings: list[Meeting], organ: Organ, weekday: str) -> str:
+    lines = [meeting_line(m, organ) for m in meetings]
+    head = f"📅 Planerat: {esc(organ.short_name)} varje {weekday}, {len(meetings)} möten:"
+    return "\n".join([head, *(f"• {line}" for line in lines)])

@@ -91,6 +91,7 @@ class Open:
     due_organ_id: int | None
     report_to: str | None
     recipients: list[str]  # user owners and each owning organ's convenor
+    due_after: date | None = None  # with due_organ_id: its first meeting after this day
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Agenda:
     report_to: dict[int, list[int]] = field(default_factory=dict)  # organ → indexes in open
     by_meeting: dict[int, list[int]] = field(default_factory=dict)
     undated_by_organ: dict[int, list[int]] = field(default_factory=dict)
+    waiting: dict[int, list[int]] = field(default_factory=dict)  # organ → "meeting after <day>"
     dated: list[tuple[date, int]] = field(default_factory=list)
     reports_to: list[set[int]] = field(default_factory=list)  # per index: organs it reports to
     by_recipient: dict[str, list[int]] = field(default_factory=dict)
@@ -113,8 +115,10 @@ class Agenda:
                 agenda.by_meeting.setdefault(item.due_meeting_id, []).append(i)
             if item.due is not None:
                 agenda.dated.append((item.due, i))
-            elif item.due_organ_id:
+            elif item.due_organ_id and item.due_after is None:
                 agenda.undated_by_organ.setdefault(item.due_organ_id, []).append(i)
+            elif item.due_organ_id:
+                agenda.waiting.setdefault(item.due_organ_id, []).append(i)
             organs_reported_to = _report_to_organs(item.report_to, aliases, organ_ids)
             agenda.reports_to.append(organs_reported_to)
             for organ_id in organs_reported_to:
@@ -128,7 +132,12 @@ class Agenda:
         """The same rule as relevant(), for one assignment."""
         item = self.open[i]
         return concerns(
-            meeting, item.due, item.due_meeting_id, item.due_organ_id, self.reports_to[i]
+            meeting,
+            item.due,
+            item.due_meeting_id,
+            item.due_organ_id,
+            self.reports_to[i],
+            item.due_after,
         )
 
     def relevant(self, meeting: Meeting) -> set[int]:
@@ -140,6 +149,11 @@ class Agenda:
         found = {i for _, i in self.dated[:end]}
         found.update(self.by_meeting.get(meeting.id or 0, ()))
         found.update(self.undated_by_organ.get(meeting.organ_id, ()))
+        found.update(
+            i
+            for i in self.waiting.get(meeting.organ_id, ())
+            if (self.open[i].due_after or date.max) < meeting.start_date
+        )
         found.update(self.report_to.get(meeting.organ_id, ()))
         return found
 
@@ -159,6 +173,7 @@ def concerns(
     due_meeting_id: int | None,
     due_organ_id: int | None,
     reports_to: set[int],
+    due_after: date | None = None,
 ) -> bool:
     """Whether an assignment belongs to a meeting's reminders and summary: due at or before it,
     due at it, due at the organ's next meeting (not planned when it was given), or reporting
@@ -170,7 +185,8 @@ def concerns(
     if due_meeting_id is not None and due_meeting_id == meeting.id:
         return True
     if due is None and due_organ_id == meeting.organ_id:
-        return True
+        # "the AU meeting after 18 September" is not the one on the 18th
+        return due_after is None or due_after < meeting.start_date
     return meeting.organ_id in reports_to
 
 
@@ -238,6 +254,7 @@ def load(
             col(Assignment.report_to),
             col(Meeting.start_date),
             col(Assignment.organ_id),
+            col(Assignment.due_after),
         )
         .outerjoin(Meeting, col(Meeting.id) == Assignment.due_meeting_id)
         .where(is_open)
@@ -264,8 +281,9 @@ def load(
             organ_id,
             report_to,
             assignments.answering(owners.get(a_id, ()), all_organs, origin),
+            after,
         )
-        for a_id, due, meeting_id, organ_id, report_to, moved, origin in rows
+        for a_id, due, meeting_id, organ_id, report_to, moved, origin, after in rows
     ]
     aliases = organs.aliases(session)
     organ_ids = {o.short_name: o_id for o_id, o in all_organs.items()}

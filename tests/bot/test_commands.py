@@ -218,15 +218,21 @@ def test_assignment_to_next_au_with_report_back(ctx: MakeCtx, organs: None) -> N
     [
         ("till 2026-12-04", date(2026, 12, 4)),
         ("till 4/12", date(2026, 12, 4)),
-        ("till 17 november", date(2027, 11, 17)),
+        ("till 17 november", date(2027, 11, 17)),  # asked first: a year ahead
         ("till i morgon", date(2026, 11, 24)),
         ("senast om två veckor", date(2026, 12, 7)),
         ("till v 2", date(2027, 1, 15)),
-        ("till LG 7 oktober", date(2027, 10, 7)),
+        ("till LG 7 oktober", date(2027, 10, 7)),  # asked first: a year ahead
     ],
 )
 def test_assignment_due_forms(ctx: MakeCtx, organs: None, when: str, due: date) -> None:
-    answer = run(ctx(), "/uppdrag", f"<@U0ANNA|anna> Skriv en rapport till styrelsen {when}")
+    reply = commands.run(
+        ctx(), "/uppdrag", f"<@U0ANNA|anna> Skriv en rapport till styrelsen {when}"
+    )
+    answer = said(reply)
+    if due.year == 2027 and due.month > 6:
+        assert "mer än ett halvår fram" in answer and count(ctx(), Assignment) == 0
+        answer = said(commands.confirm(ctx(), reply.message.parts[-1].buttons[0].value))
     assert "`U-1` Skriv en rapport till styrelsen" in answer, answer
     with ctx().db.transaction() as session:
         assert session.exec(select(Assignment.due_date)).one() == due
@@ -269,7 +275,7 @@ def test_owners_close_move_strike_others_are_refused(ctx: MakeCtx, organs: None)
 def test_lists_of_assignments(ctx: MakeCtx, organs: None) -> None:
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Första till 4/12")
     run(ctx(), "/uppdrag", "<@U0ROGER|roger> Andra till 3/12")
-    run(ctx(), "/uppdrag", "PG-AVTAL Tredje till 5/12")
+    run(ctx(), "/uppdrag", "PG-AVTAL Tredje till 7/12")
     everything = run(ctx(), "/uppdrag", "lista")
     assert everything.index("Andra") < everything.index("Första") < everything.index("Tredje")
     assert "Första" in run(ctx(), "/uppdrag", "lista <@U0ANNA|anna>")
@@ -313,11 +319,11 @@ def test_assignment_from_a_decision_links_both_ways(ctx: MakeCtx, organs: None) 
 def test_moving_a_meeting_moves_what_is_due_at_it(ctx: MakeCtx, organs: None) -> None:
     run(ctx(channel="C0AU"), "/mote", "ny AU 8 december 13-15")
     run(ctx(channel="C0AU"), "/mote", "ny AU 3 december 13-15")
-    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Först till 5/12")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Först till 7/12")
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Sedan till AU 8 december")
     run(ctx(), "/mote", "flytta AU-261208 till 4 december 13-15")
     listing = run(ctx("anna"), "/uppdrag", "")
-    assert listing.index("Sedan") < listing.index("Först")  # now due on the 4th, before the 5th
+    assert listing.index("Sedan") < listing.index("Först")  # now due on the 4th, before the 7th
     with ctx().db.transaction() as session:
         assert session.exec(select(Assignment.due_date).where(Assignment.ref == "U-2")).one() == (
             date(2026, 12, 4)

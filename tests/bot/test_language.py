@@ -29,6 +29,20 @@ def run(ctx: Ctx, command: str, text: str) -> str:
     return answer
 
 
+def asked_then_saved(ctx: Ctx, command: str, text: str, warning: str) -> str:
+    """A question first (nothing stored), then *Spara ändå*: the answer."""
+    before = count(ctx, Assignment)
+    reply = commands.run(ctx, command, text)
+    question = said(reply)
+    assert warning in question and "Spara ändå" in question, question
+    assert count(ctx, Assignment) == before  # nothing stored yet
+    return run_confirmed(ctx, reply.message.parts[-1].buttons[0].value)
+
+
+def run_confirmed(ctx: Ctx, value: str) -> str:
+    return said(commands.confirm(ctx, value))
+
+
 def count(ctx: Ctx, model: type) -> int:
     with ctx.db.transaction() as session:
         return int(session.exec(select(func.count()).select_from(model)).one())
@@ -120,8 +134,11 @@ def test_a_month_for_a_date_is_its_last_working_day_and_the_answer_says_so(
 def test_a_meeting_word_with_a_date(ctx: MakeCtx, autumn_2023: None) -> None:
     """ "Till nästa kommittésammanträde den 28 maj" (the third set of minutes): the channel's
     organ on that day."""
-    answer = run(
-        ctx(), "/uppdrag", "<@U0ANNA|anna> Återkomma till nästa kommittésammanträde den 28 maj"
+    answer = asked_then_saved(
+        ctx(),
+        "/uppdrag",
+        "<@U0ANNA|anna> Återkomma till nästa kommittésammanträde den 28 maj",
+        "utan år blir tisdag 28 maj 2024, mer än ett halvår fram",
     )
     assert "`U-1` Återkomma – <@U0ANNA>, till LG tisdag 28 maj 2024" in answer
     assignment, _ = stored(ctx(), "U-1")
@@ -170,15 +187,46 @@ def test_a_date_in_quotes_or_after_fran_belongs_to_the_text(
     assert stored(ctx(), "U-2")[1] == "AU-230914"
 
 
-def test_a_due_date_on_a_weekend_or_holiday_is_told(ctx: MakeCtx, autumn_2023: None) -> None:
-    saturday = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Ta fram underlag till LG 7 oktober")
+def test_a_due_date_on_a_weekend_or_holiday_is_asked(ctx: MakeCtx, autumn_2023: None) -> None:
+    saturday = asked_then_saved(
+        ctx(),
+        "/uppdrag",
+        "<@U0ANNA|anna> Ta fram underlag till LG 7 oktober",
+        "Obs: 7 oktober 2023 är en lördag, ingen arbetsdag",
+    )
     assert "till LG lördag 7 oktober 2023" in saturday
     assert "Obs: 7 oktober 2023 är en lördag, ingen arbetsdag" in saturday
-    holiday = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Boka lokal till 24 december")
-    assert "Obs: 24 december 2023 är en julafton" in holiday
+    holiday = asked_then_saved(
+        ctx(),
+        "/uppdrag",
+        "<@U0ANNA|anna> Boka lokal till 24 december",
+        "Obs: 24 december 2023 är en julafton",
+    )
+    assert "senast söndag 24 december 2023" in holiday
+    relative = asked_then_saved(  # Friday 25 August + 8 days: relative dates are asked too
+        ctx(), "/uppdrag", "<@U0ANNA|anna> Boka mat om 8 dagar", "2 september 2023 är en lördag"
+    )
+    assert "`U-3` Boka mat" in relative
     plain = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Boka lokal till 22 december")
-    assert "Obs" not in plain
+    assert "Obs" not in plain and "Spara ändå" not in plain
     assert stored(ctx(), "U-1")[0].due_date == date(2023, 10, 7)  # stored as asked
+    assert stored(ctx(), "U-2")[0].due_date == date(2023, 12, 24)
+
+
+def test_a_due_date_without_a_year_far_ahead_is_asked(ctx: MakeCtx, autumn_2023: None) -> None:
+    """`/uppdrag @anna Gör X till 2 juni` typed in September: June next year, asked first."""
+    saved = asked_then_saved(
+        ctx(),
+        "/uppdrag",
+        "<@U0ANNA|anna> Gör X till 2 juni",
+        "”till 2 juni” utan år blir söndag 2 juni 2024, mer än ett halvår fram",
+    )
+    assert "`U-1` Gör X" in saved
+    assert stored(ctx(), "U-1")[0].due_date == date(2024, 6, 2)
+    with_year = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Gör Y till 3 juni 2024")
+    assert "Spara ändå" not in with_year and "`U-2` Gör Y" in with_year
+    soon = run(ctx(), "/uppdrag", "<@U0ANNA|anna> Gör Z till 2 november")
+    assert "Spara ändå" not in soon and "`U-3` Gör Z" in soon
 
 
 # ---------------------------------------------------------------- 3: the next meeting
@@ -294,7 +342,9 @@ def test_names_without_at_are_the_members_called_so(ctx: MakeCtx, autumn_2023: N
 
 def test_a_move_to_a_weekend_is_told_too(ctx: MakeCtx, autumn_2023: None) -> None:
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Ta fram underlag till nästa LG")
-    answer = run(ctx(), "/uppdrag", "flytta U-1 till 7 oktober")
+    answer = asked_then_saved(
+        ctx(), "/uppdrag", "flytta U-1 till 7 oktober", "7 oktober 2023 är en lördag"
+    )
     assert "flyttat senast lördag 7 oktober 2023" in answer
     assert "Obs: 7 oktober 2023 är en lördag" in answer
     assert "blev sista arbetsdagen" in run(ctx(), "/uppdrag", "flytta U-1 i november")

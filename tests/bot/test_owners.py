@@ -116,7 +116,11 @@ def test_people_outside_slack_are_kept_by_name_and_the_convenor_answers(
     assert "Ge förslag på kompetensutveckling" in answer
     assert "”Regionen” finns inte i Slack: påminnelserna går till <@U0MAGNUS>" in answer
     assert owners_of(ctx(), "U-1") == [(None, None, "Regionen", False)]
-    run(ctx(channel="C0LG"), "/uppdrag", "Marcus (Växjö kommun) och kommunerna återkommer i juni")
+    run(
+        ctx(channel="C0LG"),
+        "/uppdrag",
+        "Marcus (Växjö kommun) och kommunerna återkommer i juni 2024",
+    )
     assert [o[2] for o in owners_of(ctx(), "U-2")] == ["Marcus (Växjö kommun)", "kommunerna"]
     mine = run(ctx("magnus"), "/uppdrag", "")
     assert "`U-1`" in mine and "`U-2`" in mine  # the LG convenor answers for them

@@ -318,7 +318,9 @@ def test_next_meeting_button_moves_the_due_point(
     assert view.due_meeting is not None and view.due_meeting.ref == "AU-261214"
     view = assignments.move_to_next_meeting(ctx("anna"), "U-1", "AU-261214")
     assert view.due_meeting is None and view.due_organ is not None  # none planned yet
-    assert "nästa AU-möte (inte planerat än)" in run(ctx(), "/uppdrag", "visa U-1")
+    assert "AU-mötet efter måndag 14 december 2026 (inte planerat än)" in run(
+        ctx(), "/uppdrag", "visa U-1"
+    )
 
 
 def test_meeting_shows_its_reminders(
