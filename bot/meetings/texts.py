@@ -148,8 +148,9 @@ def meeting_details(meeting: Meeting, organ: Organ) -> str:
 
 
 def warn_not_working_day(day: date, holiday: str | None) -> str:
-    what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
-    return f"{format_date(day, weekday=False)} är en {what}, ingen arbetsdag."
+    # "är nationaldagen" / "är julafton", but "är en lördag"
+    what = esc(holiday) if holiday else f"en {WEEKDAY_NAMES[day.weekday()]}"
+    return f"{format_date(day, weekday=False)} är {what}, ingen arbetsdag."
 
 
 def warn_same_day(ref: str, organ: str) -> str:

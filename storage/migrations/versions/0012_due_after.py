@@ -1,7 +1,7 @@
 """an assignment waiting for the organ's meeting after a date
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 09:00:00
 
 One nullable column on assignment: *Flytta till nästa möte* pressed when the organ's meeting
@@ -12,8 +12,8 @@ meeting after this date"; it resolves when that meeting is planned.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
