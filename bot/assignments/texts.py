@@ -10,8 +10,9 @@ import calendar
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.core.dates import MONTH_NAMES, WEEKDAY_NAMES, format_date
+from bot.core.dates import MONTH_NAMES, format_date
 from bot.core.markup import clip, esc, mention
+from bot.meetings import texts as meeting_texts
 
 if TYPE_CHECKING:
     from bot.assignments.model import View
@@ -158,8 +159,7 @@ def month_end_note(typed: str, day: date) -> str:
 
 
 def not_a_working_day(day: date, holiday: str | None) -> str:
-    what = esc(holiday) if holiday else WEEKDAY_NAMES[day.weekday()]
-    return f"Obs: {format_date(day, weekday=False)} är en {what}, ingen arbetsdag."
+    return "Obs: " + meeting_texts.warn_not_working_day(day, holiday)
 
 
 def due_far_ahead(day: date, typed: str) -> str:
