@@ -200,7 +200,7 @@ def test_a_due_date_on_a_weekend_or_holiday_is_asked(ctx: MakeCtx, autumn_2023: 
         ctx(),
         "/uppdrag",
         "<@U0ANNA|anna> Boka lokal till 24 december",
-        "Obs: 24 december 2023 är en julafton",
+        "Obs: 24 december 2023 är julafton, ingen arbetsdag",
     )
     assert "senast söndag 24 december 2023" in holiday
     relative = asked_then_saved(  # Friday 25 August + 8 days: relative dates are asked too
