@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -318,3 +319,36 @@ def test_a_question_before_storing_is_answered_once_with_spara_andra(
     with harness.product.db.engine.connect() as connection:
         refs = connection.execute(text("SELECT ref FROM meeting ORDER BY ref")).scalars().all()
     assert refs == ["LG-261207", "LG-261207-2"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("organ", "XYZ", "organ"),  # an organ the form never offered
+        ("meeting", "AU-261207", "inget möte heter au-261207"),  # no such meeting
+        ("meeting", "2027-03-01", "har inte varit än"),  # decisions are logged afterwards
+        ("item", "§" + "5" * 40, "tecken"),  # far over the 20 characters of a §
+        ("proposal", "x" * 3100, "tecken"),  # over the 3,000 characters of a proposal
+    ],
+)
+def test_decision_form_errors_sit_under_their_field(
+    harness: Harness, organs: None, field: str, value: str, shown: str
+) -> None:
+    """Each mistake is shown under the field it concerns, briefly, and nothing is saved."""
+    values: dict[str, Any] = {
+        "organ": {"value": {"type": "static_select", "selected_option": {"value": "LG"}}},
+        "text": {"value": {"type": "plain_text_input", "value": "Ledningsgruppen beslutar"}},
+    }
+    if field == "organ":
+        values["organ"]["value"]["selected_option"]["value"] = value
+    else:
+        values[field] = {"value": {"type": "plain_text_input", "value": value}}
+    status, body = harness.submit(
+        "beslut_form", values, user="sara", private_metadata='{"channel": "C0LG"}'
+    )
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and list(answer["errors"]) == [field]
+    message = answer["errors"][field]
+    assert shown in message.lower() and len(message) < 300, message
+    assert decisions_in(harness) == []
