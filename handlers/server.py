@@ -381,7 +381,10 @@ class WebServer:
 
     def stop(self) -> None:
         self._stopping = True
-        self._server.pull_trigger()  # wakes the loop (a write to a pipe: safe in a handler)
+        try:
+            self._server.pull_trigger()  # wakes the loop (a write to a pipe: safe in a handler)
+        except OSError:  # its pipe is gone: the loop sees the flag within poll_interval anyway
+            log.info("the web server's wake-up pipe was closed; stopping on the next turn")
         if self._thread is not None:
             self._thread.join(DRAIN_SECONDS + 5)
 

@@ -373,8 +373,13 @@ class LocalSocketMode:
 
     # -- the server ------------------------------------------------------------------------
 
-    def _require(self, link: Link | None) -> Link:
-        target = link or self.newest()
+    def _require(self, link: Link | None, timeout: float = 5.0) -> Link:
+        """``link``, or the newest live one, waiting a moment for one (a client that has just
+        had its hello may still be between connections on a loaded machine)."""
+        if link is not None:
+            return link
+        self.wait_for(lambda: self.newest() is not None, timeout)
+        target = self.newest()
         if target is None:
             raise AssertionError("LocalSocketMode: no live connection")
         return target
