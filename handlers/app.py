@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
@@ -90,7 +91,7 @@ def build_bot(
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
-        timeout=10,
+        timeout=max(1, round(settings.slack_timeout)),
         retry_handlers=retry_handlers(),
     )
     bolt = BoltApp(
@@ -109,7 +110,7 @@ def build_bot(
         product,
         bolt,
         client,
-        Reminders(product, SlackNotifier(client)),
+        Reminders(product, SlackNotifier(client), lease=timedelta(seconds=settings.delivery_lease)),
         settings.signing_secret or "",
         pool,
         invites,

@@ -169,7 +169,7 @@ def _run(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    wakeups = Wakeups(bot.reminders)
+    wakeups = Wakeups(bot.reminders, safety=timedelta(seconds=settings.safety_tick))
     wakeups.start()
     try:
         if link is not None:

@@ -155,6 +155,7 @@ def register(app: App, deps: Deps) -> None:
         reply = commands.run(deps.ctx(user_id, channel_id), command, text)
         deliver(
             reply,
+            product=deps.product,
             client=client,
             response_url=body.get("response_url"),
             user_id=user_id,
