@@ -49,7 +49,7 @@ class Wakeups:
         self.scheduler.start()
 
     def _resume_ledger(self) -> None:
-        ledger.resume(self.reminders.app, self.reminders.notifier, lease=self.reminders.lease)
+        ledger.resume(self.reminders.app, self.reminders.notifier)
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)

@@ -31,7 +31,6 @@ from storage.models import Delivery
 log = logging.getLogger(__name__)
 
 PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "misslyckad", "okänd"
-LEASE = timedelta(minutes=5)  # a claim older than this, unresolved, was left by a crash
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
@@ -201,8 +200,11 @@ def _finish(app: Product, row: Delivery, status: str, *, ts: str | None, error: 
         )
 
 
-def send(app: Product, sender: Sender, ids: Iterable[int], *, lease: timedelta = LEASE) -> Outcome:
+def send(
+    app: Product, sender: Sender, ids: Iterable[int], *, lease: timedelta | None = None
+) -> Outcome:
     """Send the rows given (those still to send): claim, send once, mark."""
+    lease = app.lease if lease is None else lease
     outcome = Outcome()
     for row_id in ids:
         claimed = _claim(app, row_id, lease)
@@ -242,10 +244,11 @@ def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str
     return SENT
 
 
-def resume(app: Product, sender: Sender, *, lease: timedelta = LEASE) -> Outcome:
+def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
     """The safety tick: finish what a crash left planned or being sent, and settle what was
     unresolved, once its lease has run out. The asker of a message whose fate they were told
     was unknown gets a follow-up when it is settled."""
+    lease = app.lease if lease is None else lease
     stale = app.now() - lease
     with app.db.transaction() as session:
         rows = session.exec(

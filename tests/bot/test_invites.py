@@ -416,7 +416,9 @@ class Postbox:
         self.sent: list[tuple[str, Message, Attachment]] = []
         self.fail = fail or set()
 
-    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
+    def send(
+        self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
+    ) -> None:
         if user_id in self.fail:
             raise invites.DeliveryError("nej")
         self.sent.append((user_id, message, attachment))
@@ -439,9 +441,9 @@ def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: F
     assert [j.user_id for j in first.jobs] == ["U0ANNA", "U0ROGER"]
     # A second sender while the first is still sending: nothing is claimed twice.
     second = invites.invite(quiet, "LG-261210", "")
-    assert second.jobs == [] and second.already == 2
-    # The first sender died; after STALE_CLAIM the claims are taken again.
-    clock.advance(invites.STALE_CLAIM + timedelta(seconds=1))
+    assert second.jobs == [] and second.in_flight == 2 and second.already == 0
+    # The first sender died; after the lease the claims are taken again.
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
     third = invites.invite(quiet, "LG-261210", "")
     box = Postbox(fail={"U0ROGER"})
     result = invites.deliver(quiet.app, third, box)
@@ -462,7 +464,7 @@ def test_a_slow_sender_is_not_overtaken_for_those_it_has_not_reached(
     run(quiet, "/mote", "ny LG 10 december 9-12")
     slow = invites.invite(quiet, "LG-261210", "")
     # The first sender is slow: its claims go stale and a second sender takes over.
-    clock.advance(invites.STALE_CLAIM + timedelta(seconds=1))
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
     fast = invites.invite(quiet, "LG-261210", "")
     assert [j.user_id for j in fast.jobs] == ["U0ANNA", "U0ROGER"]
     first_box, second_box = Postbox(), Postbox()
