@@ -21,8 +21,8 @@ from slack_sdk.webhook import WebhookClient
 from bot.core import ledger
 from bot.core import texts as core_texts
 from bot.core.context import Product
-from bot.core.replies import Attachment, Message, Reply
-from handlers.notify import SlackNotifier, posting_retry_handlers
+from bot.core.replies import Attachment, Message, Reply, section
+from handlers.notify import SlackNotifier, posting_retry_handlers, refused
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def respond(
     """Answer through the response_url; when it fails or there is none, ephemerally in the
     channel, else in a DM to the asker. True if the answer went out."""
     body: dict[str, Any] = payload(message)
+    maybe_there = False  # Slack may have shown it: a 5xx or a time-out
     if response_url:
         hook_body = dict(body)
         hook_body["response_type"] = "in_channel" if public else "ephemeral"
@@ -61,10 +62,18 @@ def respond(
             if result.status_code == 200:
                 return True
             log.error("response_url answered %s: %s", result.status_code, result.body)
-        except (SlackClientError, OSError):
+            maybe_there = result.status_code >= 500
+        except (SlackClientError, OSError) as error:
             log.warning("response_url failed; answering another way", exc_info=True)
+            maybe_there = not refused(error)
     if client is None or not user_id:
         return False
+    if maybe_there:
+        # What a response_url showed cannot be looked up: rather twice than never, and the
+        # second time it says so.
+        note = core_texts.ANSWER_MAYBE_REPEATED
+        message = Message(f"{note}\n{message.fallback}", [section(note), *message.parts])
+        body = payload(message)
     if channel_id:
         try:
             client.chat_postEphemeral(channel=channel_id, user=user_id, **body)

@@ -29,7 +29,7 @@ EVENT_TYPE = "ledningsbot_delivery"
 EVENT_TYPES = frozenset({EVENT_TYPE, "ledningsbot_reminder"})
 
 
-def _refused(error: BaseException | None) -> bool:
+def refused(error: BaseException | None) -> bool:
     """A connection refused (or a name not found): the request never left, so it may be sent
     again. A reset, a lost answer or a time-out may come after Slack took it: never retried."""
     reason = error.reason if isinstance(error, URLError) else error
@@ -50,7 +50,7 @@ class BeforeSendingRetryHandler(ConnectionErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return response is None and _refused(error)
+        return response is None and refused(error)
 
 
 def posting_retry_handlers(*, rate_limit_retries: int = 3) -> list[RetryHandler]:

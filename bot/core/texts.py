@@ -70,6 +70,12 @@ def with_example(message: str, command: str, example: str) -> str:
     return f"{message}\nTill exempel: `{example}`"
 
 
+ANSWER_MAYBE_REPEATED = (
+    "↩️ Slack svarade inte när jag svarade dig, så här är svaret igen (det kan ha kommit fram "
+    "redan):"
+)
+
+
 def _names(targets: list[str]) -> str:
     return ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
 

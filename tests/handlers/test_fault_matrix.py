@@ -67,6 +67,7 @@ FAULTS = [
     "response_url nere",
 ]
 MARKER = "<!-- fault-matrix -->"
+REPEATED = "↩️"  # bot.core.texts.ANSWER_MAYBE_REPEATED
 
 
 def _free_port() -> int:
@@ -81,6 +82,7 @@ class Cell:
     fault: str
     held: dict[str, int] = field(default_factory=dict)  # recipient → copies held
     told: str = ""  # what the asker read last ("" = nothing; "—" = no asker)
+    repeated: int = 0  # answers shown again, marked as such (a response_url cannot be checked)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -92,7 +94,8 @@ class Cell:
             return "✗ " + "; ".join(self.problems)
         copies = sorted(set(self.held.values()))
         once = "1 var" if copies == [1] else f"{copies}"
-        return f"✓ {once}, {self.told}"
+        again = f" + {self.repeated} markerad upprepning" if self.repeated else ""
+        return f"✓ {once}{again}, {self.told}"
 
 
 class Bot:
@@ -186,9 +189,11 @@ def _told(slack: LocalSlack, needle: str) -> list[str]:
     """What the asker (Sara) read containing `needle`: response URL, ephemeral, DM."""
     found = []
     for call in slack.calls():
-        if call.method == "response_url" or (
-            call.method == "chat.postEphemeral" and call.args.get("user") == SARA
-        ) or (call.method == "chat.postMessage" and call.args.get("channel") in (SARA, "DU0SARA")):
+        if (
+            call.method == "response_url"
+            or (call.method == "chat.postEphemeral" and call.args.get("user") == SARA)
+            or (call.method == "chat.postMessage" and call.args.get("channel") in (SARA, "DU0SARA"))
+        ):
             found.append(text_of(call.args))
     return [t for t in found if needle in t]
 
@@ -296,10 +301,7 @@ def _exercise(
     response_url = down if fault == "response_url nere" else slack.response_url("svar")
     kill = fault == "kill -9 mitt i"
     asked = None  # what the asker must read
-    if message == "svar på kommando":
-        method = "response_url"
-    else:
-        method = "chat.postMessage"
+    method = "response_url" if message == "svar på kommando" else "chat.postMessage"
     if kill and method == "chat.postMessage":
         slack.delay("chat.postMessage", 0.4)
     elif kill:
@@ -348,7 +350,8 @@ def _exercise(
         asked = "loggat"
 
         def held() -> Counter[str]:
-            return Counter({SARA: len(_told(slack, "loggat"))})
+            answers = _told(slack, "loggat")
+            return Counter({SARA: sum(REPEATED not in a for a in answers)})
 
         bots.append(Bot(url, slack, smtp_port))
         bots[-1].command("/beslut", "Ledningsgruppen beslutar att prova", response_url)
@@ -372,6 +375,10 @@ def _exercise(
     time.sleep(1.5 if kill or "efter" in fault else 0.3)  # time for a duplicate to show
     copies = held()
     cell.held = {r: copies.get(r, 0) for r in recipients}
+    if message == "svar på kommando":
+        cell.repeated = sum(REPEATED in a for a in _told(slack, "loggat"))
+        if cell.repeated and fault not in ("5xx efter att Slack tog det", "time-out efter"):
+            cell.problems.append("svaret upprepades fast det var känt att det inte kom fram")
     twice = [r for r, n in cell.held.items() if n != 1]
     if message == "inbjudan via e-post" and kill:
         # E-mail cannot be looked for: after a crash between sending and marking it is sent
@@ -388,9 +395,9 @@ def _exercise(
             cell.problems.append(f"frågaren fick inget med ”{asked}”")
         else:
             cell.told = _how_told(slack, asked)
-    if message != "svar på kommando" and asked is not None and fault == "response_url nere":
-        if not any(c.args.get("user") == SARA for c in slack.calls("chat.postEphemeral")):
-            cell.problems.append("inget ephemeral-svar när response_url var nere")
+    ephemeral = any(c.args.get("user") == SARA for c in slack.calls("chat.postEphemeral"))
+    if asked is not None and fault == "response_url nere" and not ephemeral:
+        cell.problems.append("inget ephemeral-svar när response_url var nere")
 
 
 def _how_told(slack: LocalSlack, needle: str) -> str:
