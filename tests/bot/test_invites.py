@@ -414,6 +414,7 @@ class Postbox:
 
     def __init__(self, fail: set[str] | None = None) -> None:
         self.sent: list[tuple[str, Message, Attachment]] = []
+        self.doubted: list[bool] = []  # per DM sent: was the postman told to look first?
         self.fail = fail or set()
 
     def send(
@@ -422,6 +423,7 @@ class Postbox:
         if user_id in self.fail:
             raise invites.DeliveryError("nej")
         self.sent.append((user_id, message, attachment))
+        self.doubted.append(doubt)
 
 
 @pytest.fixture
@@ -442,6 +444,8 @@ def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: F
     # A second sender while the first is still sending: nothing is claimed twice.
     second = invites.invite(quiet, "LG-261210", "")
     assert second.jobs == [] and second.in_flight == 2 and second.already == 0
+    said = invites.planned_message(second)
+    assert "på väg till 2 personer" in said and "Alla" not in said
     # The first sender died; after the lease the claims are taken again.
     clock.advance(quiet.app.lease + timedelta(seconds=1))
     third = invites.invite(quiet, "LG-261210", "")
@@ -456,6 +460,26 @@ def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: F
     assert [j.user_id for j in retry.jobs] == ["U0ROGER"]
     invites.deliver(quiet.app, retry, box := Postbox())
     assert Calendar.from_ical(box.sent[-1][2].content)["METHOD"] == "PUBLISH"
+
+
+def test_a_batch_cut_short_by_a_crash_is_finished_by_the_safety_tick(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    run(quiet, "/mote", "ny LG 10 december 9-12")
+    invites.invite(quiet, "LG-261210", "")  # planned and claimed; the process dies here
+    box = Postbox()
+    assert invites.resume(quiet.app, box, str) == []  # within the lease: still someone's
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    (report,) = invites.resume(quiet.app, box, str)
+    assert report.dms == 2 and report.batch.sender == "U0SARA"
+    # Taken over from a sender that may have reached them: the postman looks first.
+    assert sorted(u for u, _m, _a in box.sent) == ["U0ANNA", "U0ROGER"]
+    assert box.doubted == [True, True]
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    assert invites.resume(quiet.app, box, str) == []
+    assert "Alla (2) har redan fått" in invites.planned_message(
+        invites.invite(quiet, "LG-261210", "")
+    )
 
 
 def test_a_slow_sender_is_not_overtaken_for_those_it_has_not_reached(
