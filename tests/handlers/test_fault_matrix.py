@@ -94,8 +94,9 @@ class Cell:
     def mark(self) -> str:
         if not self.ok:
             return "✗ " + "; ".join(self.problems)
-        twice = sum(n == 2 for n in self.held.values())
-        once = "1 var" if not twice else f"1 var, {twice} fick e-posten två gånger (se ovan)"
+        once = "1 var"
+        if self.message == "inbjudan via e-post" and self.fault == FAULTS[0]:
+            once = "1 var, högst en 2 (se ovan)"  # whether the kill fell between send and mark
         again = ""
         if self.repeated:
             again = " + 1 märkt upprepning" if self.extra else " (märkt ”kan ha kommit fram redan”)"
