@@ -117,14 +117,7 @@ def deliver(
     failed: list[str] = []
     unknown: list[str] = []
     if reply.dms:
-        batch = uuid.uuid4().hex
-        ids = ledger.enqueue(
-            product,
-            "dm",
-            [(f"dm:{batch}:{n}:{to}", to, message) for n, (to, message) in enumerate(reply.dms)],
-            user_id,
-        )
-        outcome = ledger.send(product, SlackNotifier(client), ids)
+        outcome = send_dms(product, client, reply.dms, user_id)
         failed += outcome.failed
         unknown += outcome.unknown
     for attachment in reply.files:
@@ -140,6 +133,31 @@ def deliver(
     if unknown:
         note = core_texts.delivery_unknown(unknown)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+
+
+def send_dms(
+    product: Product, client: WebClient, dms: list[tuple[str, Message]], asker: str | None
+) -> ledger.Outcome:
+    """DMs the bot sends on someone's behalf, through the delivery ledger: claimed, tagged with
+    their key, checked after a 5xx or a time-out before they are sent again; what a crash cut
+    short is finished by the safety tick, and `asker` hears how an unresolved one ended."""
+    if not dms:
+        return ledger.Outcome()
+    batch = uuid.uuid4().hex
+    items = [(f"dm:{batch}:{n}:{to}", to, message) for n, (to, message) in enumerate(dms)]
+    ids = ledger.enqueue(product, "dm", items, asker)
+    return ledger.send(product, SlackNotifier(client), ids)
+
+
+def send_dms_telling(
+    product: Product, client: WebClient, dms: list[tuple[str, Message]], asker: str
+) -> None:
+    """send_dms, and the asker told in a DM of what did not arrive or is being checked."""
+    outcome = send_dms(product, client, dms, asker)
+    if outcome.failed:
+        send_dm(client, asker, Message(core_texts.delivery_failed(outcome.failed)))
+    if outcome.unknown:
+        send_dm(client, asker, Message(core_texts.delivery_unknown(outcome.unknown)))
 
 
 def post(
