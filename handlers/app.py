@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_bolt import App as BoltApp
 from slack_sdk import WebClient
 
+from bot.core import ledger
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Product
 from bot.reminders import Reminders
@@ -51,6 +54,7 @@ def build_product(
         tz=settings.tz,
         admins=settings.admins,
         calendar=settings.calendar_config(),
+        lease=timedelta(seconds=settings.delivery_lease),
     )
 
 
@@ -63,6 +67,23 @@ class Bot:
     signing_secret: str  # HTTP mode: what Slack signs its requests with
     background: WorkPool  # the work after each ack: its pool
     invites: WorkPool  # invitation batches (minutes long): a small lane of their own
+    deps: Deps | None = None
+
+    def resumers(self) -> list[Callable[[], object]]:
+        """What the scheduler's safety tick finishes after a crash, each after the lease: the
+        delivery ledger's messages and the invitation batches."""
+        from handlers.listeners.calendar import resume_invites
+
+        deps = self.deps
+
+        def ledger_rows() -> None:
+            ledger.resume(self.product, self.reminders.notifier)
+
+        def invitations() -> None:
+            if deps is not None:
+                resume_invites(deps, self.client)
+
+        return [ledger_rows, invitations]
 
     def drain(self) -> None:
         """Wait until the work after every ack so far is done, invitations included."""
@@ -90,7 +111,7 @@ def build_bot(
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
-        timeout=10,
+        timeout=max(1, round(settings.slack_timeout)),
         retry_handlers=retry_handlers(),
     )
     bolt = BoltApp(
@@ -104,13 +125,15 @@ def build_bot(
     # Invite batches wait out Slack's rate limits and SMTP: minutes for a large organ. They
     # have a lane of their own (the same kind of pool), so they never hold up the commands.
     invites = WorkPool(INVITE_THREADS, INVITE_QUEUE, "invites")
-    listeners.register(bolt, Deps(product, SlackDirectory(client), pool, invites))
+    deps = Deps(product, SlackDirectory(client), pool, invites)
+    listeners.register(bolt, deps)
     return Bot(
         product,
         bolt,
         client,
-        Reminders(product, SlackNotifier(client)),
+        Reminders(product, SlackNotifier(client), lease=timedelta(seconds=settings.delivery_lease)),
         settings.signing_secret or "",
         pool,
         invites,
+        deps,
     )

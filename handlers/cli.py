@@ -179,7 +179,9 @@ def _run(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    wakeups = Wakeups(bot.reminders)
+    wakeups = Wakeups(
+        bot.reminders, safety=timedelta(seconds=settings.safety_tick), resume=bot.resumers()
+    )
     wakeups.start()
     try:
         if link is not None:

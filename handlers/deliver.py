@@ -1,35 +1,36 @@
-"""Sending a reply: to the asker or channel via response_url, DMs, and files. Slack's errors
-(429, 5xx, timeouts) are retried by the clients' retry handlers; what still fails is logged and
-told to the asker, never raised into Bolt."""
+"""Sending a reply: to the asker or channel via response_url, DMs, and files.
+
+Nothing that posts is retried blindly: the clients retry a 429 (after Retry-After) and a
+connection that was refused before the request went out, nothing else. DMs go through the
+delivery ledger (bot.core.ledger): claimed, tagged with their key, checked after a 5xx or a
+time-out before they are sent again. The asker is always answered, truthfully: when the
+response_url fails, as an ephemeral message, else as a DM; "okänt, kontrolleras" when it is not
+known whether a DM arrived, with a follow-up once the safety tick has found out."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.core import ledger
 from bot.core import texts as core_texts
-from bot.core.replies import Attachment, Message, Reply
+from bot.core.context import Product
+from bot.core.replies import Attachment, Message, Reply, section
+from handlers.notify import SlackNotifier, posting_retry_handlers, refused
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
 
 
 def retry_handlers() -> list[RetryHandler]:
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-        ConnectionErrorRetryHandler(max_retry_count=2),
-    ]
+    """The bot's client posts too: the same handlers."""
+    return posting_retry_handlers()
 
 
 def respond(
@@ -42,25 +43,44 @@ def respond(
     channel_id: str | None = None,
     user_id: str | None = None,
 ) -> bool:
-    """Answer through the response_url; without one, as an ephemeral message. True if sent."""
+    """Answer through the response_url; when it fails or there is none, ephemerally in the
+    channel, else in a DM to the asker. True if the answer went out."""
     body: dict[str, Any] = payload(message)
-    try:
-        if response_url:
-            body["response_type"] = "in_channel" if public else "ephemeral"
-            if replace_original:
-                body["replace_original"] = True
-            hook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
-            result = hook.send_dict(body)
-            if result.status_code != 200:
-                log.error("response_url answered %s: %s", result.status_code, result.body)
-                return False
-            return True
-        if client is not None and channel_id and user_id:
+    maybe_there = False  # Slack may have shown it: a 5xx or a time-out
+    if response_url:
+        hook_body = dict(body)
+        hook_body["response_type"] = "in_channel" if public else "ephemeral"
+        if replace_original:
+            hook_body["replace_original"] = True
+        try:
+            hook = WebhookClient(
+                response_url,
+                timeout=int(client.timeout) if client is not None else 10,
+                retry_handlers=posting_retry_handlers(),
+            )
+            result = hook.send_dict(hook_body)
+            if result.status_code == 200:
+                return True
+            log.error("response_url answered %s: %s", result.status_code, result.body)
+            maybe_there = result.status_code >= 500
+        except (SlackClientError, OSError) as error:
+            log.warning("response_url failed; answering another way", exc_info=True)
+            maybe_there = not refused(error)
+    if client is None or not user_id:
+        return False
+    if maybe_there:
+        # What a response_url showed cannot be looked up: rather twice than never, and the
+        # second time it says so.
+        note = core_texts.ANSWER_MAYBE_REPEATED
+        message = Message(f"{note}\n{message.fallback}", [section(note), *message.parts])
+        body = payload(message)
+    if channel_id:
+        try:
             client.chat_postEphemeral(channel=channel_id, user=user_id, **body)
             return True
-    except (SlackClientError, OSError):
-        log.exception("could not answer the user")
-    return False
+        except (SlackClientError, OSError):
+            log.warning("ephemeral answer to %s failed; sending a DM", user_id, exc_info=True)
+    return send_dm(client, user_id, message)
 
 
 def answer_action(
@@ -80,6 +100,7 @@ def answer_action(
 def deliver(
     reply: Reply,
     *,
+    product: Product,
     client: WebClient,
     response_url: str | None,
     user_id: str,
@@ -94,9 +115,11 @@ def deliver(
         user_id=user_id,
     )
     failed: list[str] = []
-    for recipient, message in reply.dms:
-        if not send_dm(client, recipient, message):
-            failed.append(recipient)
+    unknown: list[str] = []
+    if reply.dms:
+        outcome = send_dms(product, client, reply.dms, user_id)
+        failed += outcome.failed
+        unknown += outcome.unknown
     for attachment in reply.files:
         target = None if reply.files_private else channel_id
         if not _upload(client, attachment, target, user_id):
@@ -107,6 +130,34 @@ def deliver(
     if failed:
         note = core_texts.delivery_failed(failed)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+    if unknown:
+        note = core_texts.delivery_unknown(unknown)
+        respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+
+
+def send_dms(
+    product: Product, client: WebClient, dms: list[tuple[str, Message]], asker: str | None
+) -> ledger.Outcome:
+    """DMs the bot sends on someone's behalf, through the delivery ledger: claimed, tagged with
+    their key, checked after a 5xx or a time-out before they are sent again; what a crash cut
+    short is finished by the safety tick, and `asker` hears how an unresolved one ended."""
+    if not dms:
+        return ledger.Outcome()
+    batch = uuid.uuid4().hex
+    items = [(f"dm:{batch}:{n}:{to}", to, message) for n, (to, message) in enumerate(dms)]
+    ids = ledger.enqueue(product, "dm", items, asker)
+    return ledger.send(product, SlackNotifier(client), ids)
+
+
+def send_dms_telling(
+    product: Product, client: WebClient, dms: list[tuple[str, Message]], asker: str
+) -> None:
+    """send_dms, and the asker told in a DM of what did not arrive or is being checked."""
+    outcome = send_dms(product, client, dms, asker)
+    if outcome.failed:
+        send_dm(client, asker, Message(core_texts.delivery_failed(outcome.failed)))
+    if outcome.unknown:
+        send_dm(client, asker, Message(core_texts.delivery_unknown(outcome.unknown)))
 
 
 def post(

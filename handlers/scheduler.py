@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import cycle
+from bot.core import ledger
 from bot.reminders import Reminders
 
 log = logging.getLogger(__name__)
@@ -18,9 +20,18 @@ SAFETY_TICK = timedelta(minutes=5)
 
 
 class Wakeups:
-    def __init__(self, reminders: Reminders, *, safety: timedelta = SAFETY_TICK) -> None:
+    def __init__(
+        self,
+        reminders: Reminders,
+        *,
+        safety: timedelta = SAFETY_TICK,
+        resume: list[Callable[[], object]] | None = None,
+    ) -> None:
         self.reminders = reminders
         self.safety = safety
+        # What else the safety tick finishes: batches a crash cut short (the delivery ledger's,
+        # the invitations'), each after its lease.
+        self.resume = resume if resume is not None else [self._resume_ledger]
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self._busy = threading.Lock()
         self._again = False
@@ -36,6 +47,9 @@ class Wakeups:
             max_instances=1,
         )
         self.scheduler.start()
+
+    def _resume_ledger(self) -> None:
+        ledger.resume(self.reminders.app, self.reminders.notifier)
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
@@ -58,6 +72,11 @@ class Wakeups:
                     cycle.remind_material(self.reminders.app, self.reminders.notifier)
                 except Exception:
                     log.exception("material reminders failed; the safety tick will try again")
+                for resume in self.resume:
+                    try:
+                        resume()
+                    except Exception:
+                        log.exception("resuming deliveries failed; the safety tick will try again")
                 if not self._again:
                     break
         finally:

@@ -50,6 +50,12 @@ class Settings:
     invite_from: str | None = None
     invite_from_name: str | None = None
     public_base_url: str | None = None
+    # Delivery (issue 9), in seconds: Slack's time-out a call, how long an unresolved claim in
+    # the delivery ledgers is left alone (a crash's leftovers are taken over after it), and
+    # the scheduler's safety tick (which resumes such batches). Small in tests.
+    slack_timeout: float = 10.0
+    delivery_lease: float = 300.0
+    safety_tick: float = 300.0
 
     def calendar_config(self) -> CalendarConfig:
         """What invites and feeds need: the organizer, SMTP (if set) and the public base URL."""
@@ -139,6 +145,14 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         )
 
     calendar = _calendar_settings(get)
+    timing = {
+        name: _seconds(get, variable, default)
+        for name, variable, default in (
+            ("slack_timeout", "SLACK_TIMEOUT", 10.0),
+            ("delivery_lease", "DELIVERY_LEASE", 300.0),
+            ("safety_tick", "SAFETY_TICK", 300.0),
+        )
+    }
 
     return Settings(
         bot_token=bot_token,
@@ -150,8 +164,24 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         host=host,
         admins=admins,
         tz=tz,
+        slack_timeout=timing["slack_timeout"],
+        delivery_lease=timing["delivery_lease"],
+        safety_tick=timing["safety_tick"],
         **calendar,
     )
+
+
+def _seconds(get: Callable[[str], str | None], name: str, default: float) -> float:
+    text = get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise SettingsError(texts.setting_wrong(name, "vara ett antal sekunder, som 300"))
+    return value
 
 
 def _calendar_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

@@ -151,6 +151,8 @@ class _Failure:
     retry_after: int
     error: str | None
     remaining: int
+    after_delivery: bool = False
+    hang: float = 0.0
 
 
 @dataclass
@@ -453,18 +455,32 @@ class LocalSlack:
         retry_after: int = 1,
         error: str | None = None,
         times: int = 1,
+        after_delivery: bool = False,
+        hang: float = 0.0,
     ) -> None:
         """Make the next ``times`` calls to ``method`` fail.
 
         With ``error`` the answer is HTTP 200 ``{"ok": false, "error": error}``; otherwise HTTP
         ``status``: 429 carries ``Retry-After: retry_after`` and ``error: ratelimited``, 5xx an
         error body. Failed calls are recorded as rejected (see ``rejected()``).
+
+        ``hang`` (seconds): no answer for that long (the client times out), then the failure.
+        ``after_delivery``: the call is taken first (recorded, in the history) and only the
+        answer fails: a 5xx, or with ``hang`` a time-out, "Slack took it but the answer was
+        lost". Without it the call is never taken.
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._cond:
             self._failures.setdefault(method, deque()).append(
-                _Failure(status=status, retry_after=retry_after, error=error, remaining=times)
+                _Failure(
+                    status=status,
+                    retry_after=retry_after,
+                    error=error,
+                    remaining=times,
+                    after_delivery=after_delivery,
+                    hang=hang,
+                )
             )
 
     def delay(self, method: str, seconds: float | None, *, after_delivery: bool = False) -> None:
@@ -640,7 +656,14 @@ class LocalSlack:
             self._stopping.wait(seconds)
 
         with self._cond:
-            reply = self._injected_failure(method) or self._rate_limited(method, args)
+            failure = self._take_failure(method)
+        if failure is not None and failure.hang and not failure.after_delivery:
+            self._stopping.wait(failure.hang)  # never taken; the client has given up
+        with self._cond:
+            reply = None
+            if failure is not None and not failure.after_delivery:
+                reply = _failure_reply(failure)
+            reply = reply or self._rate_limited(method, args)
             if reply is not None:
                 self._record(Call(method, args, headers, at, key, reply.status, reply.body), False)
                 return reply
@@ -666,13 +689,18 @@ class LocalSlack:
                 logger.exception("LocalSlack: on_call listener failed")
         if late:
             self._stopping.wait(late)
+        if failure is not None and failure.after_delivery:
+            if failure.hang:
+                self._stopping.wait(failure.hang)  # taken, but the answer comes too late
+            else:
+                return _failure_reply(failure)  # taken, but Slack answers 5xx
         return reply
 
     def _record(self, call: Call, delivered: bool) -> None:
         (self._calls if delivered else self._rejected).append(call)
         self._cond.notify_all()
 
-    def _injected_failure(self, method: str) -> _Reply | None:
+    def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
         if not queue:
             return None
@@ -680,12 +708,7 @@ class LocalSlack:
         failure.remaining -= 1
         if failure.remaining <= 0:
             queue.popleft()
-        if failure.error is not None:
-            return _Reply(200, {"ok": False, "error": failure.error})
-        if failure.status == 429:
-            return _ratelimited(failure.retry_after)
-        error = {503: "service_unavailable"}.get(failure.status, "internal_error")
-        return _Reply(failure.status, {"ok": False, "error": error})
+        return failure
 
     def _rate_limited(self, method: str, args: dict[str, Any]) -> _Reply | None:
         limits = self._rate_limits
@@ -1154,6 +1177,15 @@ def _parse_multipart(
         else:
             fields[name] = content.decode("utf-8", errors="replace")
     return fields, files
+
+
+def _failure_reply(failure: _Failure) -> _Reply:
+    if failure.error is not None:
+        return _Reply(200, {"ok": False, "error": failure.error})
+    if failure.status == 429:
+        return _ratelimited(failure.retry_after)
+    error = {503: "service_unavailable"}.get(failure.status, "internal_error")
+    return _Reply(failure.status, {"ok": False, "error": error})
 
 
 def _ratelimited(retry_after: int) -> _Reply:

@@ -238,6 +238,30 @@ class Reminder(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
 
 
+class Delivery(SQLModel, table=True):
+    """The delivery ledger for what the bot sends on its own besides reminders (assignment DMs,
+    follow-ups to the asker): one row per message under a unique key, claimed before it is
+    sent and marked after. The message is kept, so a batch cut short by a crash is finished by
+    the next safety tick, in any process."""
+
+    __table_args__ = (Index("ix_delivery_status", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)
+    recipient: str = Field(max_length=32)  # a user id (its DM) or a channel id
+    asker: str | None = Field(default=None, max_length=32)  # who is told what came of it
+    message: str = Field(sa_column=Column(Text, nullable=False))  # JSON (bot.core.ledger)
+    status: str = Field(max_length=20)  # planerad | skickas | skickad | misslyckad | okänd
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(sa_column=_utc_column())
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ts: str | None = Field(default=None, max_length=40)
+    error: str | None = Field(default=None, max_length=500)
+
+
 # ---------------------------------------------------------------- calendar: invites and feeds
 
 

@@ -5,8 +5,9 @@ Three steps, so that nobody gets the same version twice and nothing is half-done
 1. *Plan* (``invite``, ``updates``, ``cancellations``): one write transaction creates the
    Invitation rows and *claims* each delivery that is due (``dm_sequence``/``mail_sequence`` =
    the meeting's sequence, status "claimed"). Two people inviting at once, a restart or a
-   second replica find the claim and skip it; a claim older than ``STALE_CLAIM`` (the sender
-   died) or a failed one is taken again by the next plan.
+   second replica find the claim and skip it; a claim older than the lease (``Product.lease``:
+   the sender died) or a failed one is taken again by the next plan, and the safety tick
+   (``resume``) finishes such a batch by itself. A DM taken over is first looked for in Slack.
 2. *Deliver* (``deliver``): every invitee gets a Slack DM with RSVP buttons and the ``.ics``
    (through a :class:`Postman` that handlers/ provide) and, with SMTP set up and an address in
    the profile, an iMIP e-mail. One invitee's failure is noted and the others go on.
@@ -18,6 +19,7 @@ Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.cale
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -59,7 +61,7 @@ AGENDA = "kallelse"  # the agenda published: same time, new description
 CLAIMED = "claimed"
 SENT = "sent"
 FAILED = "failed"
-STALE_CLAIM = timedelta(minutes=15)
+UNKNOWN = "unknown"  # a DM's fate not known yet (a 5xx or a time-out): the claim stays
 MAX_INVITEES = 500
 # Addresses used in the .ics when there is no real one: reserved, never delivered (RFC 2606).
 NO_ORGANIZER = "ledningsbot@ledningsbot.invalid"
@@ -79,6 +81,11 @@ class Job:
     mail: bool
     rsvp: str | None = None
     claimed_at: datetime | None = None  # our claim on the row; renewed just before sending
+    doubt: bool = False  # an earlier attempt at this version may have arrived: ask first
+
+    def key(self, batch: InviteBatch) -> str:
+        """The DM's key in Slack (its metadata), so its arrival can be checked."""
+        return f"inbjudan:{batch.meeting_id}:{self.user_id}:{batch.sequence}"
 
 
 @dataclass
@@ -96,6 +103,7 @@ class InviteBatch:
     sender_name: str
     jobs: list[Job] = field(default_factory=list)
     already: int = 0  # invitees who already have this version
+    in_flight: int = 0  # being sent by another batch right now (a claim not yet resolved)
     no_email: list[str] = field(default_factory=list)  # SMTP is set up, their profile has none
 
 
@@ -107,22 +115,30 @@ class Report:
     dms: int = 0
     mails: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (user id, why)
+    unknown: list[str] = field(default_factory=list)  # not known whether the DM arrived
 
 
 class DeliveryError(Exception):
-    """A Slack delivery failed. ``delivered``: the DM went out, only the file did not."""
+    """A Slack delivery failed. ``delivered``: the DM went out, only the file did not.
+    ``uncertain``: not known whether the DM arrived (Slack did not answer); it is checked
+    later, before anything is sent again."""
 
-    def __init__(self, reason: str, *, delivered: bool = False) -> None:
+    def __init__(self, reason: str, *, delivered: bool = False, uncertain: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.delivered = delivered
+        self.uncertain = uncertain
 
 
 class Postman(Protocol):
-    """Sends one invitee their DM and uploads the .ics into the same conversation."""
+    """Sends one invitee their DM, tagged with `key`, and uploads the .ics into the same
+    conversation. With `doubt` (an earlier attempt may have arrived) it asks Slack first, and
+    after a 5xx or a time-out it asks before sending again: never a blind retry."""
 
-    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
-        """Raise DeliveryError when it did not (fully) arrive."""
+    def send(
+        self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
+    ) -> None:
+        """Raise DeliveryError when it did not (fully) arrive, or it is not known."""
         ...
 
 
@@ -298,7 +314,12 @@ def _invitations(session: Session, meeting: Meeting) -> dict[str, Invitation]:
 
 
 def _due(
-    sent: int | None, status: str | None, sequence: int, claimed: datetime | None, now: datetime
+    sent: int | None,
+    status: str | None,
+    sequence: int,
+    claimed: datetime | None,
+    now: datetime,
+    lease: timedelta,
 ) -> bool:
     """Does this version still have to go out on this channel?"""
     if sent is None or sent < sequence:
@@ -307,7 +328,23 @@ def _due(
         return False
     if status == FAILED:
         return True
-    return status == CLAIMED and (claimed is None or now - claimed > STALE_CLAIM)
+    return status == CLAIMED and (claimed is None or now - claimed > lease)
+
+
+def _in_flight(
+    sent: int | None,
+    status: str | None,
+    sequence: int,
+    claimed: datetime | None,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """Claimed for this version by a batch still within its lease: on its way, not done."""
+    return (
+        sent == sequence
+        and status == CLAIMED
+        and not _due(sent, status, sequence, claimed, now, lease)
+    )
 
 
 def _claim(
@@ -320,19 +357,31 @@ def _claim(
     # Follow-ups go where earlier versions went; a first invitation goes everywhere it can.
     wants_dm = first or row.dm_sequence is not None
     wants_mail = smtp and (first or row.mail_sequence is not None or bool(row.email))
-    dm = wants_dm and _due(row.dm_sequence, row.dm_status, seq, row.claimed_at, now)
+    lease = app.lease
+    dm = wants_dm and _due(row.dm_sequence, row.dm_status, seq, row.claimed_at, now, lease)
     mail = (
         wants_mail
         and bool(row.email)
-        and _due(row.mail_sequence, row.mail_status, seq, row.claimed_at, now)
+        and _due(row.mail_sequence, row.mail_status, seq, row.claimed_at, now, lease)
     )
     if smtp and not row.email and dm:
         batch.no_email.append(row.user_id)
     if not dm and not mail:
         if row.id is None:
             session.add(row)
-        batch.already += 1
+        flying = (
+            wants_dm and _in_flight(row.dm_sequence, row.dm_status, seq, row.claimed_at, now, lease)
+        ) or (
+            wants_mail
+            and _in_flight(row.mail_sequence, row.mail_status, seq, row.claimed_at, now, lease)
+        )
+        if flying:
+            batch.in_flight += 1
+        else:
+            batch.already += 1
         return
+    # Taken over from an attempt that may have arrived (a crash, a 5xx, a time-out): ask first.
+    doubt = dm and row.dm_sequence == seq and row.dm_status in (CLAIMED, FAILED)
     if dm:
         row.dm_sequence, row.dm_status = seq, CLAIMED
     if mail:
@@ -341,7 +390,7 @@ def _claim(
     session.add(row)
     session.flush()
     assert row.id is not None
-    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now))
+    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now, doubt))
 
 
 def _id(row: Meeting | Organ) -> int:
@@ -370,9 +419,11 @@ def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
                 dm_ok = False if job.dm else None
                 mail_ok = False if job.mail else None
                 problems = [texts.INVITE_FAILED]
-            report.dms += bool(dm_ok)
+            report.dms += dm_ok is True
             report.mails += bool(mail_ok)
-            if problems:
+            if dm_ok == UNKNOWN:
+                report.unknown.append(job.user_id)
+            elif problems:
                 report.failures.append((job.user_id, "; ".join(problems)))
             try:
                 _record(app, batch, job, dm_ok, mail_ok, "; ".join(problems) or None)
@@ -386,18 +437,25 @@ def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
 
 def _deliver_one(
     app: Product, batch: InviteBatch, job: Job, postman: Postman, mailer: Mailer | None
-) -> tuple[bool | None, bool | None, list[str]]:
-    """(DM delivered, e-mail delivered, problems); None where nothing was due."""
-    dm_ok: bool | None = None
+) -> tuple[bool | str | None, bool | None, list[str]]:
+    """(DM delivered, e-mail delivered, problems); None where nothing was due, UNKNOWN where
+    it is not known whether the DM arrived."""
+    dm_ok: bool | str | None = None
     mail_ok: bool | None = None
     problems: list[str] = []
     ics = _ics(app, batch, job)
     if job.dm:
         try:
-            postman.send(job.user_id, dm_message(batch, job), _attachment(batch, ics))
+            postman.send(
+                job.user_id,
+                dm_message(batch, job),
+                _attachment(batch, ics),
+                job.key(batch),
+                doubt=job.doubt,
+            )
             dm_ok = True
         except DeliveryError as error:
-            dm_ok = error.delivered
+            dm_ok = UNKNOWN if error.uncertain else error.delivered
             problems.append(error.reason)
     if job.mail and mailer is not None and job.email:
         try:
@@ -440,7 +498,7 @@ def _record(
     app: Product,
     batch: InviteBatch,
     job: Job,
-    dm_ok: bool | None,
+    dm_ok: bool | str | None,
     mail_ok: bool | None,
     error: str | None,
 ) -> None:
@@ -449,12 +507,80 @@ def _record(
         if row is None:
             return
         # A newer version claimed meanwhile owns the row's status: leave it be.
-        if dm_ok is not None and row.dm_sequence == batch.sequence:
+        # Unknown whether it arrived: the claim stays, and the safety tick settles it after the
+        # lease by asking Slack (never by sending blindly).
+        if dm_ok is not None and dm_ok != UNKNOWN and row.dm_sequence == batch.sequence:
             row.dm_status = SENT if dm_ok else FAILED
         if mail_ok is not None and row.mail_sequence == batch.sequence:
             row.mail_status = SENT if mail_ok else FAILED
         row.error = error[:500] if error else None
         session.add(row)
+
+
+def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[Report]:
+    """The safety tick: finish the batches a crash (or an unanswered Slack) left with claims
+    past the lease, by themselves, with no command. Each DM taken over is looked for in Slack
+    first (its key), so it is sent only if it never arrived; an e-mail cannot be looked for and
+    is sent once more (the same UID and SEQUENCE: it updates the same calendar item)."""
+    stale = app.now() - app.lease
+    with app.db.transaction() as session:
+        meeting_ids = sorted(
+            set(
+                session.exec(
+                    select(Invitation.meeting_id).where(
+                        (col(Invitation.dm_status) == CLAIMED)
+                        | (col(Invitation.mail_status) == CLAIMED),
+                        col(Invitation.claimed_at) < stale,
+                    )
+                ).all()
+            )
+        )
+    reports = []
+    for meeting_id in meeting_ids:
+        batch = _resumed_batch(app, meeting_id, stale, name)
+        if batch is not None and batch.jobs:
+            reports.append(deliver(app, batch, postman))
+    return reports
+
+
+def _resumed_batch(
+    app: Product, meeting_id: int, stale: datetime, name: Callable[[str], str]
+) -> InviteBatch | None:
+    with app.db.transaction(write=True) as session:
+        meeting = session.get(Meeting, meeting_id)
+        organ = session.get(Organ, meeting.organ_id) if meeting is not None else None
+        if meeting is None or organ is None:
+            return None
+        ctx_user = ""
+        rows = [
+            row
+            for row in _invitations(session, meeting).values()
+            if CLAIMED in (row.dm_status, row.mail_status)
+            and row.claimed_at is not None
+            and row.claimed_at < stale
+        ]
+        if not rows:
+            return None
+        ctx_user = rows[0].invited_by
+        if meeting.status == meetings.CANCELLED:
+            kind = CANCEL
+        else:
+            kind = NEW if meeting.sequence == 0 else UPDATE
+        label = meeting_texts.kind_label(meeting.kind, organ)
+        batch = InviteBatch(
+            kind=kind,
+            meeting_id=_id(meeting),
+            ref=meeting.ref,
+            sequence=meeting.sequence,
+            event=ical.event_from_meeting(meeting, organ.short_name, summary=label),
+            label=label,
+            organ=f"{organ.short_name} – {organ.name}",
+            sender=ctx_user,
+            sender_name=name(ctx_user),
+        )
+        for row in rows:
+            _claim(app, batch, row, name(row.user_id), session)
+    return batch
 
 
 def _organizer(app: Product) -> ical.Person:
@@ -545,14 +671,21 @@ def rsvp_buttons(ref: str) -> Part:
 
 def report_message(report: Report) -> Message:
     text = texts.invite_report(
-        report.batch.kind, report.batch.ref, report.dms, report.mails, report.failures
+        report.batch.kind,
+        report.batch.ref,
+        report.dms,
+        report.mails,
+        report.failures,
+        report.unknown,
     )
     return Message(text, [section(text)])
 
 
 def planned_message(batch: InviteBatch) -> str:
     """What the sender reads at once, before the DMs go out."""
-    return texts.invite_planned(batch.kind, batch.ref, len(batch.jobs), batch.already)
+    return texts.invite_planned(
+        batch.kind, batch.ref, len(batch.jobs), batch.already, batch.in_flight
+    )
 
 
 # -------------------------------------------------------------------------------- answers

@@ -139,6 +139,9 @@ INVITE_SLACK_FAILED = "Slack tog inte emot DM:et"
 INVITE_FILE_FAILED = "DM:et kom fram men inte kalenderfilen"
 
 
+INVITE_UNKNOWN = "okänt om DM:et kom fram (Slack svarade inte), kontrolleras"
+
+
 def invite_slack_error(error: str) -> str:
     return f"Slack tog inte emot DM:et ({esc(clip(error, 80))})"
 
@@ -238,7 +241,22 @@ def invite_mail_body(
     return "\n".join(lines)
 
 
-def invite_planned(kind: str, ref: str, count: int, already: int) -> str:
+def invite_planned(kind: str, ref: str, count: int, already: int, in_flight: int = 0) -> str:
+    if count == 0 and in_flight:
+        text = (
+            f"⏳ Inbjudan till `{ref}` är på väg till {in_flight} "
+            f"{'person' if in_flight == 1 else 'personer'} (skickas just nu eller kontrolleras); "
+            "inget skickades nu, och ingen får den två gånger."
+        )
+        if already:
+            text += f" {already} har redan fått den."
+        return text
+    return _invite_planned(kind, ref, count, already) + (
+        f" {in_flight} till är redan på väg." if in_flight else ""
+    )
+
+
+def _invite_planned(kind: str, ref: str, count: int, already: int) -> str:
     if kind == "ändrad":
         return f"De {count} inbjudna får den nya tiden i ett DM och i sin kalender."
     if kind == "inställd":
@@ -261,21 +279,33 @@ def invite_planned(kind: str, ref: str, count: int, already: int) -> str:
 
 
 def invite_report(
-    kind: str, ref: str, dms: int, mails: int, failures: list[tuple[str, str]]
+    kind: str,
+    ref: str,
+    dms: int,
+    mails: int,
+    failures: list[tuple[str, str]],
+    unknown: list[str] | None = None,
 ) -> str:
     what = {"ändrad": "Nya tiden", "inställd": "Avbokningen", "kallelse": "Kallelsen"}.get(
         kind, "Inbjudan"
     )
     sent = f"{dms} DM" + (f" och {mails} e-post" if mails else "")
+    checking = ""
+    if unknown:
+        checking = (
+            f"\n⏳ Till {_mentions(unknown)}: okänt om DM:et kom fram (Slack svarade inte), "
+            "kontrolleras. Det skickas om bara om det inte kom fram, och du får besked."
+        )
     if not failures:
-        return f"✅ {what} för `{ref}` är skickad: {sent}."
+        done = "skickad" if not unknown else "skickad till övriga"
+        return f"✅ {what} för `{ref}` är {done}: {sent}.{checking}"
     lines = [f"⚠️ {what} för `{ref}`: {sent} skickade, men inte allt kom fram:"]
     for user_id, why in failures[:30]:
         lines.append(f"• {mention(user_id)} – {why}")
     if len(failures) > 30:
         lines.append(f"• … och {len(failures) - 30} till")
     lines.append("Rätta det och kör `/mote bjud in " + ref + "` igen: bara det som fattas skickas.")
-    return "\n".join(lines)
+    return "\n".join(lines) + checking
 
 
 def _mentions(users: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -129,6 +129,9 @@ class Product:
     tz: ZoneInfo
     admins: frozenset[str] = field(default_factory=frozenset)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    # How long an unresolved delivery claim is left alone before it is taken over (a crash's
+    # leftovers): the delivery ledger's and the invitations'.
+    lease: timedelta = timedelta(minutes=5)
 
     def today(self) -> date:
         return local_today(self.clock, self.tz)

@@ -91,6 +91,33 @@ def with_example(message: str, command: str, example: str) -> str:
     return f"{message}\nTill exempel: `{example}`"
 
 
+ANSWER_MAYBE_REPEATED = (
+    "↩️ Slack svarade inte när jag svarade dig, så här är svaret igen (det kan ha kommit fram "
+    "redan):"
+)
+
+
+def _names(targets: list[str]) -> str:
+    return ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
+
+
+def delivery_unknown(targets: list[str]) -> str:
+    return (
+        f"⏳ Allt är sparat. Till {_names(targets)} vet jag ännu inte om meddelandet kom fram "
+        "(Slack svarade inte): okänt, kontrolleras. Du får besked när det är klart; "
+        "ingen får det två gånger."
+    )
+
+
+def delivery_settled(target: str, delivered: bool) -> str:
+    if delivered:
+        return f"✅ Besked: meddelandet till {_names([target])} har kommit fram."
+    return (
+        f"⚠️ Besked: meddelandet till {_names([target])} kunde inte skickas. "
+        "Allt är sparat; försök igen om en stund."
+    )
+
+
 def delivery_failed(targets: list[str]) -> str:
     names = ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
     return (

@@ -27,6 +27,7 @@ from bot import assignments, organs
 from bot.assignments import View
 from bot.assignments.actions import assignment_buttons
 from bot.core.context import Product
+from bot.core.ledger import DeliveryError, send_once
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
 from bot.meetings.model import HELD, MEETING, ends_at, starts_at
@@ -47,10 +48,6 @@ LATE_AFTER = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)  # a claim older than this, still "skickas", was left by a crash
 HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
 MOVED_TOO_FAR = timedelta(days=1)
-
-
-class DeliveryError(Exception):
-    pass
 
 
 class Notifier(Protocol):
@@ -484,7 +481,8 @@ class Reminders:
         row = self._claim(planned, now)
         if row is None:
             return  # another process has it
-        if planned.status in (SENDING, FAILED):  # it may have arrived all the same
+        doubt = planned.status in (SENDING, FAILED)  # it may have arrived all the same
+        if doubt:
             try:
                 found = self.notifier.find(planned.recipient, planned.key)
             except DeliveryError as error:
@@ -504,7 +502,8 @@ class Reminders:
             self._finish(row, SENT, now, ts=None)  # nothing left open for this person
             return
         try:
-            ts = self.notifier.send(planned.recipient, message, planned.key)
+            # after a 5xx or a time-out: asked whether it arrived before it is sent again
+            ts = send_once(self.notifier, planned.recipient, message, planned.key, doubt=False)
         except DeliveryError as error:
             log.warning("reminder %s failed: %s", planned.key, error)
             self._finish(row, FAILED, now, error=str(error)[:500])

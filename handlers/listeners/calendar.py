@@ -17,11 +17,13 @@ from bot import commands
 from bot.calendar import feeds, invites
 from bot.calendar import texts as calendar_texts
 from bot.calendar.invites import DeliveryError, InviteBatch
+from bot.core import ledger
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Message, section
 from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action, respond, send_dm
 from handlers.directory import SlackDirectory
+from handlers.notify import SlackNotifier, delivery_error, find, metadata
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -49,22 +51,44 @@ class SlackPostman:
         self.waited = 0.0
         self.rate_limited = 0
 
-    def send(self, user_id: str, message: Message, attachment: Attachment) -> None:
+    def send(
+        self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
+    ) -> None:
+        """The DM tagged with `key`, at most once (bot.core.ledger.send_once: asked first with
+        `doubt`, and after a 5xx or a time-out before sending again), then the file."""
+        channels: list[str] = []
+
+        class Once:
+            def send(inner, recipient: str, msg: Message, tag: str) -> str:
+                try:
+                    posted = self._call(
+                        lambda: self.client.chat_postMessage(
+                            channel=recipient, metadata=metadata(tag), **payload(msg)
+                        )
+                    )
+                except (SlackClientError, OSError) as error:
+                    raise delivery_error(error, "chat.postMessage") from error
+                channels.append(str(posted.get("channel") or ""))
+                return str(posted.get("ts") or "")
+
+            def find(inner, recipient: str, tag: str) -> str | None:
+                return find(self.client, recipient, tag)
+
         try:
-            posted = self._call(
-                lambda: self.client.chat_postMessage(channel=user_id, **payload(message))
-            )
-        except SlackApiError as error:
-            log.warning("invite DM to %s failed: %s", user_id, error.response.get("error"))
-            reason = str(error.response.get("error") or error.response.status_code)
+            ledger.send_once(Once(), user_id, message, key, doubt=doubt)
+        except ledger.DeliveryError as error:
+            log.warning("invite DM to %s: %s", user_id, error.reason)
+            if error.uncertain:
+                raise DeliveryError(calendar_texts.INVITE_UNKNOWN, uncertain=True) from None
+            reason = error.reason.partition(": ")[2] or error.reason
             raise DeliveryError(calendar_texts.invite_slack_error(reason)) from None
-        except (SlackClientError, OSError):
-            log.exception("invite DM to %s failed", user_id)
-            raise DeliveryError(calendar_texts.INVITE_SLACK_FAILED) from None
         try:
             # Posting to a user id posts in the bot's DM with them, and the answer names that
-            # DM's channel: the file goes there without a conversations.open.
-            channel = str(posted["channel"])
+            # DM's channel: the file goes there without a conversations.open. (Found in the
+            # history instead: the DM is opened to learn it.)
+            channel = channels[-1] if channels and channels[-1] else None
+            if channel is None:
+                channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
             self._call(
                 lambda: self.client.files_upload_v2(
                     channel=channel,
@@ -146,6 +170,19 @@ def send_invites(
     if not told:
         send_dm(client, user_id, message)
     return report
+
+
+def resume_invites(deps: Deps, client: WebClient) -> None:
+    """The safety tick: invitation batches a crash cut short are finished; whoever invited is
+    told what came of it in a DM (through the delivery ledger: once)."""
+    for report in invites.resume(deps.product, SlackPostman(client), deps.directory.display_name):
+        message = invites.report_message(report)
+        batch = report.batch
+        stamp = f"{deps.product.now():%Y%m%dT%H%M%S%f}"
+        key = f"inbjudan-besked:{batch.meeting_id}:{batch.sequence}:{stamp}"
+        if batch.sender:
+            ids = ledger.enqueue(deps.product, "besked", [(key, batch.sender, message)], None)
+            ledger.send(deps.product, SlackNotifier(client), ids)
 
 
 def register(app: App, deps: Deps) -> None:

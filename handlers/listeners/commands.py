@@ -59,6 +59,7 @@ def _listener(deps: Deps, name: str) -> Any:
         reply = commands.run(ctx, name, body.get("text") or "")
         deliver(
             reply,
+            product=deps.product,
             client=client,
             response_url=body.get("response_url"),
             user_id=user_id,

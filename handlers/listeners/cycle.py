@@ -29,7 +29,7 @@ from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
 from bot.cycle.model import FileRef
 from handlers.common import Deps, ack_then
-from handlers.deliver import answer_action, deliver, post, send_dm
+from handlers.deliver import answer_action, deliver, post, send_dm, send_dms_telling
 
 log = logging.getLogger(__name__)
 CHANGE_VIEW = "cykel_andring_form"
@@ -157,6 +157,7 @@ def register(app: App, deps: Deps) -> None:
         reply = commands.run(deps.ctx(user_id, channel_id), command, text)
         deliver(
             reply,
+            product=deps.product,
             client=client,
             response_url=body.get("response_url"),
             user_id=user_id,
@@ -168,8 +169,7 @@ def register(app: App, deps: Deps) -> None:
         user_id = body["user"]["id"]
         reply = commands.run(deps.ctx(user_id, None), "/mote", f"godkänn {ref} {label}")
         answer_action(body, client, reply.message)
-        for recipient, message in reply.dms:
-            send_dm(client, recipient, message)
+        send_dms_telling(deps.product, client, reply.dms, user_id)
 
     app.action(actions.ACTION_JUSTERA)(ack_then(deps, justera))
     app.action(actions.ACTION_GO_ON)(ack_then(deps, go_on))
@@ -238,8 +238,7 @@ def register(app: App, deps: Deps) -> None:
         def announce(_body: dict[str, Any], client: WebClient) -> None:
             if not send_dm(client, meta.get("channel") or user_id, reply.message):
                 send_dm(client, user_id, reply.message)
-            for recipient, message in reply.dms:
-                send_dm(client, recipient, message)
+            send_dms_telling(deps.product, client, reply.dms, user_id)
 
         deps.later(announce, body, client)
 

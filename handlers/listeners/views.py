@@ -30,7 +30,7 @@ from bot.core.markup import clean, clip
 from bot.core.replies import Message, section
 from bot.decisions import texts as decision_texts
 from handlers.common import Deps
-from handlers.deliver import respond, send_dm
+from handlers.deliver import respond, send_dm, send_dms_telling
 from handlers.listeners.home import publish_home
 from storage.models import Organ
 
@@ -208,8 +208,7 @@ def register(app: App, deps: Deps) -> None:
             channel = meta.get("channel") or user_id
             if not send_dm(client, channel, reply.message):
                 send_dm(client, user_id, reply.message)
-            for recipient, message in reply.dms:
-                send_dm(client, recipient, message)
+            send_dms_telling(deps.product, client, reply.dms, user_id)
             publish_home(deps, client, reply.refresh_home)
 
         deps.later(announce, body, client)  # saved and acked; the messages go from the pool

@@ -183,15 +183,29 @@ def test_slack_failure_is_retried_and_shown_in_the_plan(
 ) -> None:
     anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
-    slack.fail_next("chat.postMessage", status=500)  # not retried blindly: it may have arrived
+    # Not retried blindly: after each 500 Slack is asked whether it arrived, then sent again
+    # once; a second 500 leaves it failed (shown in the plan) for the next tick.
+    slack.fail_next("chat.postMessage", status=500, times=2)
     report = service.tick()
     assert report.failed and not report.sent
+    assert len(slack.calls("conversations.history")) == 1
     plan = reminders.plan(service.app, at("2026-11-25T00:00"), at("2026-11-26T00:00"))
     assert [p.status for p in plan] == ["misslyckad"]
     assert "misslyckad" in reminders.plan_lines(plan, service.app)[0]
     clock.set(at("2026-11-25T09:05"))
     assert service.tick().sent
     assert service.tick().sent == []
+    assert len(slack.dms("U0ANNA")) == 1
+
+
+def test_a_500_before_slack_took_it_is_checked_then_sent_once(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    anna_due_at_au(ctx, clock)
+    clock.set(at("2026-11-25T09:00"))
+    slack.fail_next("chat.postMessage", status=500)
+    assert service.tick().sent
+    assert slack.calls("conversations.history")  # asked before sending again
     assert len(slack.dms("U0ANNA")) == 1
 
 
@@ -352,7 +366,7 @@ def test_failed_then_moved_is_sent_once(
 ) -> None:
     anna_due_at_au(ctx, clock)
     clock.set(at("2026-11-25T09:00"))
-    slack.fail_next("chat.postMessage", status=503)
+    slack.fail_next("chat.postMessage", status=503, times=2)
     assert service.tick().failed
     run(ctx(), "/mote", "flytta AU-261130 till 3 december 13-15")
     clock.set(at("2026-11-30T09:00"))  # the new 'before' time for 3 December

@@ -1,0 +1,293 @@
+"""The delivery ledger: every message the bot sends on its own is claimed under a unique key
+before it is sent and marked after, and it carries that key (as message metadata) so that
+after any doubt (a crash, a 5xx, a time-out) the bot asks whether it arrived before sending it
+again. Never a blind retry.
+
+Reminders keep their own rows (storage.models.Reminder, planned from the tables); everything
+else (assignment DMs, follow-ups to the asker) is kept here with its message, so a batch cut
+short by a crash is finished by the next safety tick, in any process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+
+from bot.core import texts
+from bot.core.context import Product
+from bot.core.replies import Button, Message, Part, section
+from storage.models import Delivery
+
+log = logging.getLogger(__name__)
+
+PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "misslyckad", "okänd"
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class DeliveryError(Exception):
+    """A send or a check that did not go through. ``uncertain``: the request may have reached
+    Slack (a 5xx, a time-out, a connection lost after sending), so the message may be there."""
+
+    def __init__(self, reason: str, *, uncertain: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.uncertain = uncertain
+
+
+class Sender(Protocol):
+    """How a message reaches someone (Slack in production, anything in tests)."""
+
+    def send(self, recipient: str, message: Message, key: str) -> str:
+        """Post with `key` attached; return the message id (ts). Raise DeliveryError."""
+        ...
+
+    def find(self, recipient: str, key: str) -> str | None:
+        """The id of a message already posted to `recipient` with this key, if any. Raise
+        DeliveryError when that cannot be found out now."""
+        ...
+
+
+def send_once(sender: Sender, recipient: str, message: Message, key: str, *, doubt: bool) -> str:
+    """Send one message at most once: with `doubt` (an earlier attempt may have arrived) ask
+    first; after an uncertain failure ask before sending again. Returns the ts. Raises
+    DeliveryError, uncertain when it is not known whether the message is there."""
+    if doubt:
+        found = sender.find(recipient, key)
+        if found is not None:
+            return found
+    try:
+        return sender.send(recipient, message, key)
+    except DeliveryError as error:
+        if not error.uncertain:
+            raise
+        log.warning("%s: %s; checking whether it arrived", key, error)
+    found = sender.find(recipient, key)  # raises (uncertain) when Slack cannot say
+    if found is not None:
+        return found
+    return sender.send(recipient, message, key)  # known not there: once more
+
+
+@dataclass
+class Outcome:
+    """What came of a set of deliveries."""
+
+    sent: list[str] = field(default_factory=list)  # recipients
+    failed: list[str] = field(default_factory=list)  # known not delivered
+    unknown: list[str] = field(default_factory=list)  # unresolved: checked later
+    elsewhere: list[str] = field(default_factory=list)  # another process holds the claim
+
+
+# ------------------------------------------------------------------------------ the rows
+
+
+def to_json(message: Message) -> str:
+    return json.dumps(
+        {
+            "fallback": message.fallback,
+            "parts": [
+                {"kind": p.kind, "text": p.text, "buttons": [vars(b) for b in p.buttons]}
+                for p in message.parts
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def from_json(text: str) -> Message:
+    data = json.loads(text)
+    parts = [
+        Part(p["kind"], p.get("text", ""), tuple(Button(**b) for b in p.get("buttons", [])))
+        for p in data.get("parts", [])
+    ]
+    return Message(data["fallback"], parts)
+
+
+def enqueue(
+    app: Product, kind: str, items: Iterable[tuple[str, str, Message]], asker: str | None
+) -> list[int]:
+    """Write (key, recipient, message) rows as planned, in one transaction; a key already in
+    the ledger is not written again. Returns the ids of the rows, old or new, in order."""
+    now = app.now()
+    items = list(items)
+    with app.db.transaction(write=True) as session:
+        keys = [key for key, _, _ in items]
+        known = {
+            row.key: row.id
+            for row in session.exec(select(Delivery).where(col(Delivery.key).in_(keys))).all()
+        }
+        ids: list[int] = []
+        for key, recipient, message in items:
+            if key in known:
+                ids.append(known[key] or 0)
+                continue
+            row = Delivery(
+                key=key,
+                kind=kind,
+                recipient=recipient,
+                asker=asker,
+                message=to_json(message),
+                status=PLANNED,
+                created_at=now,
+                claimed_at=now,
+            )
+            session.add(row)
+            session.flush()
+            known[key] = row.id
+            ids.append(row.id or 0)
+    return ids
+
+
+def _claim(app: Product, row_id: int, lease: timedelta) -> tuple[Delivery, bool] | None:
+    """Take a row that is planned, or unresolved and older than the lease. Returns the row and
+    whether an earlier attempt may have arrived; None if it is done or someone else has it."""
+    now = app.now()
+    stale = now - lease
+    with app.db.transaction(write=True) as session:
+        before = session.get(Delivery, row_id)
+        if before is None:
+            return None
+        doubt = before.attempts > 0
+        taken = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == row_id,
+                or_(
+                    col(Delivery.status) == PLANNED,
+                    and_(
+                        col(Delivery.status).in_((SENDING, UNKNOWN)),
+                        col(Delivery.claimed_at) < stale,
+                    ),
+                ),
+                col(Delivery.attempts) == before.attempts,
+            )
+            .values(
+                status=SENDING,
+                claimed_by=INSTANCE,
+                claimed_at=now,
+                attempts=Delivery.attempts + 1,
+            )
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.get(Delivery, row_id)
+        assert row is not None
+        session.refresh(row)
+        session.expunge(row)
+        return row, doubt
+
+
+def _finish(app: Product, row: Delivery, status: str, *, ts: str | None, error: str | None) -> None:
+    with app.db.transaction(write=True) as session:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id) == row.id, col(Delivery.claimed_by) == INSTANCE)
+            .values(
+                status=status,
+                sent_at=app.now() if status == SENT else None,
+                message_ts=ts,
+                error=error[:500] if error else None,
+            )
+        )
+
+
+def send(
+    app: Product, sender: Sender, ids: Iterable[int], *, lease: timedelta | None = None
+) -> Outcome:
+    """Send the rows given (those still to send): claim, send once, mark."""
+    lease = app.lease if lease is None else lease
+    outcome = Outcome()
+    for row_id in ids:
+        claimed = _claim(app, row_id, lease)
+        if claimed is None:
+            with app.db.transaction() as session:
+                row = session.get(Delivery, row_id)
+                if row is not None:
+                    _count(outcome, row.status, row.recipient)
+            continue
+        row, doubt = claimed
+        status = _deliver(app, sender, row, doubt=doubt)
+        _count(outcome, status, row.recipient)
+    return outcome
+
+
+def _count(outcome: Outcome, status: str, recipient: str) -> None:
+    {
+        SENT: outcome.sent,
+        FAILED: outcome.failed,
+        UNKNOWN: outcome.unknown,
+    }.get(status, outcome.elsewhere).append(recipient)
+
+
+def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str:
+    try:
+        ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=doubt)
+    except DeliveryError as error:
+        status = UNKNOWN if error.uncertain else FAILED
+        log.warning("delivery %s: %s (%s)", row.key, error.reason, status)
+        _finish(app, row, status, ts=None, error=error.reason)
+        return status
+    except Exception as error:  # a bug: recorded as unresolved, looked at again later
+        log.exception("delivery %s failed", row.key)
+        _finish(app, row, UNKNOWN, ts=None, error=repr(error))
+        return UNKNOWN
+    _finish(app, row, SENT, ts=ts, error=None)
+    return SENT
+
+
+def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
+    """The safety tick: finish what a crash left planned or being sent, and settle what was
+    unresolved, once its lease has run out. The asker of a message whose fate they were told
+    was unknown gets a follow-up when it is settled."""
+    lease = app.lease if lease is None else lease
+    stale = app.now() - lease
+    with app.db.transaction() as session:
+        rows = session.exec(
+            select(Delivery)
+            .where(
+                col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN)),
+                col(Delivery.claimed_at) < stale,
+            )
+            .order_by(col(Delivery.id))
+        ).all()
+        pending = [(row.id or 0, row.status) for row in rows]
+    outcome = Outcome()
+    for row_id, was in pending:
+        claimed = _claim(app, row_id, lease)
+        if claimed is None:
+            continue
+        row, doubt = claimed
+        status = _deliver(app, sender, row, doubt=doubt)
+        _count(outcome, status, row.recipient)
+        if was == UNKNOWN and status != UNKNOWN and row.asker and row.kind != FOLLOW_UP:
+            _follow_up(app, sender, row, delivered=status == SENT)
+    return outcome
+
+
+FOLLOW_UP = "besked"
+
+
+def _follow_up(app: Product, sender: Sender, row: Delivery, *, delivered: bool) -> None:
+    """Tell the asker how an unresolved message ended, through the ledger too."""
+    assert row.asker is not None
+    text = texts.delivery_settled(row.recipient, delivered)
+    ids = enqueue(
+        app, FOLLOW_UP, [(f"{row.key}:besked", row.asker, Message(text, [section(text)]))], None
+    )
+    send(app, sender, ids)
+
+
+def status_of(app: Product, ids: Iterable[int]) -> dict[int, str]:
+    ids = list(ids)
+    with app.db.transaction() as session:
+        rows = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
+        return {row.id or 0: row.status for row in rows}

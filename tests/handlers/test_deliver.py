@@ -1,0 +1,174 @@
+"""handlers/deliver.py branch by branch, against the Slack stand-in: the answer to the asker
+(response_url, its failures, the ephemeral and DM fallbacks), DMs through the delivery ledger
+(checked after a 5xx, "okänt, kontrolleras" and the follow-up), and files (the fallback to the
+asker's DM)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.core import ledger
+from bot.core.clock import FixedClock
+from bot.core.context import Product
+from bot.core.replies import Attachment, Message, Reply, section
+from handlers.deliver import deliver, respond, retry_handlers
+from handlers.notify import SlackNotifier
+from handlers.slack_standin import LocalSlack
+from tests.harness import text_of
+
+SARA, ANNA = "U0SARA", "U0ANNA"
+
+
+def say(text: str) -> Message:
+    return Message(text, [section(text)])
+
+
+@pytest.fixture
+def client(slack: LocalSlack) -> WebClient:
+    return WebClient(
+        token="xoxb-test", base_url=slack.url, timeout=1, retry_handlers=retry_handlers()
+    )
+
+
+def answers(slack: LocalSlack, needle: str) -> list[tuple[str, str]]:
+    """(how, text) of what reached Sara containing `needle`."""
+    found = []
+    for call in slack.calls():
+        text = text_of(call.args)
+        if needle not in text:
+            continue
+        if call.method == "response_url":
+            found.append(("response_url", text))
+        elif call.method == "chat.postEphemeral" and call.args.get("user") == SARA:
+            found.append(("ephemeral", text))
+        elif call.method == "chat.postMessage" and call.args.get("channel") == SARA:
+            found.append(("dm", text))
+    return found
+
+
+def ways(slack: LocalSlack, needle: str) -> list[str]:
+    return [how for how, _ in answers(slack, needle)]
+
+
+def dms(slack: LocalSlack, user_id: str) -> list[str]:
+    return [str(m["text"]) for m in slack.dms(user_id)]
+
+
+def test_the_answer_goes_by_response_url(slack: LocalSlack, client: WebClient) -> None:
+    url = slack.response_url("a")
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    assert ways(slack, "Beslut loggat") == ["response_url"]
+
+
+def test_a_response_url_that_refuses_gives_an_ephemeral_answer_once(
+    slack: LocalSlack, client: WebClient
+) -> None:
+    url = f"{slack.root_url}/nowhere/at/all"  # answered 404: known not shown
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    assert ways(slack, "Beslut loggat") == ["ephemeral"]
+
+
+def test_a_response_url_answering_500_gives_the_answer_again_marked(
+    slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("response_url", status=500, after_delivery=True)
+    url = slack.response_url("a")
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    (first, second) = answers(slack, "Beslut loggat")
+    assert first[0] == "response_url" and "igen" not in first[1]
+    assert second[0] == "ephemeral" and "här är svaret igen" in second[1]
+
+
+def test_no_ephemeral_possible_then_a_dm(slack: LocalSlack, client: WebClient) -> None:
+    slack.fail_next("chat.postEphemeral", error="channel_not_found")
+    url = f"{slack.root_url}/nowhere/at/all"
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    assert ways(slack, "Beslut loggat") == ["dm"]
+    # Without a channel at all: straight to the DM.
+    assert respond(None, say("Uppdrag sparat"), client=client, user_id=SARA)
+    assert ways(slack, "Uppdrag sparat") == ["dm"]
+
+
+def test_nobody_to_answer_is_said(slack: LocalSlack) -> None:
+    assert not respond(f"{slack.root_url}/nowhere/at/all", say("x"))
+
+
+def _deliver(product: Product, client: WebClient, slack: LocalSlack, reply: Reply) -> None:
+    deliver(
+        reply,
+        product=product,
+        client=client,
+        response_url=slack.response_url("r"),
+        user_id=SARA,
+        channel_id="C0LG",
+    )
+
+
+def test_a_dm_after_a_500_is_checked_then_sent_once(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("chat.postMessage", status=500)
+    _deliver(product, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+    assert slack.calls("conversations.history")
+    assert ways(slack, "") == ["response_url"]  # no bad news
+
+
+def test_a_dm_slack_took_before_its_500_is_not_sent_again(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("chat.postMessage", status=500, after_delivery=True)
+    _deliver(product, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+
+
+def test_a_dm_that_cannot_be_checked_is_unknown_then_settled_with_a_follow_up(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    slack.fail_next("chat.postMessage", status=500)
+    slack.fail_next("conversations.history", status=500)
+    _deliver(product, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
+    assert slack.dms(ANNA) == []
+    (note,) = answers(slack, "okänt, kontrolleras")
+    assert "<@U0ANNA>" in note[1]
+    # Within the lease nothing is taken over; after it the safety tick asks, then sends.
+    assert ledger.resume(product, SlackNotifier(client)).sent == []
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == [ANNA]
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+    (follow_up,) = answers(slack, "Besked")
+    assert follow_up[0] == "dm" and "har kommit fram" in follow_up[1]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == []  # settled: nothing more
+
+
+def test_a_dm_slack_refuses_is_told_as_not_sent(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("chat.postMessage", error="channel_not_found")
+    _deliver(product, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
+    assert slack.dms(ANNA) == []
+    assert answers(slack, "kunde inte skicka till <@U0ANNA>")
+
+
+def test_a_file_the_bot_cannot_put_in_the_channel_goes_to_the_askers_dm(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("files.completeUploadExternal", error="not_in_channel")
+    file = Attachment("beslut.csv", "Beslut", b"a;b\n")
+    _deliver(product, client, slack, Reply(say("Export"), files=[file]))
+    (uploaded,) = [f for f in slack.uploaded_files() if f["channel_id"]]
+    assert uploaded["filename"] == "beslut.csv" and uploaded["channel_id"] == "DU0SARA"
+    assert not answers(slack, "kunde inte skicka")
+
+
+def test_a_file_that_fails_otherwise_is_told(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("files.completeUploadExternal", error="invalid_auth")
+    file = Attachment("beslut.csv", "Beslut", b"a;b\n")
+    _deliver(product, client, slack, Reply(say("Export"), files=[file], dm_files=[]))
+    assert answers(slack, "kunde inte skicka till beslut.csv")
