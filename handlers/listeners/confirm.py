@@ -25,7 +25,12 @@ def register(app: App, deps: Deps) -> None:
         reply = commands.confirm(deps.ctx(user_id, channel_id), str(body["actions"][0]["value"]))
         response_url = body.get("response_url")
         deliver(
-            reply, client=client, response_url=response_url, user_id=user_id, channel_id=channel_id
+            reply,
+            product=deps.product,
+            client=client,
+            response_url=response_url,
+            user_id=user_id,
+            channel_id=channel_id,
         )
         publish_home(deps, client, reply.refresh_home)
         if isinstance(reply.invites, InviteBatch):

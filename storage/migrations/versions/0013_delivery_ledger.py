@@ -1,15 +1,15 @@
 """the delivery ledger: assignment DMs and follow-ups, claimed before sending, marked after
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30 12:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
