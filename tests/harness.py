@@ -8,6 +8,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -18,6 +19,7 @@ from bot import commands
 from bot.core import texts as core_texts
 from bot.core.context import Ctx, Product
 from bot.core.replies import Reply
+from bot.core.workdays import is_working_day
 from handlers.app import Bot, build_bot
 from handlers.server import WebServer
 from handlers.settings import Settings
@@ -313,3 +315,11 @@ def block_kit_faults(call: Call) -> list[str]:
             if len(label.get("text", "")) > LIMITS["button text"]:
                 faults.append(f"{call.method}: a button text of {len(label['text'])} characters")
     return faults
+
+
+def a_working_day(day: date) -> date:
+    """`day`, or the first working day after it: tests that plan meetings on the real date
+    must not land on a weekend or holiday, which the bot asks about before storing."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day

@@ -546,19 +546,27 @@ def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[R
 def _resumed_batch(
     app: Product, meeting_id: int, stale: datetime, name: Callable[[str], str]
 ) -> InviteBatch | None:
-    with app.db.transaction(write=True) as session:
-        meeting = session.get(Meeting, meeting_id)
-        organ = session.get(Organ, meeting.organ_id) if meeting is not None else None
-        if meeting is None or organ is None:
-            return None
-        ctx_user = ""
-        rows = [
+    def left_over(session: Session, meeting: Meeting) -> list[Invitation]:
+        return [
             row
             for row in _invitations(session, meeting).values()
             if CLAIMED in (row.dm_status, row.mail_status)
             and row.claimed_at is not None
             and row.claimed_at < stale
         ]
+
+    with app.db.transaction() as session:  # who is involved: names may ask Slack ...
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            return None
+        people = [u for row in left_over(session, meeting) for u in (row.invited_by, row.user_id)]
+    names = {user: name(user) for user in dict.fromkeys(people)}  # ... never under the lock
+    with app.db.transaction(write=True) as session:
+        meeting = session.get(Meeting, meeting_id)
+        organ = session.get(Organ, meeting.organ_id) if meeting is not None else None
+        if meeting is None or organ is None:
+            return None
+        rows = left_over(session, meeting)
         if not rows:
             return None
         ctx_user = rows[0].invited_by
@@ -576,10 +584,10 @@ def _resumed_batch(
             label=label,
             organ=f"{organ.short_name} – {organ.name}",
             sender=ctx_user,
-            sender_name=name(ctx_user),
+            sender_name=names.get(ctx_user, ctx_user),
         )
         for row in rows:
-            _claim(app, batch, row, name(row.user_id), session)
+            _claim(app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch
 
 

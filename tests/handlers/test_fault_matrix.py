@@ -40,7 +40,7 @@ from handlers.slackwire import command_body, signed_headers
 from storage.db import Database
 from storage.models import Organ
 from tests.bot.test_invites import Inbox, LoopbackSMTP
-from tests.harness import CHANNELS, PEOPLE, text_of
+from tests.harness import CHANNELS, PEOPLE, a_working_day, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -219,7 +219,7 @@ def _setup(db: Database, message: str) -> tuple[Product, str | None]:
         commands.run(ctx(), "/organ", line)
     today = clock.now().astimezone(product.tz).date()
     if message == "påminnelse":
-        commands.run(ctx("C0AU"), "/mote", f"ny AU {today + timedelta(days=8)}")
+        commands.run(ctx("C0AU"), "/mote", f"ny AU {a_working_day(today + timedelta(days=8))}")
         for user in ("anna", "roger", "jenny"):
             commands.run(ctx("C0AU"), "/uppdrag", f"<@{PEOPLE[user]}> Förbered till nästa AU")
         with db.transaction(write=True) as session:
@@ -228,7 +228,9 @@ def _setup(db: Database, message: str) -> tuple[Product, str | None]:
             session.add(au)
         return product, None
     if message.startswith("inbjud"):
-        reply = commands.run(ctx(), "/mote", f"ny LG {today + timedelta(days=20)} 9-12 Regionhuset")
+        reply = commands.run(
+            ctx(), "/mote", f"ny LG {a_working_day(today + timedelta(days=20))} 9-12 Regionhuset"
+        )
         found = re.search(r"`(LG-\d{6})`", reply.message.fallback)
         assert found, reply.message.fallback
         return product, found[1]

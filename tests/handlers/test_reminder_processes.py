@@ -16,7 +16,7 @@ from bot.core.clock import FixedClock
 from handlers.slack_standin import Call, LocalSlack
 from storage.db import Database
 from storage.models import Organ, Reminder
-from tests.harness import PEOPLE, MakeCtx, run
+from tests.harness import PEOPLE, MakeCtx, a_working_day, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _setup(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
     """An AU meeting next week whose reminders are already due (the processes run on real time)."""
     clock.set(datetime.now(UTC))
-    meeting_day = clock.now().date() + timedelta(days=8)
+    meeting_day = a_working_day(clock.now().date() + timedelta(days=8))
     answer = run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day} 13-15")
     assert "Planerat" in answer, answer
     users = ["anna", "roger", "jenny", "magnus", "sara"]

@@ -22,7 +22,7 @@ from handlers.notify import SlackNotifier
 from handlers.scheduler import Wakeups
 from handlers.slack_standin import LocalSlack
 from storage.models import Meeting
-from tests.harness import PEOPLE, headers, run
+from tests.harness import PEOPLE, a_working_day, headers, run
 
 
 def test_the_scheduler_wakes_at_the_next_send_time(
@@ -30,7 +30,7 @@ def test_the_scheduler_wakes_at_the_next_send_time(
 ) -> None:
     live = replace(product, clock=SystemClock())
     sara = Ctx(live, PEOPLE["sara"], "C0AU", StaticDirectory())
-    tomorrow = live.today() + timedelta(days=1)
+    tomorrow = a_working_day(live.today() + timedelta(days=1))
     assert "Planerat" in run(sara, "/mote", f"ny AU {tomorrow.isoformat()} 13-15")
     # The meeting is moved in the table to an end two seconds from now (/mote takes minutes).
     end = (datetime.now(UTC) + timedelta(seconds=2)).astimezone(live.tz)
@@ -72,7 +72,7 @@ def test_a_failed_tick_is_logged_and_the_next_safety_tick_tries_again(
 ) -> None:
     live = replace(product, clock=SystemClock())
     sara = Ctx(live, PEOPLE["sara"], "C0AU", StaticDirectory())
-    tomorrow = live.today() + timedelta(days=1)
+    tomorrow = a_working_day(live.today() + timedelta(days=1))
     assert "Planerat" in run(sara, "/mote", f"ny AU {tomorrow.isoformat()} 13-15")
     end = (datetime.now(UTC) + timedelta(seconds=0.5)).astimezone(live.tz)
     begin = end - timedelta(hours=1)

@@ -26,7 +26,7 @@ from handlers.slack_standin import LocalSlack
 from handlers.slackwire import command_body, signed_headers
 from storage.db import Database
 from storage.models import Decision, Organ
-from tests.harness import CHANNELS, PEOPLE, said, text_of
+from tests.harness import CHANNELS, PEOPLE, a_working_day, said, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-processes"
@@ -136,7 +136,7 @@ def _reminders_due_now(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[st
     """An AU meeting next week whose reminders are due at once (the processes run on real time),
     and an open assignment for each of five people."""
     clock.set(datetime.now(UTC))
-    meeting_day = clock.now().date() + timedelta(days=8)
+    meeting_day = a_working_day(clock.now().date() + timedelta(days=8))
     assert "Planerat" in said(commands.run(ctx(channel="C0AU"), "/mote", f"ny AU {meeting_day}"))
     for user_id in PEOPLE.values():
         said(commands.run(ctx(channel="C0AU"), "/uppdrag", f"<@{user_id}> Förbered till nästa AU"))
@@ -156,9 +156,7 @@ def test_two_processes_share_one_database(
     request: pytest.FixtureRequest,
 ) -> None:
     owners = _reminders_due_now(ctx, clock, db)
-    lg_day = clock.now().date() + timedelta(days=20)
-    while lg_day.weekday() >= 5:  # a weekend day would be asked about first
-        lg_day += timedelta(days=1)
+    lg_day = a_working_day(clock.now().date() + timedelta(days=20))
     planned = said(commands.run(ctx(), "/mote", f"ny LG {lg_day} 9-12 Regionhuset"))
     lg_ref = re.search(r"`(LG-\d{6})`", planned)
     assert lg_ref, planned
