@@ -40,6 +40,8 @@ def test_a_full_pool_does_the_work_on_the_request_thread_and_loses_nothing(
         small.command("/beslut", "Ledningsgruppen beslutar att A", wait=False)  # r2: running
         slack.wait_for_calls("response_url", 2)  # the organ's answer and r2, held
         small.command("/beslut", "Ledningsgruppen beslutar att B", wait=False)  # r3: queued
+        # B's work is handed over once its answer has gone: wait for that before C comes
+        assert small.server.wait_idle()
         # The pool is full: this command's work runs on its request's thread, not behind B's
         # in the queue, so its reply comes while A's and B's are still held.
         small.command("/beslut", "Ledningsgruppen beslutar att C", wait=False)  # r4
