@@ -82,25 +82,24 @@ def _setting_row(session: Session, organ: Organ) -> CycleSetting:
 def set_form(ctx: Ctx, organ_name: str, form: str) -> Organ:
     if form not in FORMS:
         raise UserError(texts.FORM_USAGE)
-    ctx.know_admin()  # may ask Slack: before the write lock
-    with ctx.db.transaction(write=True) as session:
-        organ = organs.get(session, organ_name)
-        _require_manager(ctx, organ)
-        row = _setting_row(session, organ)
-        row.minutes_form = form
-        session.add(row)
-    return organ
+    return _change_setting(ctx, organ_name, minutes_form=form)
 
 
 def set_deadline(ctx: Ctx, organ_name: str, days: int) -> Organ:
     if not 0 <= days <= MAX_DEADLINE_DAYS:
         raise UserError(texts.DEADLINE_USAGE)
+    return _change_setting(ctx, organ_name, item_deadline_days=days)
+
+
+def _change_setting(ctx: Ctx, organ_name: str, **values: object) -> Organ:
+    """Set fields of the organ's cycle setting (convenor or admin only)."""
     ctx.know_admin()  # may ask Slack: before the write lock
     with ctx.db.transaction(write=True) as session:
         organ = organs.get(session, organ_name)
         _require_manager(ctx, organ)
         row = _setting_row(session, organ)
-        row.item_deadline_days = days
+        for name, value in values.items():
+            setattr(row, name, value)
         session.add(row)
     return organ
 
