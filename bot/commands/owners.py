@@ -119,38 +119,51 @@ def _name_at(tokens: list[str], i: int) -> tuple[str, int, bool] | None:
 
 
 def leading_owners(
-    ctx: Ctx, text: str, aliases: dict[str, str], command: str = "/uppdrag"
+    ctx: Ctx,
+    text: str,
+    aliases: dict[str, str],
+    command: str = "/uppdrag",
+    *,
+    alone: bool = False,
 ) -> tuple[list[OwnerSpec], str] | None:
     """The owners a text begins with as the minutes write them, and what is left (the owner
-    verb's empty words dropped); None when the text does not begin that way."""
+    verb's empty words dropped); None when the text does not begin that way. With ``alone``
+    (`/uppdrag ändra U-1 Magnus och Roger`) the names may also be all there is: two names or
+    more, or one that is a member of the workspace."""
     tokens = text.split()
     found: list[tuple[str, str, bool]] = []  # (kind, value, outside Slack)
+    apart = True  # a comma or a joiner since the last owner
     i = 0
     while i < len(tokens):
         token = tokens[i]
         bare = _bare(token)
         if bare in JOINERS or not bare:
+            apart = True
             i += 1
             continue
         if bare in VERBS:
             break
         user = parse_mention(token.rstrip(","))
         if user:
-            found.append(("user", user, False))
-            i += 1
-            continue
-        organ = _organ_at(tokens, i, aliases)
-        if organ:
-            found.append(("organ", organ[0], False))
-            i += organ[1]
-            continue
-        name = _name_at(tokens, i)
-        if name is None:
+            kind, value, outside, used = "user", user, False, 1
+        elif organ := _organ_at(tokens, i, aliases):
+            kind, value, outside, used = "organ", organ[0], False, organ[1]
+        elif name := _name_at(tokens, i):
+            kind, value, outside, used = "name", name[0], name[2], name[1]
+        else:
             return None
-        found.append(("name", name[0], name[2]))
-        i += name[1]
+        if not apart and "name" in (kind, found[-1][0]):
+            return None  # "Fortsätta dialogen och …": a verb and its object, not two names
+        found.append((kind, value, outside))
+        i += used
+        apart = tokens[i - 1].endswith(",")
     verb = i < len(tokens) and _bare(tokens[i]) in VERBS
-    if not found or i >= len(tokens) or not (verb or len(found) > 1):
+    if alone and found and i >= len(tokens):
+        if len(found) == 1 and not (
+            found[0][0] == "name" and not found[0][2] and ctx.directory.find_people(found[0][1])
+        ):
+            return None  # one word alone ("ändra U-1 Rekrytering"): the new text
+    elif not found or i >= len(tokens) or not (verb or len(found) > 1):
         return None
     if all(kind == "user" for kind, _, _ in found):
         return None  # @mentions alone: the ordinary parser reads those, the text as typed
@@ -168,7 +181,9 @@ def leading_owners(
             people = ctx.directory.find_people(value)
             if len(people) > 1:
                 raise UserError(
-                    assignment_texts.ambiguous_name(value, people, f"{command} @{value} {rest}")
+                    assignment_texts.ambiguous_name(
+                        value, people, f"{command} @{value} {rest}".strip()
+                    )
                 )
             owners.append(OwnerSpec(user_id=people[0]) if people else OwnerSpec(name=value))
     return owners, rest

@@ -51,6 +51,14 @@ _REPORT = re.compile(
     r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+# The verb forms the minutes use: "… och återkopplar till ledningsgruppen", "återrapporterar
+# till AU", "rapporterar till LG", "återkopplar sedan förslag på hantering till ledningsgruppen".
+_REPORT_VERB = re.compile(
+    r"(?P<lead>[,.;]?\s*(?:\b(?:och|samt)\s+)?)"
+    r"(?P<verb>\b(?:återkoppl|återrapporter|rapporter)(?:ar|a|as)\b(?:\s+(?:sedan|därefter)\b)?)"
+    r"(?P<obj>(?:\s+(?!till\b)\S+){0,8}?)\s+till\s+(?P<to>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 _JOINERS = {"och", "samt", "&amp;", "&", ","}
 _FROM_DECISION = re.compile(
     r"\s*\(?\b(?:enligt\s+|från\s+)?beslut\s+(?P<ref>[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{4}-\d+)\)?",
@@ -186,6 +194,8 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
     report = _REPORT.search(rest)
     if report:
         report_to, rest = report.group("to").strip().rstrip("."), rest[: report.start()]
+    else:
+        report_to, rest = _report_verb(ctx, rest, aliases, here)
     try:
         what, due = split_due(rest, ctx.app.today(), aliases, here=here)
         if report_to:
@@ -200,6 +210,29 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
     return _Parsed(owners, what, due, report_to, decision_ref)
+
+
+def _report_verb(
+    ctx: Ctx, text: str, aliases: dict[str, str], here: str | None
+) -> tuple[str | None, str]:
+    """Reporting back written with a verb: (to whom, the text without it). "Fortsätter dialogen
+    och återkopplar till ledningsgruppen" → ("ledningsgruppen", "Fortsätter dialogen");
+    "Återkopplar sedan förslag på hantering till LG" keeps what is reported ("Återkopplar
+    sedan förslag på hantering"). A "till" that is only a due point ("rapporterar till
+    4/12", "återkopplar till nästa LG") is not a recipient: the text is left as typed."""
+    found = _REPORT_VERB.search(text)
+    if found is None:
+        return None, text
+    to = found.group("to").strip().rstrip(".")
+    try:
+        recipient, _later = split_due(to, ctx.app.today(), aliases, here=here)
+    except DateError:
+        recipient = to  # what does not read is quoted when the report's due point is split
+    if not recipient:
+        return None, text
+    if found.group("obj").strip() or not text[: found.start()].strip():
+        return to, text[: found.start("to")].rstrip()[: -len("till")].rstrip()
+    return to, text[: found.start()]
 
 
 def _context(ctx: Ctx) -> tuple[dict[str, str], str | None]:
@@ -258,7 +291,13 @@ def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
     """`ändra U-1 [@ansvariga] [ny text] [till <när>] [återkoppling till X]`: what is written
     replaces what the assignment says."""
     aliases, here = _context(ctx)
-    parsed = _parse(ctx, text, aliases, here)
+    # "Magnus, Roger och Jenny …": the same names as when it was given (bot.commands.owners)
+    named = owner_words.leading_owners(
+        ctx, text, aliases, f"/uppdrag ändra {ref.upper()}", alone=True
+    )
+    parsed = _parse(ctx, named[1] if named else text, aliases, here)
+    if named:
+        parsed.owners = named[0] + parsed.owners
     view, changes, added = assignments.amend(
         ctx,
         ref,

@@ -314,6 +314,49 @@ def test_change_owners_text_and_due(ctx: MakeCtx, autumn_2023: None) -> None:
     assert "inget ändrades" in unchanged
 
 
+@pytest.mark.parametrize(
+    ("text", "what", "report_to", "due"),
+    [
+        (
+            "Fortsätta dialogen om LINK och återkopplar till ledningsgruppen",
+            "Fortsätta dialogen om LINK",
+            "ledningsgruppen",
+            None,
+        ),
+        (
+            "Sammanställa läget och återrapporterar till AU till nästa LG",
+            "Sammanställa läget",
+            "AU",
+            "LG-230901",
+        ),
+        (
+            "Följa upp statistiken, rapporterar till LG senast 15 september",
+            "Följa upp statistiken",
+            "LG",
+            date(2023, 9, 15),
+        ),
+        (  # what is reported stays in the text; to whom is read
+            "Fortsätta dialogen och återkopplar sedan förslag på hantering till ledningsgruppen",
+            "Fortsätta dialogen och återkopplar sedan förslag på hantering",
+            "ledningsgruppen",
+            None,
+        ),
+        ("Återrapportera till AU", "Återrapportera", "AU", None),
+        # "till" with only a date after it is the due date, not whom it is reported to
+        ("Rapportera läget till 15 september", "Rapportera läget", None, date(2023, 9, 15)),
+    ],
+)
+def test_reporting_back_written_with_a_verb(
+    ctx: MakeCtx, autumn_2023: None, text: str, what: str, report_to: str | None, due: object
+) -> None:
+    answer = run(ctx(), "/uppdrag", f"<@U0ROGER|roger> {text}")
+    assignment, meeting = stored(ctx(), "U-1")
+    assert (assignment.what, assignment.report_to) == (what, report_to), answer
+    assert (meeting if isinstance(due, str) else assignment.due_date) == due
+    if report_to:
+        assert f"återkoppling till {report_to}" in answer
+
+
 def test_search_finds_assignments_and_decisions(ctx: MakeCtx, autumn_2023: None) -> None:
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Utreda hur LINK används i skolorna till nästa AU")
     run(ctx(), "/uppdrag", "<@U0ROGER|roger> Boka lokal till nästa AU")

@@ -95,6 +95,36 @@ def test_a_name_that_is_several_people_is_asked_about(ctx: MakeCtx, autumn: None
         assert session.exec(select(Assignment)).first() is None
 
 
+def test_changing_the_owners_reads_names_as_giving_does(ctx: MakeCtx, autumn: None) -> None:
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Föra in det på dagordningen till nästa LG")
+    answer = run(ctx(), "/uppdrag", "ändra U-1 Magnus Frithiof, Roger och Jenny")
+    assert "<@U0MAGNUS>, <@U0ROGER>, <@U0JENNY>" in answer
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0MAGNUS", "U0ROGER", "U0JENNY"]
+    # names with an owner verb and a new text; an organ and somebody outside Slack
+    run(ctx(), "/uppdrag", "ändra U-1 MAS-nätverket och regionen ansvarar för att bevaka LINK")
+    assert [(o[1], o[2]) for o in owners_of(ctx(), "U-1")] == [("MAS", None), (None, "regionen")]
+    with ctx().db.transaction() as session:
+        assert session.exec(select(Assignment)).one().what == "Bevaka LINK"
+    # one name alone that is a member of the workspace
+    run(ctx(), "/uppdrag", "ändra U-1 Jenny")
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0JENNY"]
+
+
+def test_changing_to_a_name_that_is_several_people_is_asked_about(
+    ctx: MakeCtx, autumn: None
+) -> None:
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Föra in det på dagordningen till nästa LG")
+    answer = run(ctx(), "/uppdrag", "ändra U-1 Magnus och Roger")
+    assert "”Magnus” kan vara flera personer: <@U0MAGNUS>, <@U0MAGNUS2>" in answer
+    assert "`/uppdrag ändra U-1 @Magnus`" in answer
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA"]
+    # a single word that is nobody is the new text, as before
+    run(ctx(), "/uppdrag", "ändra U-1 Dagordningen")
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA"]
+    with ctx().db.transaction() as session:
+        assert session.exec(select(Assignment)).one().what == "Dagordningen"
+
+
 def test_organs_by_name_are_owners(ctx: MakeCtx, autumn: None) -> None:
     run(
         ctx(),

@@ -178,6 +178,12 @@ def test_the_minutes_of_9_may_2025(ctx: MakeCtx, organs: None, clock: FixedClock
         "Skolcheferna fortsätter dialogen om LINK och återkopplar till ledningsgruppen "
         "senast 30 juni",
     )
+    # "… och återkopplar sedan förslag på hantering till ledningsgruppen."
+    run(
+        lg,
+        "/uppdrag",
+        "Skolcheferna återkopplar sedan förslag på hantering av LINK till ledningsgruppen",
+    )
     # "8 Beslutspunkt: … Ledningsgruppen beslutar att anta överenskommelsen"
     run(
         lg,
@@ -194,6 +200,12 @@ def test_the_minutes_of_9_may_2025(ctx: MakeCtx, organs: None, clock: FixedClock
         "genomföras till LG i september",
     )
     held = register(lg)
+    with lg.db.transaction() as session:
+        texts = [a.what for a in session.exec(select(Assignment).order_by(col(Assignment.id)))]
+    assert texts[2:4] == [
+        "Fortsätter dialogen om LINK",
+        "Återkopplar sedan förslag på hantering av LINK",
+    ]
     meetings = held["meetings"]
     assert isinstance(meetings, dict)
     assert meetings["LG-250509"][1] == date(2025, 5, 9) and meetings["LG-250509"][5] == "hållet"
@@ -206,7 +218,8 @@ def test_the_minutes_of_9_may_2025(ctx: MakeCtx, organs: None, clock: FixedClock
     assert held["assignments"] == {
         "U-1": (["Kommunerna"], "LG-250912", None),
         "U-2": (["MAS", "EHC"], "LG-250912", None),
-        # "återkopplar till" stays in the text (only "återkoppling till" is read as reporting back)
-        "U-3": (["Skolcheferna"], date(2025, 6, 30), None),
-        "U-4": (["Regionen"], "LG-250912", None),
+        # "återkopplar till" is reporting back, as "återkoppling till" is
+        "U-3": (["Skolcheferna"], date(2025, 6, 30), "ledningsgruppen"),
+        "U-4": (["Skolcheferna"], None, "ledningsgruppen"),
+        "U-5": (["Regionen"], "LG-250912", None),
     }
