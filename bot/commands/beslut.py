@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import assignments, decisions, meetings, organs
@@ -14,10 +15,11 @@ from bot.assignments import texts as assignment_texts
 from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
 from bot.commands.words import HELP, scope, split_first, split_page
+from bot.core import confirming
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import DateError, parse_when
-from bot.core.errors import UserError
+from bot.core.errors import NeedsConfirmation, UserError
 from bot.core.markup import clip, esc
 from bot.core.replies import (
     SECTION_LIMIT,
@@ -296,9 +298,30 @@ class DecisionForm:
     due: str | None = None
 
 
-def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
+class AlreadySaved(UserError):
+    """The form was sent again with the same *Spara ändå* ticked: it is saved already."""
+
+
+def log_from_form(ctx: Ctx, form: DecisionForm, answered: str | None = None) -> Reply:
     """The decision and its assignment in one transaction: both are saved, or neither.
-    Errors carry the form field they concern."""
+    Errors carry the form field they concern. What looks like a mistake (a due date on a
+    weekend …) raises NeedsConfirmation, unless `answered` (the form's ticked *Spara ändå*, see
+    bot.core.confirming) answers those very warnings: then it is saved once, with the token."""
+    if not answered:
+        return _log_from_form(ctx, form)
+    try:
+        return _log_from_form(ctx, form)  # nothing to ask any more: saved as it is
+    except NeedsConfirmation as error:
+        token = confirming.answers(answered, error.warnings)
+        if token is None:
+            raise  # it warns about something else now: asked again
+    try:
+        return _log_from_form(replace(ctx, confirmed=True), form, claim=token)
+    except IntegrityError:  # the same form at the same moment: the other one saved it
+        raise AlreadySaved(core_texts.FORM_ALREADY_SAVED) from None
+
+
+def _log_from_form(ctx: Ctx, form: DecisionForm, claim: str | None = None) -> Reply:
     meeting_ref: str | None = None
     on: date | None = None
     if form.meeting and form.meeting.strip():
@@ -321,6 +344,8 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
         except UserError as error:
             raise UserError(error.message, "owners") from None
     with ctx.db.transaction(write=True) as session:
+        if claim is not None and not confirming.claim(session, ctx, claim):
+            raise AlreadySaved(core_texts.FORM_ALREADY_SAVED)
         _check_form(session, ctx, form, meeting_ref, on, item)
         try:
             logged = decisions.log(
@@ -333,6 +358,9 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
                 meeting_ref=meeting_ref,
                 session=session,
             )
+        except NeedsConfirmation as error:
+            error.field = error.field or "meeting"
+            raise
         except UserError as error:
             raise UserError(error.message, error.field or "text") from None
         reply = say(
@@ -351,6 +379,9 @@ def log_from_form(ctx: Ctx, form: DecisionForm) -> Reply:
                     organ_id=logged.organ.id,
                     session=session,
                 )
+            except NeedsConfirmation as error:
+                error.field = error.field or "due"
+                raise
             except UserError as error:
                 raise UserError(error.message, error.field or "due") from None
             reply.message.parts.append(section(assignment_texts.assignment_created(view)))

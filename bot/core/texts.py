@@ -129,11 +129,19 @@ def delivery_failed(targets: list[str]) -> str:
 BUTTON_SAVE_ANYWAY = "Spara ändå"
 BUTTON_CHANGE = "Ändra"
 ALREADY_CONFIRMED = "Det här är redan sparat (knappen trycktes en gång till)."
+FORM_ALREADY_SAVED = "Det här är redan sparat (formuläret skickades en gång till)."
+FORM_SAVE_ANYWAY_LABEL = "Spara ändå?"
+FORM_SAVE_ANYWAY_HINT = "Kryssa i och skicka formuläret igen – eller ändra fältet ovanför."
 
 
 def confirm_question(warnings: list[str]) -> str:
     lines = "\n".join(f"• {w}" for w in warnings)
     return f"⚠️ Innan jag sparar:\n{lines}\nSpara ändå, eller ändra kommandot?"
+
+
+def form_question(warnings: list[str]) -> str:
+    lines = "\n".join(f"• {w}" for w in warnings)
+    return f"⚠️ Innan jag sparar:\n{lines}"
 
 
 def change_command(command: str, text: str) -> str:
