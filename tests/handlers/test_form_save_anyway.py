@@ -89,9 +89,7 @@ def test_a_weekend_due_date_is_asked_in_the_form_and_saved_once_when_ticked(
     again = ticked(form("28 november", text="Ledningsgruppen beslutar enligt förslaget"), box)
     status, body = harness.submit("beslut_form", again, user="sara", private_metadata=META)
     assert status == 200 and json.loads(body) == {"response_action": "clear"}
-    slack.wait_for(
-        lambda calls: any("redan sparat" in text_of(m) for m in slack.dms("U0SARA"))
-    )
+    slack.wait_for(lambda calls: any("redan sparat" in text_of(m) for m in slack.dms("U0SARA")))
     decisions, assignments = stored(harness)
     assert len(decisions) == 1 and len(assignments) == 1
     assert len(slack.dms("U0JENNY")) == 1
