@@ -418,6 +418,14 @@ class Shell:
             )
             payload["view"].update(id=view_id or "V0001", blocks=view.get("blocks") or [])
             response = self._dispatch(interactive_body(payload))
+            updated = _updated_view(response.body)
+            if updated is not None:  # the same form back, with a question (Spara ändå)
+                view, blocks = updated, inputs(updated)
+                for block in view.get("blocks") or []:
+                    if block.get("type") == "section":
+                        self.say(render_message({"text": (block.get("text") or {}).get("text")}))
+                self.say("Rätta eller kryssa i och skicka igen: tom rad behåller det du skrev.")
+                continue
             errors = _field_errors(response.body)
             if not errors:
                 self._walk_forms()  # a submission may open another
@@ -521,6 +529,14 @@ def _json(value: Any) -> dict[str, Any] | Any:
         except json.JSONDecodeError:
             return {}
     return value if value is not None else {}
+
+
+def _updated_view(body: Any) -> dict[str, Any] | None:
+    answer = _json(body)
+    if isinstance(answer, dict) and answer.get("response_action") == "update":
+        view = answer.get("view")
+        return view if isinstance(view, dict) else None
+    return None
 
 
 def _field_errors(body: Any) -> dict[str, str]:

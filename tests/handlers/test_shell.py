@@ -132,6 +132,28 @@ def test_decision_form_is_walked_through_and_stored(tmp_path: Path) -> None:
     assert "AU-2026-1" in listed and "anta tidplanen" in listed
 
 
+def test_a_form_that_asks_before_it_stores_is_asked_again_with_spara_anda(
+    tmp_path: Path,
+) -> None:
+    out = _shell(
+        tmp_path,
+        ":exempel",
+        "/beslut",
+        *("AU", "", "4", "", "Arbetsutskottet beslutar att anta tidplanen", "ja", "@roger"),
+        "Skicka ut tidplanen",
+        "28 november",  # a Saturday: asked about
+        *[""] * 9,  # every field as it was
+        "ja",  # Spara ändå
+        "/uppdrag visa U-1",
+    )
+    form = _after(out, "@sara #ledningsgrupp> /beslut")
+    question, _, after = form.partition("28 november 2026 är en lördag, ingen arbetsdag.")
+    assert "⚠️ Innan jag sparar:" in question and "Beslut *AU-2026-1* loggat" not in question
+    assert "Spara ändå? (valfritt)" in after and "Beslut *AU-2026-1* loggat" in after
+    shown = _after(out, "@sara #ledningsgrupp> /uppdrag visa U-1")
+    assert "senast lördag 28 november 2026" in shown
+
+
 def test_exported_files_are_saved_in_the_named_folder(tmp_path: Path) -> None:
     folder = tmp_path / "filer"
     out = _shell(
