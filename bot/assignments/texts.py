@@ -414,3 +414,11 @@ def settled_line(views: list[View]) -> str:
     refs = ", ".join(v.assignment.ref for v in views)
     many = len(views) > 1
     return f"{'Uppdragen' if many else 'Uppdraget'} {refs} som väntade på mötet är nu till det."
+
+
+def read_as_recipient(phrase: str, organ: str) -> str:
+    """`Skicka underlaget till AU`: the organ is where it goes, and no due point was read."""
+    return (
+        f"”{esc(clip(phrase, 60))}” läste jag som mottagaren, inte som en tidpunkt. Ska det vara "
+        f"klart till mötet, skriv till exempel ”till nästa {esc(organ)}”."
+    )

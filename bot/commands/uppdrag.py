@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import assignments, decisions, organs
 from bot.assignments import OwnerSpec, View, affected
@@ -165,6 +165,7 @@ class _Parsed:
     due: str | None
     report_to: str | None
     decision_ref: str | None
+    notes: list[str] = field(default_factory=list)  # how something was read, said in the answer
 
 
 def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _Parsed:
@@ -196,8 +197,9 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
         report_to, rest = report.group("to").strip().rstrip("."), rest[: report.start()]
     else:
         report_to, rest = _report_verb(ctx, rest, aliases, here)
+    recipients: list[tuple[str, str]] = []  # "Skicka underlaget till AU": where, not when
     try:
-        what, due = split_due(rest, ctx.app.today(), aliases, here=here)
+        what, due = split_due(rest, ctx.app.today(), aliases, here=here, recipients=recipients)
         if report_to:
             # "återkoppling till AU om två veckor": the due point may come last of all
             to, later = split_due(report_to, ctx.app.today(), aliases, here=here)
@@ -209,7 +211,8 @@ def _parse(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> _P
         raise UserError(str(error)) from None
     for word in what.split():
         owner_token(word)  # a stray @name further on is still somebody we do not know
-    return _Parsed(owners, what, due, report_to, decision_ref)
+    notes = [assignment_texts.read_as_recipient(*r) for r in recipients if due is None]
+    return _Parsed(owners, what, due, report_to, decision_ref, notes)
 
 
 def _report_verb(
@@ -262,7 +265,7 @@ def _create(ctx: Ctx, text: str) -> Reply:
     )
     cycle.attach(ctx, item_id, view)
     reply = say(assignment_texts.assignment_created(view), public=True)
-    reply.message.parts += [context(note) for note in view.notes]
+    reply.message.parts += [context(note) for note in view.notes + parsed.notes]
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in view.owner_users()]
     reply.refresh_home = affected(ctx.user_id, view)
     outside = [o.name for o in view.owners if o.name]
@@ -308,7 +311,7 @@ def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
         names=(aliases, here),
     )
     reply = _changed(ctx, view, assignment_texts.assignment_amended(view, changes))
-    reply.message.parts += [context(note) for note in view.notes]
+    reply.message.parts += [context(note) for note in view.notes + parsed.notes]
     reply.dms = [(user, dm_message(view, ctx.user_id)) for user in added]
     return reply
 

@@ -500,7 +500,12 @@ def month_of(when: When) -> bool:
 
 
 def split_due(
-    text: str, today: date, organs: Mapping[str, str], *, here: str | None = None
+    text: str,
+    today: date,
+    organs: Mapping[str, str],
+    *,
+    here: str | None = None,
+    recipients: list[tuple[str, str]] | None = None,
 ) -> tuple[str, str | None]:
     """Split an assignment's text into what is to be done and when: ``Lyfta projektdirektivet
     om två veckor`` → (``Lyfta projektdirektivet``, ``om två veckor``).
@@ -511,6 +516,13 @@ def split_due(
     quotation marks. Nothing is dropped silently: a second due point in the text, a date in the
     middle of it, or a phrase meant as a date that does not parse raises a :class:`DateError`
     that quotes it.
+
+    A bare organ after ``till`` at the end is the recipient, not a due point, when the text
+    sends something (``Skicka underlaget till AU``, ``Ta fram underlag till LG``: a sending verb
+    before it, or a document right before ``till``): it stays in the text, and the phrase with
+    the organ's short name is added to ``recipients`` so the answer can say how it was read.
+    ``till nästa AU``, ``till AU-mötet``, ``till AU 7 oktober``, ``senast AU`` are due points
+    all the same.
     """
     masked = _QUOTED_RE.sub(lambda m: _MASK * len(m.group()), text)
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", masked)]
@@ -541,6 +553,11 @@ def split_due(
             break
     if due_at is not None and exempt(due_at):
         due_at = None
+    if due_at is not None and _sent_to(folded, due_at) and reads(due_at, count, "never") is None:
+        organ = reads(due_at, count, "introduced")
+        if recipients is not None and isinstance(organ, MeetingRef):  # to whom, not when
+            recipients.append((text[spans[due_at][0] :].strip().rstrip(".,;:!?"), organ.organ))
+        due_at = None
     limit = count if due_at is None else due_at
     due = None if due_at is None else text[spans[due_at][0] :].strip()
     organ_words = frozenset(alias[0] for alias in _alias_table(organs))
@@ -569,6 +586,14 @@ def split_due(
         a += 1
     title = text if due_at is None else text[: spans[due_at][0]]
     return title.strip().rstrip(",;:–-").strip(), due
+
+
+def _sent_to(folded: list[str], at: int) -> bool:
+    """Whether ``till`` at ``folded[at]`` says where something is sent: a sending verb before
+    it, or a document right before it."""
+    if folded[at] != "till" or at == 0:
+        return False
+    return folded[at - 1] in _SENT_NOUNS or any(w in _SENDING_VERBS for w in folded[:at])
 
 
 def _why_not(phrase: str, today: date, organs: Mapping[str, str], here: str | None) -> str:
@@ -791,6 +816,25 @@ _INTRODUCERS = frozenset(
 )
 # A date right after these belongs to the text ("beslutet från 2 juni").
 _NOT_DUE_BEFORE = frozenset({"fran", "ifran", "sedan", "efter", "av"})
+# "Skicka underlaget till AU": after these verbs (anywhere before) or right after these nouns, a
+# bare organ after "till" is where something goes (the recipient), not when (folded forms).
+_SENDING_VERBS = frozenset(
+    {
+        *("skicka", "skickar", "skickas", "lamna", "lamnar", "lamnas", "overlamna"),
+        *("overlamnar", "overlamnas", "sanda", "sander", "oversanda", "oversander", "maila"),
+        *("mailar", "mejla", "mejlar", "e-posta", "eposta", "vidarebefordra"),
+        *("vidarebefordrar", "delge", "delger", "distribuera", "distribuerar", "ge", "ger"),
+    }
+)
+_SENT_NOUNS = frozenset(
+    {
+        *("underlag", "underlaget", "beslutsunderlag", "beslutsunderlaget", "forslag"),
+        *("forslaget", "material", "materialet", "rapport", "rapporten", "skrivelse"),
+        *("skrivelsen", "tjansteskrivelse", "tjansteskrivelsen", "svar", "svaret"),
+        *("remissvar", "remissvaret", "yttrande", "yttrandet", "sammanstallning"),
+        *("sammanstallningen", "information", "informationen", "inbjudan", "inbjudningar"),
+    }
+)
 # Sessions other than meetings, asked for by name (folded forms → the kind kept for them).
 _SESSION_WORDS = {
     **dict.fromkeys(("workshop", "workshopen"), "workshop"),

@@ -21,6 +21,7 @@ from bot.core.dates import (
     format_when,
     parse_due,
     parse_when,
+    split_due,
     split_when,
 )
 
@@ -840,3 +841,32 @@ def test_parsed_values_are_consistent(text: str, today: date, future: bool) -> N
         when.start_time is not None and when.start_time < when.end_time
     )
     assert parse_when(format_when(when), today, future=future) == when
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "due", "recipient"),
+    [
+        # sending something "till" an organ: where it goes
+        ("Skicka underlaget till AU", "Skicka underlaget till AU", None, ("till AU", "AU")),
+        ("Ta fram underlag till LG", "Ta fram underlag till LG", None, ("till LG", "LG")),
+        (
+            "Lämna yttrandet till ledningsgruppen.",
+            "Lämna yttrandet till ledningsgruppen.",
+            None,
+            ("till ledningsgruppen", "LG"),
+        ),
+        # a meeting named as one, a date, another introducer, or no sending: a due point
+        ("Skicka underlaget till nästa AU", "Skicka underlaget", "till nästa AU", None),
+        ("Skicka underlaget till AU-mötet", "Skicka underlaget", "till AU-mötet", None),
+        ("Skicka underlaget till AU 7 december", "Skicka underlaget", "till AU 7 december", None),
+        ("Skicka underlaget senast AU", "Skicka underlaget", "senast AU", None),
+        ("Skicka underlaget till 4/12", "Skicka underlaget", "till 4/12", None),
+        ("Lyfta projektdirektivet till AU", "Lyfta projektdirektivet", "till AU", None),
+    ],
+)
+def test_a_bare_organ_after_sending_is_where_it_goes(
+    text: str, title: str, due: str | None, recipient: tuple[str, str] | None
+) -> None:
+    recipients: list[tuple[str, str]] = []
+    assert split_due(text, MONDAY, ORGANS, recipients=recipients) == (title, due)
+    assert recipients == ([recipient] if recipient else [])

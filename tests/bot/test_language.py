@@ -357,6 +357,56 @@ def test_reporting_back_written_with_a_verb(
         assert f"återkoppling till {report_to}" in answer
 
 
+@pytest.mark.parametrize(
+    ("text", "organ"),
+    [
+        ("Skicka underlaget till AU", "AU"),
+        ("Ta fram underlag till AU", "AU"),
+        ("Lämna förslaget till ledningsgruppen", "LG"),
+        ("Mejla sammanställningen om LINK till arbetsutskottet", "AU"),
+    ],
+)
+def test_a_bare_organ_after_sending_is_the_recipient_not_a_due_point(
+    ctx: MakeCtx, autumn_2023: None, text: str, organ: str
+) -> None:
+    """ "Skicka underlaget till AU": where it goes. It stays in the text, no due point is
+    stored, and the answer says so, with the way to write a due point – which works."""
+    answer = run(ctx(), "/uppdrag", f"<@U0ROGER|roger> {text}")
+    assignment, meeting = stored(ctx(), "U-1")
+    assert (assignment.what, assignment.due_date, meeting) == (text, None, None)
+    assert assignment.due_organ_id is None and "ingen tidpunkt" in answer
+    suggested = f"”till nästa {organ}”"
+    recipient = text.rsplit(" till ", 1)[1]
+    assert f"”till {recipient}” läste jag som mottagaren, inte som en tidpunkt" in answer
+    assert suggested in answer
+    # written as suggested: a due point at the organ's next meeting
+    sending = text.rsplit(" till ", 1)[0]
+    answer = run(ctx(), "/uppdrag", f"<@U0ROGER|roger> {sending} {suggested.strip('”')}")
+    assignment, meeting = stored(ctx(), "U-2")
+    assert assignment.what == sending and "mottagaren" not in answer
+    assert meeting is not None or assignment.due_organ_id is not None, answer
+
+
+@pytest.mark.parametrize(
+    ("text", "meeting"),
+    [
+        ("Skicka underlaget till nästa AU", "AU-230914"),
+        ("Skicka underlaget till AU-mötet", "AU-230914"),
+        ("Skicka underlaget till AU 12 oktober", "AU-231012"),
+        ("Skicka underlaget till AU i oktober", "AU-231012"),
+        ("Skicka underlaget senast AU", "AU-230914"),
+        ("Lyfta projektdirektivet till AU", "AU-230914"),  # no sending: at the meeting
+    ],
+)
+def test_a_meeting_after_till_is_still_a_due_point(
+    ctx: MakeCtx, autumn_2023: None, text: str, meeting: str
+) -> None:
+    answer = run(ctx(), "/uppdrag", f"<@U0ROGER|roger> {text}")
+    _assignment, due_at = stored(ctx(), "U-1")
+    assert due_at == meeting and f"till {meeting} (" in answer
+    assert "mottagaren" not in answer
+
+
 def test_search_finds_assignments_and_decisions(ctx: MakeCtx, autumn_2023: None) -> None:
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Utreda hur LINK används i skolorna till nästa AU")
     run(ctx(), "/uppdrag", "<@U0ROGER|roger> Boka lokal till nästa AU")

@@ -59,7 +59,7 @@ FREE_WORDS = [
     *("Lyfta", "projektdirektivet", "Ta", "fram", "underlag", "om", "LINK", "för", "avtal"),
     *("och", "processgrupp", "Kronobarnsmodellen", "kommunerna", "statistik", "dagordning"),
     *("respektive", "till", "på", "AU", "LG", "ledningsgruppen", "Skolcheferna"),
-    *("fortsätter", "dialogen", "med", "sammanställning"),
+    *("fortsätter", "dialogen", "med", "sammanställning", "Skicka", "underlaget"),
 ]
 # A session word alone ("Lyfta workshopen") is text; after "till" it is a due point.
 SESSIONS = {"workshopen", "internatet"}
@@ -85,6 +85,10 @@ assignment_text = st.one_of(
     st.builds(lambda a, d, b: f"{a} {d} {b}", free_text, due_phrase, free_text),
     st.builds(lambda a, d, e: f"{a} {d} {e}", free_text, due_phrase, due_phrase),
     free_text,
+    # a bare organ after "till": a due point, or (after sending) where it goes, said so
+    st.builds(
+        lambda a, o: f"{a} till {o}", free_text, st.sampled_from(["AU", "LG", "ledningsgruppen"])
+    ),
 )
 
 
@@ -158,6 +162,9 @@ def test_an_assignment_is_stored_as_answered_or_not_at_all(
             assert "(inte planerat än)" in answer
         else:
             assert "ingen tidpunkt" in answer
+            # "Skicka underlaget till AU": an organ after "till" left in the text is explained
+            if re.search(r"\btill (?:AU|LG|ledningsgruppen)$", stored.what, re.IGNORECASE):
+                assert "läste jag som mottagaren" in answer, (text, answer)
         # … and none is left in the text, unread.
         for pattern in PHRASE_RE:
             assert not pattern.search(stored.what), (text, stored.what, answer)
