@@ -317,8 +317,10 @@ def log_from_form(ctx: Ctx, form: DecisionForm, answered: str | None = None) -> 
             raise  # it warns about something else now: asked again
     try:
         return _log_from_form(replace(ctx, confirmed=True), form, claim=token)
-    except IntegrityError:  # the same form at the same moment: the other one saved it
-        raise AlreadySaved(core_texts.FORM_ALREADY_SAVED) from None
+    except IntegrityError:
+        if confirming.used(ctx, token):  # the same form at the same moment: the other saved it
+            raise AlreadySaved(core_texts.FORM_ALREADY_SAVED) from None
+        raise
 
 
 def _log_from_form(ctx: Ctx, form: DecisionForm, claim: str | None = None) -> Reply:

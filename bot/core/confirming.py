@@ -42,3 +42,9 @@ def claim(session: Session, ctx: Ctx, token: str) -> bool:
     session.add(Confirmation(token=token, used_by=ctx.user_id, used_at=ctx.app.now()))
     session.flush()
     return True
+
+
+def used(ctx: Ctx, token: str) -> bool:
+    """Whether the token is stored (after a failed claim: was it this one that failed?)."""
+    with ctx.db.transaction() as session:
+        return session.get(Confirmation, token) is not None

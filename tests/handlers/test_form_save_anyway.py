@@ -5,6 +5,7 @@ field, with a box to tick; ticked, the form saves once. Over signed HTTP, as Sla
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -126,3 +127,28 @@ def test_a_date_far_ahead_without_a_year_is_asked_in_the_form_too(
     slack.wait_for(lambda calls: len(slack.dms("U0JENNY")) == 1)
     _decisions, assignments = stored(harness)
     assert [a.due_date for a in assignments] == [date(2027, 8, 17)]
+
+
+def test_the_ticked_form_sent_twice_at_once_is_saved_once(
+    harness: Harness, slack: LocalSlack, organs: None
+) -> None:
+    """Two submissions of the same answered question at the same moment (two tabs): one saves,
+    the other finds the answer's token taken – on PostgreSQL at the insert, behind a lock."""
+    values = form("28 november")
+    _view, box = asked(harness, values)
+    twice = [
+        ticked(form("28 november", text=f"Ledningsgruppen beslutar enligt förslag {n}"), box)
+        for n in (1, 2)
+    ]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(
+                lambda v: harness.submit("beslut_form", v, user="sara", private_metadata=META),
+                twice,
+            )
+        )
+    assert sorted(body for _status, body in answers) == ["", '{"response_action": "clear"}']
+    slack.wait_for(lambda calls: len(slack.dms("U0JENNY")) == 1)
+    slack.wait_for(lambda calls: any("redan sparat" in text_of(m) for m in slack.dms("U0SARA")))
+    decisions, assignments = stored(harness)
+    assert len(decisions) == 1 and len(assignments) == 1
