@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from handlers.slack_standin import LocalSlack
 from storage.models import Assignment, Decision
-from tests.harness import Harness, text_of
+from tests.harness import Harness, text_of, within_block_kit_limits
 
 META = '{"channel": "C0LG"}'
 
@@ -51,6 +51,7 @@ def asked(h: Harness, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     answer = json.loads(body)
     assert answer["response_action"] == "update", answer
     view = answer["view"]
+    within_block_kit_limits(view)
     (box,) = [b for b in view["blocks"] if b.get("block_id", "").startswith("spara_anda_")]
     assert box["type"] == "input" and box["optional"] is True
     assert box["element"]["type"] == "checkboxes" and "initial_options" not in box["element"]
