@@ -21,14 +21,13 @@ from bot.core.context import Product
 from handlers.app import Bot, build_bot
 from handlers.readiness import Readiness
 from handlers.server import WebServer
-from handlers.settings import Settings
 from handlers.slack_standin import LocalSlack
 from handlers.slackwire import block_action, command_body, event_body, view_submission
 from handlers.socket_mode import Backoff, SocketLink
 from handlers.socket_standin import Ack, LocalSocketMode
 from storage.db import Database
 from storage.models import Decision, ProcessedEvent
-from tests.harness import CHANNELS, PEOPLE, text_of
+from tests.harness import PEOPLE, replied, set_up_workspace, settings_for, text_of
 from tests.processes import RunProcess, url_of
 
 APP_TOKEN = "xapp-1-test"
@@ -50,18 +49,8 @@ class SocketHarness:
         self.product = product
         self.slack = slack
         self.socket_mode = socket_mode
-        for name, user_id in PEOPLE.items():
-            slack.add_user(user_id, name, email=f"{name}@example.se")
-        for channel_id, name in CHANNELS.items():
-            slack.set_channel(channel_id, name)
-        settings = Settings(
-            bot_token="xoxb-test",
-            app_token=APP_TOKEN,
-            api_url=slack.url,
-            tz=product.tz,
-            admins=product.admins,
-        )
-        self.bot: Bot = build_bot(settings, product)
+        set_up_workspace(slack)
+        self.bot: Bot = build_bot(settings_for(product, slack, app_token=APP_TOKEN), product)
         self.out, self.err = io.StringIO(), io.StringIO()
         self.link = SocketLink(self.bot.bolt, APP_TOKEN, backoff=FAST, out=self.out, err=self.err)
         self._keys = itertools.count(1)
@@ -82,10 +71,7 @@ class SocketHarness:
         return ack
 
     def reply(self, key: str) -> dict[str, Any]:
-        calls = self.slack.wait_for(
-            lambda cs: any(c.method == "response_url" and c.key == key for c in cs)
-        )
-        return next(c.args for c in calls if c.method == "response_url" and c.key == key)
+        return replied(self.slack, key)
 
     def command(self, command: str, text: str, *, user: str = "sara", **kw: Any) -> str:
         """Send a slash command; return the key of its response_url."""
@@ -373,8 +359,7 @@ def run_process(db: Database, slack: LocalSlack) -> Iterator[Callable[..., RunPr
     started: list[RunProcess] = []
 
     def start(app_token: str = APP_TOKEN) -> RunProcess:
-        for name, user_id in PEOPLE.items():
-            slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
+        set_up_workspace(slack)
         started.append(RunProcess(url_of(db), slack, app_token=app_token))
         return started[-1]
 

@@ -18,7 +18,7 @@ from bot.core.context import Ctx
 from handlers.slack_standin import LocalSlack
 from storage.db import Database
 from storage.models import Decision, Organ
-from tests.harness import CHANNELS, PEOPLE, a_working_day, said, text_of
+from tests.harness import PEOPLE, a_working_day, said, set_up_workspace, text_of
 from tests.processes import RunProcess, url_of
 
 SECRET = "two-processes"
@@ -27,10 +27,7 @@ MakeCtx = Callable[..., Ctx]
 
 @pytest.fixture
 def two_bots(db: Database, slack: LocalSlack) -> Iterator[tuple[RunProcess, RunProcess]]:
-    for name, user_id in PEOPLE.items():
-        slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
-    for channel_id, name in CHANNELS.items():
-        slack.set_channel(channel_id, name)
+    set_up_workspace(slack)
     slack.set_members("C0LG", list(PEOPLE.values()))
     bots = (
         RunProcess(url_of(db), slack, secret=SECRET),
