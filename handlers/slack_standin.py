@@ -32,9 +32,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from handlers.loopback import LoopbackServer
 
 __all__ = [
     "BOT_ID",
@@ -245,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
 
-class LocalSlack:
+class LocalSlack(LoopbackServer):
     """A loopback HTTP server standing in for Slack's Web API, recording what the bot sends."""
 
     def __init__(
@@ -256,14 +257,11 @@ class LocalSlack:
         rate_limits: RateLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._host = host
-        self._port = port
+        super().__init__(host, port)
         self._rate_limits = rate_limits
         self._clock = clock
         self._cond = threading.Condition(threading.RLock())
-        self._stopping = threading.Event()
         self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         # What was received.
         self._calls: list[Call] = []
         self._rejected: list[Call] = []
@@ -292,29 +290,20 @@ class LocalSlack:
         self._socket_url: Callable[[], str] | None = None
         self._app_token: str | None = None
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- lifecycle (start, stop and ``with`` come from LoopbackServer) -----------------------
 
-    def start(self) -> LocalSlack:
-        """Bind (port 0 = any free port) and serve in a daemon thread. Returns self."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
+    def _bind(self) -> socket.socket:
         self._server = _Server((self._host, self._port), self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.5},
-            name=f"LocalSlack:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+        return self._server.socket
 
-    def stop(self) -> None:
-        """Stop serving and close the socket. Pending delayed answers are cut short."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()
+    def _serve_forever(self) -> None:
+        assert self._server is not None
+        self._server.serve_forever(poll_interval=0.5)
+
+    def _interrupt(self) -> None:
+        """Pending delayed answers are cut short (``_stopping`` is set)."""
+        server = self._server
+        assert server is not None
         # shutdown() only takes effect when serve_forever's select() wakes up: poke it with
         # empty connections instead of polling often (the shell idles for hours).
         stopper = threading.Thread(target=server.shutdown, daemon=True)
@@ -325,28 +314,9 @@ class LocalSlack:
                 socket.create_connection(address, timeout=0.5).close()
             stopper.join(timeout=0.01)
         server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+
+    def _stopped(self) -> None:
         self._server = None
-        self._thread = None
-
-    def __enter__(self) -> LocalSlack:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The bound port (only once started)."""
-        if self._server is None:
-            raise RuntimeError("LocalSlack is not started")
-        return int(self._server.server_address[1])
 
     @property
     def root_url(self) -> str:

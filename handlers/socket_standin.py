@@ -35,9 +35,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from handlers.loopback import LoopbackServer
 
 __all__ = ["Ack", "Link", "LocalSocketMode"]
 
@@ -94,7 +95,7 @@ class Ack:
     payload: dict[str, Any] | None
 
 
-class LocalSocketMode:
+class LocalSocketMode(LoopbackServer):
     """A loopback WebSocket server speaking Slack's Socket Mode protocol."""
 
     def __init__(
@@ -105,14 +106,10 @@ class LocalSocketMode:
         clock: Callable[[], float] = time.monotonic,
         app_id: str = APP_ID,
     ) -> None:
-        self._host = host
-        self._port = port
+        super().__init__(host, port)
         self._clock = clock
         self._app_id = app_id
         self._cond = threading.Condition(threading.RLock())
-        self._listener: socket.socket | None = None
-        self._accepter: threading.Thread | None = None
-        self._stopping = threading.Event()
         self._tickets: set[str] = set()
         self._links: list[Link] = []
         self._envelopes: dict[str, Envelope] = {}
@@ -123,52 +120,23 @@ class LocalSocketMode:
         self._hello.set()
         self._ids = itertools.count(1)
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- lifecycle (start, stop and ``with`` come from LoopbackServer) -----------------------
 
-    def start(self) -> LocalSocketMode:
-        if self._listener is not None:
-            return self
-        self._stopping.clear()
-        listener = socket.create_server((self._host, self._port), backlog=64)
-        self._listener = listener
-        self._accepter = threading.Thread(
-            target=self._accept_loop, name=f"LocalSocketMode:{self.port}", daemon=True
-        )
-        self._accepter.start()
-        return self
+    def _bind(self) -> socket.socket:
+        return socket.create_server((self._host, self._port), backlog=64)
 
-    def stop(self) -> None:
+    def _interrupt(self) -> None:
         listener = self._listener
-        if listener is None:
-            return
-        self._stopping.set()
+        assert listener is not None
         with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)
         listener.close()
-        if self._accepter is not None:
-            self._accepter.join(timeout=5)
+
+    def _stopped(self) -> None:
         with self._cond:
             links = list(self._links)
         for link in links:
             self._finish(link, "stopped")
-        self._listener = None
-
-    def __enter__(self) -> LocalSocketMode:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._listener is None:
-            raise RuntimeError("LocalSocketMode is not started")
-        return int(self._listener.getsockname()[1])
 
     def new_url(self) -> str:
         """A fresh connection URL with a one-time ticket (what apps.connections.open returns)."""
@@ -384,7 +352,8 @@ class LocalSocketMode:
             raise AssertionError("LocalSocketMode: no live connection")
         return target
 
-    def _accept_loop(self) -> None:
+    def _serve_forever(self) -> None:
+        """Accept connections, each served by a thread of its own (``_serve``)."""
         listener = self._listener
         assert listener is not None
         while not self._stopping.is_set():

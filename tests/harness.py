@@ -45,21 +45,40 @@ CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
 MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0LG") → Ctx
 
 
+def set_up_workspace(slack: LocalSlack) -> None:
+    """The tests' workspace in the stand-in: PEOPLE, each with an e-mail address (Sara a
+    workspace admin too), and CHANNELS."""
+    for name, user_id in PEOPLE.items():
+        slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
+    for channel_id, name in CHANNELS.items():
+        slack.set_channel(channel_id, name)
+
+
+def settings_for(
+    product: Product,
+    slack: LocalSlack,
+    *,
+    signing_secret: str | None = None,
+    app_token: str | None = None,
+) -> Settings:
+    """The settings of a bot in this process that talks to `slack`: over HTTP, signed with
+    `signing_secret`, or over Socket Mode with `app_token`."""
+    return Settings(
+        bot_token="xoxb-test",
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=slack.url,
+        tz=product.tz,
+        admins=product.admins,
+    )
+
+
 class Harness:
     def __init__(self, product: Product, slack: LocalSlack, **bot_options: Any) -> None:
         self.product = product
         self.slack = slack
-        for name, user_id in PEOPLE.items():
-            slack.add_user(user_id, name, email=f"{name}@example.se")
-        for channel_id, name in CHANNELS.items():
-            slack.set_channel(channel_id, name)
-        settings = Settings(
-            bot_token="xoxb-test",
-            signing_secret=SECRET,
-            api_url=slack.url,
-            tz=product.tz,
-            admins=product.admins,
-        )
+        set_up_workspace(slack)
+        settings = settings_for(product, slack, signing_secret=SECRET)
         self.bot: Bot = build_bot(settings, product, **bot_options)
         self.server = WebServer(self.bot, product.db, host="127.0.0.1", port=0, poll_interval=0.02)
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -134,10 +153,7 @@ class Harness:
         assert status == 200, status
         if not wait:
             return {}
-        calls = self.slack.wait_for(
-            lambda cs: any(c.method == "response_url" and c.key == key for c in cs)
-        )
-        return next(c.args for c in calls if c.method == "response_url" and c.key == key)
+        return replied(self.slack, key)
 
     def click(self, action_id: str, value: str, *, user: str) -> dict[str, Any]:
         key = f"a{next(self._keys)}"
@@ -151,10 +167,7 @@ class Harness:
         )
         status, _ = self.post(interactive_body(payload))
         assert status == 200
-        calls = self.slack.wait_for(
-            lambda cs: any(c.method == "response_url" and c.key == key for c in cs)
-        )
-        return next(c.args for c in calls if c.method == "response_url" and c.key == key)
+        return replied(self.slack, key)
 
     def submit(
         self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str = ""
@@ -173,6 +186,12 @@ class Harness:
         )
         status, _ = self.post(body, content_type="application/json", headers=headers)
         return status
+
+
+def replied(slack: LocalSlack, key: str) -> dict[str, Any]:
+    """The reply posted to the response_url with `key` (waiting for it)."""
+    calls = slack.wait_for(lambda cs: any(c.method == "response_url" and c.key == key for c in cs))
+    return next(c.args for c in calls if c.method == "response_url" and c.key == key)
 
 
 def text_of(payload: dict[str, Any]) -> str:

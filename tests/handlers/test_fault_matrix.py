@@ -16,12 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,11 +31,11 @@ from bot import commands
 from bot.core.clock import FixedClock
 from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
-from handlers.slackwire import command_body, signed_headers
 from storage.db import Database
 from storage.models import Organ
 from tests.bot.test_invites import Inbox, LoopbackSMTP
 from tests.harness import CHANNELS, PEOPLE, a_working_day, text_of
+from tests.processes import RunProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -71,12 +66,6 @@ REPEATED = "↩️"  # bot.core.texts.ANSWER_MAYBE_REPEATED
 UNCERTAIN = FAULTS[2:6]  # 5xx and time-outs: Slack may or may not have taken it
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Cell:
     message: str
@@ -103,78 +92,29 @@ class Cell:
         return f"✓ {once}{again}, {self.told}"
 
 
-class Bot:
+class Bot(RunProcess):
+    """`ledningsbot run` with this matrix's short timings (and SMTP if given), started ready."""
+
     def __init__(self, db_url: str, slack: LocalSlack, smtp_port: int | None) -> None:
-        self.port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            DATABASE_URL=db_url,
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=slack.url,
-            ADMINS=SARA,
-            HOST="127.0.0.1",
-            PORT=str(self.port),
-            LOG_LEVEL="ERROR",
-            SLACK_TIMEOUT=str(TIMEOUT),
-            DELIVERY_LEASE="4",  # more than a send takes at worst (time-out, Retry-After)
-            SAFETY_TICK="1",
-        )
+        smtp: dict[str, str] = {}
         if smtp_port is not None:
-            env.update(
+            smtp = dict(
                 SMTP_HOST="127.0.0.1",
                 SMTP_PORT=str(smtp_port),
                 SMTP_STARTTLS="nej",
                 INVITE_FROM="ledningsbot@region.example",
             )
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "handlers.cli", "run"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        super().__init__(
+            db_url,
+            slack,
+            secret=SECRET,
+            LOG_LEVEL="ERROR",
+            SLACK_TIMEOUT=str(TIMEOUT),
+            DELIVERY_LEASE="4",  # more than a send takes at worst (time-out, Retry-After)
+            SAFETY_TICK="1",
+            **smtp,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, self.process.stderr and self.process.stderr.read()
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "never became ready"
-            time.sleep(0.05)
-
-    def command(self, command: str, text: str, response_url: str) -> None:
-        body = command_body(
-            command, text, user_id=SARA, channel_id="C0LG", response_url=response_url
-        )
-        request = urllib.request.Request(
-            self.url + "/slack/events",
-            data=body.encode(),
-            headers={
-                **signed_headers(SECRET, body),
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        if self.process.stderr:
-            self.process.stderr.close()
-
-    def stop(self) -> str:
-        if self.process.poll() is not None:
-            return ""
-        self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
+        self.wait_ready(60)
 
 
 # ---------------------------------------------------------------- what each message is
@@ -304,7 +244,7 @@ def _exercise(
 ) -> None:
     url = db.engine.url.render_as_string(hide_password=False)
     smtp_port = smtp.port if smtp is not None else None
-    down = f"http://127.0.0.1:{_free_port()}/response/nere"  # nothing listens there
+    down = f"http://127.0.0.1:{free_port()}/response/nere"  # nothing listens there
     response_url = down if fault == "response_url nere" else slack.response_url("svar")
     kill = fault == "kill -9 mitt i"
     asked = None  # what the asker must read

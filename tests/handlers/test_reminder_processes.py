@@ -3,12 +3,9 @@ SIGKILL in the middle of sending and started again. Each DM arrives exactly once
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlmodel import select
 
@@ -17,8 +14,7 @@ from handlers.slack_standin import Call, LocalSlack
 from storage.db import Database
 from storage.models import Organ, Reminder
 from tests.harness import PEOPLE, MakeCtx, a_working_day, run
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import start, url_of
 
 
 def _setup(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
@@ -41,22 +37,7 @@ def _setup(ctx: MakeCtx, clock: FixedClock, db: Database) -> list[str]:
 
 
 def _start(db: Database, slack: LocalSlack, *extra: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="test",
-        SLACK_API_URL=slack.url,
-        LOG_LEVEL="WARNING",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "reminders", "send", *extra],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start(url_of(db), slack, "reminders", "send", *extra, SLACK_SIGNING_SECRET="test")
 
 
 def _received(slack: LocalSlack) -> list[str]:

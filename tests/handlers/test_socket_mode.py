@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,16 +21,15 @@ from bot.core.context import Product
 from handlers.app import Bot, build_bot
 from handlers.readiness import Readiness
 from handlers.server import WebServer
-from handlers.settings import Settings
 from handlers.slack_standin import LocalSlack
 from handlers.slackwire import block_action, command_body, event_body, view_submission
 from handlers.socket_mode import Backoff, SocketLink
 from handlers.socket_standin import Ack, LocalSocketMode
 from storage.db import Database
 from storage.models import Decision, ProcessedEvent
-from tests.harness import CHANNELS, PEOPLE, text_of
+from tests.harness import PEOPLE, replied, set_up_workspace, settings_for, text_of
+from tests.processes import RunProcess, url_of
 
-ROOT = Path(__file__).resolve().parents[2]
 APP_TOKEN = "xapp-1-test"
 FAST = Backoff(first=0.1, most=0.4)
 ACK_LIMIT = 1.0  # seconds: Slack's limit is 3 s; a healthy ack takes milliseconds
@@ -54,18 +49,8 @@ class SocketHarness:
         self.product = product
         self.slack = slack
         self.socket_mode = socket_mode
-        for name, user_id in PEOPLE.items():
-            slack.add_user(user_id, name, email=f"{name}@example.se")
-        for channel_id, name in CHANNELS.items():
-            slack.set_channel(channel_id, name)
-        settings = Settings(
-            bot_token="xoxb-test",
-            app_token=APP_TOKEN,
-            api_url=slack.url,
-            tz=product.tz,
-            admins=product.admins,
-        )
-        self.bot: Bot = build_bot(settings, product)
+        set_up_workspace(slack)
+        self.bot: Bot = build_bot(settings_for(product, slack, app_token=APP_TOKEN), product)
         self.out, self.err = io.StringIO(), io.StringIO()
         self.link = SocketLink(self.bot.bolt, APP_TOKEN, backoff=FAST, out=self.out, err=self.err)
         self._keys = itertools.count(1)
@@ -86,10 +71,7 @@ class SocketHarness:
         return ack
 
     def reply(self, key: str) -> dict[str, Any]:
-        calls = self.slack.wait_for(
-            lambda cs: any(c.method == "response_url" and c.key == key for c in cs)
-        )
-        return next(c.args for c in calls if c.method == "response_url" and c.key == key)
+        return replied(self.slack, key)
 
     def command(self, command: str, text: str, *, user: str = "sara", **kw: Any) -> str:
         """Send a slash command; return the key of its response_url."""
@@ -371,78 +353,14 @@ def test_readyz_is_503_while_the_database_does_not_answer(
 # ---------------------------------------------------------------------- `ledningsbot run`
 
 
-class RunProcess:
-    """`ledningsbot run` in Socket Mode, against the stand-ins; stdout lines timestamped."""
-
-    def __init__(self, db: Database, slack: LocalSlack, app_token: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_APP_TOKEN=app_token,
-            SLACK_API_URL=slack.url,
-            ADMINS=PEOPLE["sara"],
-            HOST="127.0.0.1",
-            PORT=str(self.port),
-            LOG_LEVEL="WARNING",
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "handlers.cli", "run"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[tuple[float, str]] = []
-        self._cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._cond:
-                self.lines.append((time.monotonic(), line.rstrip("\n")))
-                self._cond.notify_all()
-
-    def wait_line(self, part: str, timeout: float = 20) -> float:
-        def seen() -> bool:
-            return any(part in line for _, line in self.lines)
-
-        with self._cond:
-            assert self._cond.wait_for(seen, timeout), self.lines
-            return next(at for at, line in self.lines if part in line)
-
-    def wait_alive(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.process.poll() is None, self.stop()
-            try:
-                if _get(self.url + "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "never came up"
-            time.sleep(0.05)
-
-    def stop(self) -> str:
-        self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
-
-
 @pytest.fixture
-def run_process(db: Database, slack: LocalSlack, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def run_process(db: Database, slack: LocalSlack) -> Iterator[Callable[..., RunProcess]]:
+    """`ledningsbot run` in Socket Mode, against the stand-ins."""
     started: list[RunProcess] = []
 
     def start(app_token: str = APP_TOKEN) -> RunProcess:
-        for name, user_id in PEOPLE.items():
-            slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
-        started.append(RunProcess(db, slack, app_token))
+        set_up_workspace(slack)
+        started.append(RunProcess(url_of(db), slack, app_token=app_token))
         return started[-1]
 
     yield start
@@ -453,12 +371,15 @@ def run_process(db: Database, slack: LocalSlack, request: pytest.FixtureRequest)
 
 
 def test_run_in_socket_mode_answers_commands_and_says_ansluten_after_hello(
-    run_process: Any, slack: LocalSlack, socket_mode: LocalSocketMode, organs: None
+    run_process: Callable[..., RunProcess],
+    slack: LocalSlack,
+    socket_mode: LocalSocketMode,
+    organs: None,
 ) -> None:
     socket_mode.hold_hello()
     bot = run_process()
     socket_mode.wait_accepted(timeout=30)  # the WebSocket is open; Slack has not said hello
-    bot.wait_alive()
+    bot.wait_ready()
     status, body = _get(bot.url + "/readyz")
     assert status == 503 and "Slack" in body
     released = socket_mode.release_hello()
@@ -485,10 +406,10 @@ def test_run_in_socket_mode_answers_commands_and_says_ansluten_after_hello(
 
 
 def test_run_with_a_wrong_app_token_says_so_in_one_line_and_keeps_trying(
-    run_process: Any, slack: LocalSlack, socket_mode: LocalSocketMode
+    run_process: Callable[..., RunProcess], slack: LocalSlack, socket_mode: LocalSocketMode
 ) -> None:
     bot = run_process("xapp-1-wrong")
-    bot.wait_alive()
+    bot.wait_ready()
     calls = slack.wait_for(
         lambda cs: sum(c.method == "apps.connections.open" for c in cs) >= 3, timeout=20
     )

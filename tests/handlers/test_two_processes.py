@@ -4,17 +4,10 @@ invitation goes out once, and both serve the same calendar feeds."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -23,103 +16,22 @@ from bot import commands
 from bot.core.clock import FixedClock
 from bot.core.context import Ctx
 from handlers.slack_standin import LocalSlack
-from handlers.slackwire import command_body, signed_headers
 from storage.db import Database
 from storage.models import Decision, Organ
-from tests.harness import CHANNELS, PEOPLE, a_working_day, said, text_of
+from tests.harness import PEOPLE, a_working_day, said, set_up_workspace, text_of
+from tests.processes import RunProcess, url_of
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-processes"
 MakeCtx = Callable[..., Ctx]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Bot:
-    """One `ledningsbot run` process, in HTTP mode, against the stand-in."""
-
-    def __init__(self, db: Database, slack: LocalSlack, port: int, base_url: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=slack.url,
-            ADMINS=PEOPLE["sara"],
-            HOST="127.0.0.1",
-            PORT=str(port),
-            PUBLIC_BASE_URL=base_url,
-            LOG_LEVEL="WARNING",
-        )
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "handlers.cli", "run"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.process.poll() is None, self.process.stderr and self.process.stderr.read()
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "never became ready"
-            time.sleep(0.05)
-
-    def command(self, slack: LocalSlack, key: str, command: str, text: str, user: str) -> None:
-        user_id = PEOPLE[user]
-        body = command_body(
-            command,
-            text,
-            user_id=user_id,
-            channel_id="C0LG",
-            response_url=slack.response_url(key, channel="C0LG", user=user_id),
-            user_name=user,
-        )
-        request = urllib.request.Request(
-            self.url + "/slack/events",
-            data=body.encode(),
-            headers={
-                **signed_headers(SECRET, body),
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-
-    def get(self, path: str) -> bytes:
-        with urllib.request.urlopen(self.url + path, timeout=10) as response:
-            return bytes(response.read())
-
-    def stop(self) -> str:
-        self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
-
-
 @pytest.fixture
-def two_bots(db: Database, slack: LocalSlack) -> Iterator[tuple[Bot, Bot]]:
-    for name, user_id in PEOPLE.items():
-        slack.add_user(user_id, name, email=f"{name}@example.se", is_admin=name == "sara")
-    for channel_id, name in CHANNELS.items():
-        slack.set_channel(channel_id, name)
+def two_bots(db: Database, slack: LocalSlack) -> Iterator[tuple[RunProcess, RunProcess]]:
+    set_up_workspace(slack)
     slack.set_members("C0LG", list(PEOPLE.values()))
-    ports = [_free_port(), _free_port()]
     bots = (
-        Bot(db, slack, ports[0], f"http://127.0.0.1:{ports[0]}"),
-        Bot(db, slack, ports[1], f"http://127.0.0.1:{ports[1]}"),
+        RunProcess(url_of(db), slack, secret=SECRET),
+        RunProcess(url_of(db), slack, secret=SECRET),
     )
     try:
         for bot in bots:
@@ -173,11 +85,14 @@ def test_two_processes_share_one_database(
 
     slack.wait_for(lambda _calls: len(reminder_dms()) >= len(owners), timeout=30)
 
+    def replies_to(key: str, user: str) -> str:
+        return slack.response_url(key, channel="C0LG", user=PEOPLE[user])
+
     # Decisions: 20 at once, spread over both processes, numbered 1..20 with no gap or twin.
     threads = [
         threading.Thread(
             target=(first if n % 2 else second).command,
-            args=(slack, f"d{n}", "/beslut", f"Ledningsgruppen beslutar om punkt {n}", "sara"),
+            args=("/beslut", f"Ledningsgruppen beslutar om punkt {n}", replies_to(f"d{n}", "sara")),
         )
         for n in range(20)
     ]
@@ -194,7 +109,9 @@ def test_two_processes_share_one_database(
     # Invitations: the same `/mote bjud in` to both at once; each member gets one invitation.
     invite_threads = [
         threading.Thread(
-            target=bot.command, args=(slack, f"i{n}", "/mote", f"bjud in {lg_ref[1]}", "magnus")
+            target=bot.command,
+            args=("/mote", f"bjud in {lg_ref[1]}", replies_to(f"i{n}", "magnus")),
+            kwargs={"user": "magnus"},
         )
         for n, bot in enumerate((first, second))
     ]
@@ -213,7 +130,7 @@ def test_two_processes_share_one_database(
     slack.wait_for(lambda _calls: len(invitations()) >= len(PEOPLE), timeout=30)
 
     # Feeds: a link made by one process works in both, with the same calendar.
-    first.command(slack, "k", "/kalender", "", "anna")
+    first.command("/kalender", "", replies_to("k", "anna"), user="anna")
     calls = slack.wait_for(lambda cs: any(c.key == "k" for c in cs), timeout=10)
     (links,) = [text_of(c.args) for c in calls if c.key == "k"]
     token = re.search(r"/kalender/([A-Za-z0-9_-]+)\.ics", links)
