@@ -31,6 +31,7 @@ from handlers.notify import (
     find,
     metadata,
     retry_after,
+    uncertain,
 )
 from handlers.render import payload
 
@@ -108,7 +109,13 @@ class SlackPostman:
                     content=attachment.content,
                 )
             )
-        except (SlackClientError, OSError, KeyError, TypeError):
+        except (SlackClientError, OSError) as error:
+            if uncertain(error):  # a 5xx, a time-out, no time left in the claim: look later
+                log.warning("upload of the invitation for %s: %s; checked later", user_id, error)
+                raise DeliveryError(calendar_texts.INVITE_FILE_UNKNOWN, uncertain=True) from None
+            log.exception("upload of the invitation for %s failed", user_id)
+            raise DeliveryError(calendar_texts.INVITE_FILE_FAILED, delivered=True) from None
+        except (KeyError, TypeError):
             log.exception("upload of the invitation for %s failed", user_id)
             raise DeliveryError(calendar_texts.INVITE_FILE_FAILED, delivered=True) from None
 

@@ -666,3 +666,10 @@ def test_a_dm_found_in_slack_gets_its_file_only_if_the_file_never_arrived() -> N
         postman.send("U0ROGER", dm, ics, "inbjudan:1:0:U0ROGER", doubt=True)
         postman.send("U0ROGER", dm, ics, "inbjudan:1:0:U0ROGER", doubt=True)
         assert len(slack.dms("U0ROGER")) == 1 and shared("U0ROGER") == ["LG-261210.ics"]
+        # Slack took the file but answered 500: unknown, checked later; found, not sent again.
+        slack.fail_next("files.completeUploadExternal", status=500, after_delivery=True)
+        with pytest.raises(invites.DeliveryError) as unknown:
+            postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=False)
+        assert unknown.value.uncertain and shared("U0JENNY") == ["LG-261210.ics"]
+        postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=True)
+        assert len(slack.dms("U0JENNY")) == 1 and shared("U0JENNY") == ["LG-261210.ics"]
