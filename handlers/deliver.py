@@ -176,12 +176,16 @@ def post(
     the agenda), through the delivery ledger under `key`: claimed, tagged, checked after a 5xx
     or a time-out, finished by the safety tick after a crash. Its files follow into the channel
     (into `user_id`'s DM if the bot is not in it), each uploaded only if its share is not in
-    the channel after the message already. True if all arrived."""
+    the channel after the message already. False only when it is known not to have arrived (a
+    message left unresolved is settled by the safety tick, which knows nothing of its files)."""
     ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id)
     outcome = ledger.send(product, SlackNotifier(client), ids)
-    if not outcome.sent:
-        log.error("post %s to %s: %s", key, channel_id, outcome)
+    if outcome.failed:
+        log.error("post %s to %s failed", key, channel_id)
         return False
+    if not outcome.sent:
+        log.warning("post %s to %s: unresolved, checked later; its files are not", key, channel_id)
+        return True
     ts = ledger.message_ts(product, ids[0])  # the files come after it
     ok = True
     for attachment in files:
