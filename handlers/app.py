@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_bolt import App as BoltApp
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.core import ledger
@@ -18,7 +19,7 @@ from handlers import listeners
 from handlers.common import Deps, WorkPool
 from handlers.deliver import retry_handlers
 from handlers.directory import SlackDirectory
-from handlers.notify import SlackNotifier
+from handlers.notify import SlackClient, SlackNotifier
 from handlers.settings import Settings
 from storage.db import Database
 
@@ -108,11 +109,12 @@ def build_bot(
     Python threads than cores only make acks wait longer for the interpreter lock. More load is
     met with more processes of the whole bot on one PostgreSQL, not with more threads here.
     """
-    client = WebClient(
+    timeout = settings.client_timeout
+    client = SlackClient(
         token=settings.bot_token,
         base_url=settings.api_url,
-        timeout=max(1, round(settings.slack_timeout)),
-        retry_handlers=retry_handlers(),
+        timeout=timeout,
+        retry_handlers=retry_handlers(timeout),
     )
     bolt = BoltApp(
         client=client,
@@ -121,6 +123,14 @@ def build_bot(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+
+    @bolt.use
+    def guarded_client(context: BoltContext, next: Callable[[], None]) -> None:
+        """Bolt gives each request a plain WebClient of its own: the listeners get ours (the
+        write-transaction guard, claims' deadlines) with the same token and settings."""
+        context["client"] = SlackClient.like(context.client)
+        next()
+
     pool = WorkPool(threads, queue, "work")
     # Invite batches wait out Slack's rate limits and SMTP: minutes for a large organ. They
     # have a lane of their own (the same kind of pool), so they never hold up the commands.

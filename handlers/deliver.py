@@ -22,15 +22,16 @@ from bot.core import ledger
 from bot.core import texts as core_texts
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.notify import SlackNotifier, posting_retry_handlers, refused
+from handlers.notify import SlackNotifier, file_shared, posting_retry_handlers, refused
 from handlers.render import payload
+from storage.db import outside_write_transaction
 
 log = logging.getLogger(__name__)
 
 
-def retry_handlers() -> list[RetryHandler]:
+def retry_handlers(timeout: float = 10.0) -> list[RetryHandler]:
     """The bot's client posts too: the same handlers."""
-    return posting_retry_handlers()
+    return posting_retry_handlers(timeout=timeout)
 
 
 def respond(
@@ -48,6 +49,7 @@ def respond(
     body: dict[str, Any] = payload(message)
     maybe_there = False  # Slack may have shown it: a 5xx or a time-out
     if response_url:
+        outside_write_transaction("response_url")
         hook_body = dict(body)
         hook_body["response_type"] = "in_channel" if public else "ephemeral"
         if replace_original:
@@ -161,13 +163,33 @@ def send_dms_telling(
 
 
 def post(
-    client: WebClient, channel_id: str, message: Message, files: list[Attachment], user_id: str
+    product: Product,
+    client: WebClient,
+    channel_id: str,
+    message: Message,
+    files: list[Attachment],
+    user_id: str,
+    *,
+    key: str,
 ) -> bool:
-    """A message and its files in a channel (the files to `user_id`'s DM if the bot is not in
-    it). True if all arrived."""
-    ok = send_dm(client, channel_id, message)
+    """A message the bot posts in a channel on its own (the justerade minutes, an item taken on
+    the agenda), through the delivery ledger under `key`: claimed, tagged, checked after a 5xx
+    or a time-out, finished by the safety tick after a crash. Its files follow into the channel
+    (into `user_id`'s DM if the bot is not in it), each uploaded only if its share is not in
+    the channel after the message already. False only when it is known not to have arrived (a
+    message left unresolved is settled by the safety tick, which knows nothing of its files)."""
+    ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id)
+    outcome = ledger.send(product, SlackNotifier(client), ids)
+    if outcome.failed:
+        log.error("post %s to %s failed", key, channel_id)
+        return False
+    if not outcome.sent:
+        log.warning("post %s to %s: unresolved, checked later; its files are not", key, channel_id)
+        return True
+    ts = ledger.message_ts(product, ids[0])  # the files come after it
+    ok = True
     for attachment in files:
-        ok = _upload(client, attachment, channel_id, user_id) and ok
+        ok = _upload(client, attachment, channel_id, user_id, after_ts=ts) and ok
     return ok
 
 
@@ -180,13 +202,22 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
         return False
 
 
-def _upload(client: WebClient, attachment: Any, channel_id: str | None, user_id: str) -> bool:
+def _upload(
+    client: WebClient,
+    attachment: Any,
+    channel_id: str | None,
+    user_id: str,
+    *,
+    after_ts: str | None = None,
+) -> bool:
     """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
-    DM."""
+    DM. With `after_ts` (the message the file belongs to), not if its share is there already."""
     for target in dict.fromkeys((channel_id, None)):
         try:
             if target is None:  # not a member of the channel: send it to the asker instead
                 target = client.conversations_open(users=user_id)["channel"]["id"]
+            if after_ts is not None and file_shared(client, target, attachment, after_ts):
+                return True
             client.files_upload_v2(
                 channel=target,
                 filename=attachment.filename,

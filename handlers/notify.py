@@ -18,10 +18,13 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
 
+from bot.core import ledger
 from bot.core.ledger import DeliveryError
 from bot.core.replies import Message
 from handlers.render import payload
+from storage.db import outside_write_transaction
 
 log = logging.getLogger(__name__)
 EVENT_TYPE = "ledningsbot_delivery"
@@ -53,13 +56,89 @@ class BeforeSendingRetryHandler(ConnectionErrorRetryHandler):
         return response is None and refused(error)
 
 
-def posting_retry_handlers(*, rate_limit_retries: int = 3) -> list[RetryHandler]:
+class OutOfTime(SlackClientError):
+    """A call not begun, or a Retry-After not waited out, because it could not end before the
+    delivery claim it is made for runs out (bot.core.ledger.holding_claim): another process may
+    take the claim over then. Whether the message is there stays open (uncertain): the ledger
+    asks Slack after the lease, and sends only if it is not."""
+
+
+def retry_after(headers: Any) -> float:
+    """Slack's Retry-After in seconds (1 when it is missing or unreadable)."""
+    for name, value in dict(headers or {}).items():
+        if str(name).lower() == "retry-after":
+            try:
+                return max(0.0, float(value[0] if isinstance(value, list) else value))
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
+
+
+def check_time(what: str, seconds: float) -> None:
+    """Raise OutOfTime when the claim this thread holds ends in less than `seconds`."""
+    left = ledger.time_left()
+    if left is not None and left < seconds:
+        raise OutOfTime(f"{what}: {max(left, 0):.1f} s left of the claim, {seconds:.1f} s needed")
+
+
+class RateLimitWithinClaim(RateLimitErrorRetryHandler):
+    """429 after Retry-After, but for a claim only while the wait and the next call fit in the
+    claim's lease (slack_sdk sleeps Retry-After plus up to a second of jitter)."""
+
+    def __init__(self, max_retry_count: int, timeout: float) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.timeout = timeout
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        assert response is not None
+        check_time("Retry-After", retry_after(response.headers) + 1 + self.timeout)
+        return True
+
+
+def posting_retry_handlers(
+    *, rate_limit_retries: int = 3, timeout: float = 10.0
+) -> list[RetryHandler]:
     """429 after Retry-After, and connections refused before sending. Never a 5xx or a
     time-out: the message may be there; the ledger checks before it sends again."""
     return [
-        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        RateLimitWithinClaim(rate_limit_retries, timeout),
         BeforeSendingRetryHandler(max_retry_count=2),
     ]
+
+
+class SlackClient(WebClient):
+    """The bot's Web API client. No call inside a write transaction (storage.db's guard: it
+    raises in the tests, logs in production), and none begun for a delivery claim that it could
+    not end, time-out included, before the claim runs out."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        outside_write_transaction(f"Slack {api_method}")
+        check_time(api_method, self.timeout)
+        return super().api_call(api_method, **kwargs)
+
+    @classmethod
+    def like(cls, client: WebClient) -> SlackClient:
+        """One like `client` (the same token, address, time-out and retries)."""
+        return cls(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=client.headers,
+            team_id=client.default_params.get("team_id"),
+            logger=client.logger,
+            retry_handlers=list(client.retry_handlers or []),
+        )
 
 
 def metadata(key: str) -> dict[str, Any]:
@@ -85,12 +164,11 @@ class SlackNotifier:
     def __init__(self, client: WebClient) -> None:
         # Only what never reached Slack is retried by the client (429, a refused connection).
         # After a time-out or a 5xx the message may have arrived: the ledger asks with find().
-        self.client = WebClient(
+        self.client = SlackClient(
             token=client.token,
             base_url=client.base_url,
             timeout=client.timeout,
-            # few retries: a send must end well within the ledger's claim lease
-            retry_handlers=posting_retry_handlers(rate_limit_retries=2),
+            retry_handlers=posting_retry_handlers(rate_limit_retries=2, timeout=client.timeout),
         )
 
     def send(self, recipient: str, message: Message, key: str) -> str:
@@ -126,3 +204,19 @@ def find(client: WebClient, recipient: str, key: str) -> str | None:
         ):
             return str(message.get("ts"))
     return None
+
+
+def file_shared(client: WebClient, channel: str, attachment: Any, after_ts: str) -> bool:
+    """Whether a file by this name and title was shared in `channel` after the message
+    `after_ts` (the message it belongs to): a file's share shows in the history as a message
+    carrying it, as Slack shows it. Raises SlackClientError when Slack cannot be asked."""
+    history = client.conversations_history(channel=channel, oldest=after_ts, limit=100)
+    for message in history.get("messages") or []:
+        if float(message.get("ts") or 0) <= float(after_ts):
+            continue
+        for shared in message.get("files") or []:
+            if shared.get("name") == attachment.filename and (
+                shared.get("title") in (None, "", attachment.title)
+            ):
+                return True
+    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.core import ledger
 from bot.core.context import CalendarConfig, SmtpConfig
 from handlers import texts
 
@@ -74,6 +76,11 @@ class Settings:
             smtp=smtp,
             public_base_url=self.public_base_url,
         )
+
+    @property
+    def client_timeout(self) -> int:
+        """SLACK_TIMEOUT as the Web API client takes it: whole seconds, at least one."""
+        return max(1, round(self.slack_timeout))
 
     @property
     def socket_mode(self) -> bool:
@@ -154,6 +161,8 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         )
     }
 
+    _check_lease(timing["delivery_lease"], timing["slack_timeout"])
+
     return Settings(
         bot_token=bot_token,
         signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -182,6 +191,17 @@ def _seconds(get: Callable[[str], str | None], name: str, default: float) -> flo
     if not 0 < value <= 86400:
         raise SettingsError(texts.setting_wrong(name, "vara ett antal sekunder, som 300"))
     return value
+
+
+def _check_lease(lease: float, slack_timeout: float) -> None:
+    """A claim must outlast what is done under it, or a second process takes the message over
+    while the first is still sending it: twice. The calls made for a claim end within it (a
+    Retry-After that does not fit is not waited out, bot.core.ledger.holding_claim), and a
+    doubted DM must be able to be looked up and sent inside it, each call to its time-out."""
+    timeout = max(1, round(slack_timeout))
+    shortest = math.ceil(ledger.shortest_lease(timeout))
+    if lease < shortest:
+        raise SettingsError(texts.lease_too_short(lease, timeout, shortest))
 
 
 def _calendar_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

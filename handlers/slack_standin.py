@@ -167,6 +167,7 @@ class _Upload:
     initial_comment: str | None = None
     thread_ts: str | None = None
     completed: bool = False
+    share_ts: str | None = None  # its share in the channel: a message in the history
 
 
 @dataclass
@@ -847,7 +848,20 @@ class LocalSlack(LoopbackServer):
             and c.response
             and c.response.get("channel") == channel
         ]
-        messages.reverse()
+        # A file shared in the channel shows as a message carrying it, as in Slack.
+        messages += [
+            {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "text": u.initial_comment or "",
+                "ts": u.share_ts,
+                "upload": True,
+                "files": [{"id": u.file_id, "name": u.filename, "title": u.title}],
+            }
+            for u in self._uploads.values()
+            if u.share_ts and _resolve_channel(u.channel_id) == channel
+        ]
+        messages.sort(key=lambda m: float(m.get("ts") or 0), reverse=True)
         return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1026,6 +1040,8 @@ class LocalSlack(LoopbackServer):
             upload.initial_comment = args.get("initial_comment") or None
             upload.thread_ts = args.get("thread_ts") or None
             upload.completed = True
+            if channel_id and upload.share_ts is None:
+                upload.share_ts = self._next_ts()
             result.append(
                 {
                     "id": upload.file_id,

@@ -32,6 +32,16 @@ def setting_wrong(name: str, should: str) -> str:
     return f"{name} är fel: värdet ska {should}. Rätta det i miljön eller i .env."
 
 
+def lease_too_short(lease: float, timeout: int, shortest: int) -> str:
+    return (
+        f"DELIVERY_LEASE är för kort: {lease:g} s, men med SLACK_TIMEOUT={timeout} behövs minst "
+        f"{shortest} s. Ett utskick som kanske kommit fram ska hinna kontrolleras och skickas "
+        "(tre anrop till Slack, vart och ett upp till SLACK_TIMEOUT) innan en annan process får "
+        "ta över det; väntan på Slacks Retry-After kortas till det som ryms i DELIVERY_LEASE. "
+        f"Sätt till exempel DELIVERY_LEASE=300 (eller minst {shortest}) i miljön eller i .env."
+    )
+
+
 STARTUP_DB_FAILED = "Kunde inte öppna databasen: {error}. Kontrollera DATABASE_URL."
 
 

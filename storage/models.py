@@ -240,7 +240,8 @@ class Reminder(SQLModel, table=True):
 
 class Delivery(SQLModel, table=True):
     """The delivery ledger for what the bot sends on its own besides reminders (assignment DMs,
-    follow-ups to the asker): one row per message under a unique key, claimed before it is
+    the meeting cycle's DMs, its own channel posts, follow-ups to the asker): one row per
+    message under a unique key, claimed before it is
     sent and marked after. The message is kept, so a batch cut short by a crash is finished by
     the next safety tick, in any process."""
 

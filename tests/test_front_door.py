@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -53,6 +54,8 @@ def test_env_file_and_environment(tmp_path: Path) -> None:
         ({"ADMINS": "sara"}, "ADMINS"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+        ({"DELIVERY_LEASE": "20"}, "DELIVERY_LEASE"),
+        ({"DELIVERY_LEASE": "90", "SLACK_TIMEOUT": "30"}, "DELIVERY_LEASE"),
     ],
 )
 def test_wrong_setting_is_named_in_one_line(environ: dict[str, str], named: str) -> None:
@@ -60,6 +63,24 @@ def test_wrong_setting_is_named_in_one_line(environ: dict[str, str], named: str)
         load_settings(environ, env_file=None)
     message = str(caught.value)
     assert message.startswith(named) and "\n" not in message
+
+
+@pytest.mark.parametrize("timeout", ["1", "10", "30"])
+def test_a_lease_shorter_than_a_send_is_refused_and_the_examples_work(timeout: str) -> None:
+    """A claim must outlast the sending done under it, or a second process takes it over while
+    the first is still sending. Both values the answer offers are accepted."""
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"SLACK_TIMEOUT": timeout, "DELIVERY_LEASE": "2"}, env_file=None)
+    message = str(caught.value)
+    assert "SLACK_TIMEOUT" in message and "Retry-After" in message
+    shortest = re.search(r"eller minst (\d+)\)", message)
+    assert shortest is not None
+    for offered in ("300", shortest.group(1)):
+        settings = load_settings({"SLACK_TIMEOUT": timeout, "DELIVERY_LEASE": offered}, None)
+        assert settings.delivery_lease == float(offered)
+    below = str(int(shortest.group(1)) - 1)
+    with pytest.raises(SettingsError):
+        load_settings({"SLACK_TIMEOUT": timeout, "DELIVERY_LEASE": below}, env_file=None)
 
 
 def _cli(

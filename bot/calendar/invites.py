@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from bot import meetings, organs
 from bot.calendar import feeds, ical, texts
 from bot.calendar.mail import Mailer, MailError, imip_message
+from bot.core import ledger
 from bot.core import texts as core_texts
 from bot.core.context import Ctx, Product
 from bot.core.errors import NotAllowed, UserError
@@ -410,15 +411,17 @@ def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
     mailer = Mailer(config.smtp) if config.smtp is not None else None
     try:
         for job in batch.jobs:
-            if not _renew(app, job):
-                continue  # our claim went stale and another sender took this one over
-            try:
-                dm_ok, mail_ok, problems = _deliver_one(app, batch, job, postman, mailer)
-            except Exception:  # a bug or a surprise: told, recorded, and on to the next
-                log.exception("invitation to %s failed", job.user_id)
-                dm_ok = False if job.dm else None
-                mail_ok = False if job.mail else None
-                problems = [texts.INVITE_FAILED]
+            # Every Slack call for this invitee ends within the renewed claim's lease.
+            with ledger.holding_claim(app.lease):
+                if not _renew(app, job):
+                    continue  # our claim went stale and another sender took this one over
+                try:
+                    dm_ok, mail_ok, problems = _deliver_one(app, batch, job, postman, mailer)
+                except Exception:  # a bug or a surprise: told, recorded, and on to the next
+                    log.exception("invitation to %s failed", job.user_id)
+                    dm_ok = False if job.dm else None
+                    mail_ok = False if job.mail else None
+                    problems = [texts.INVITE_FAILED]
             report.dms += dm_ok is True
             report.mails += bool(mail_ok)
             if dm_ok == UNKNOWN:

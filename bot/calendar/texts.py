@@ -142,6 +142,11 @@ INVITE_FILE_FAILED = "DM:et kom fram men inte kalenderfilen"
 INVITE_UNKNOWN = "okänt om DM:et kom fram (Slack svarade inte), kontrolleras"
 
 
+INVITE_FILE_UNKNOWN = (
+    "DM:et kom fram, okänt om kalenderfilen gjorde det (Slack svarade inte), kontrolleras"
+)
+
+
 def invite_slack_error(error: str) -> str:
     return f"Slack tog inte emot DM:et ({esc(clip(error, 80))})"
 

@@ -4,8 +4,12 @@ after any doubt (a crash, a 5xx, a time-out) the bot asks whether it arrived bef
 again. Never a blind retry.
 
 Reminders keep their own rows (storage.models.Reminder, planned from the tables); everything
-else (assignment DMs, follow-ups to the asker) is kept here with its message, so a batch cut
-short by a crash is finished by the next safety tick, in any process.
+else (assignment DMs, the meeting cycle's DMs, the bot's own posts in a channel, follow-ups to
+the asker) is kept here with its message, so a batch cut short by a crash is finished by the
+next safety tick, in any process.
+
+Every Slack call made for a claim ends before the claim's lease does (``holding_claim``), or
+another process could take the claim over while this one is still sending: twice.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -32,6 +39,49 @@ log = logging.getLogger(__name__)
 
 PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "misslyckad", "okänd"
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+# While this thread holds a claim: the moment (time.monotonic) by which every Slack call made
+# for it must have ended. After claimed_at + lease another process may take the claim over and
+# send the same message, so nothing of ours may still be under way then (handlers.notify: a
+# call that could not end in time is not started, a Retry-After that does not fit is not
+# waited out; the message is left unresolved and checked after the lease instead).
+_DEADLINE: ContextVar[float | None] = ContextVar("delivery_deadline", default=None)
+# Of the lease, kept back for the final write and for clocks that differ between hosts.
+MARGIN = 0.1
+# Slack calls one claim must have room for, each to its time-out: a doubted DM is looked
+# up (conversations.open, conversations.history) before it is sent (chat.postMessage).
+CALLS_PER_CLAIM = 3
+
+
+def window(lease: timedelta) -> float:
+    """The seconds of a claim that Slack calls may use: the lease less its margin."""
+    return lease.total_seconds() * (1 - MARGIN)
+
+
+def shortest_lease(timeout: float) -> float:
+    """The shortest lease in which a doubted DM can be looked up and sent, every call running
+    to its time-out."""
+    return CALLS_PER_CLAIM * timeout / (1 - MARGIN)
+
+
+@contextmanager
+def holding_claim(lease: timedelta) -> Iterator[None]:
+    """Mark the calls made inside as made for a claim taken now with this lease. Start it before
+    the claim is written, so the deadline is never later than the one other processes see."""
+    deadline = time.monotonic() + window(lease)
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left of the claim this thread holds (None: no claim)."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 class DeliveryError(Exception):
@@ -207,16 +257,17 @@ def send(
     lease = app.lease if lease is None else lease
     outcome = Outcome()
     for row_id in ids:
-        claimed = _claim(app, row_id, lease)
-        if claimed is None:
-            with app.db.transaction() as session:
-                row = session.get(Delivery, row_id)
-                if row is not None:
-                    _count(outcome, row.status, row.recipient)
-            continue
-        row, doubt = claimed
-        status = _deliver(app, sender, row, doubt=doubt)
-        _count(outcome, status, row.recipient)
+        with holding_claim(app.lease):
+            claimed = _claim(app, row_id, lease)
+            if claimed is not None:
+                row, doubt = claimed
+                status = _deliver(app, sender, row, doubt=doubt)
+                _count(outcome, status, row.recipient)
+                continue
+        with app.db.transaction() as session:
+            known = session.get(Delivery, row_id)
+            if known is not None:
+                _count(outcome, known.status, known.recipient)
     return outcome
 
 
@@ -262,11 +313,12 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
         pending = [(row.id or 0, row.status) for row in rows]
     outcome = Outcome()
     for row_id, was in pending:
-        claimed = _claim(app, row_id, lease)
-        if claimed is None:
-            continue
-        row, doubt = claimed
-        status = _deliver(app, sender, row, doubt=doubt)
+        with holding_claim(app.lease):
+            claimed = _claim(app, row_id, lease)
+            if claimed is None:
+                continue
+            row, doubt = claimed
+            status = _deliver(app, sender, row, doubt=doubt)
         _count(outcome, status, row.recipient)
         if was == UNKNOWN and status != UNKNOWN and row.asker and row.kind != FOLLOW_UP:
             _follow_up(app, sender, row, delivered=status == SENT)
@@ -291,3 +343,10 @@ def status_of(app: Product, ids: Iterable[int]) -> dict[int, str]:
     with app.db.transaction() as session:
         rows = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
         return {row.id or 0: row.status for row in rows}
+
+
+def message_ts(app: Product, row_id: int) -> str | None:
+    """The ts of a message sent (or found in Slack) under this row."""
+    with app.db.transaction() as session:
+        row = session.get(Delivery, row_id)
+        return row.message_ts if row is not None else None

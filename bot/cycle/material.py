@@ -15,6 +15,7 @@ from sqlalchemy import exists, update
 from sqlmodel import col, select
 
 from bot import meetings
+from bot.core import ledger
 from bot.core.context import Product
 from bot.core.dates import format_when
 from bot.core.replies import Message, section
@@ -27,9 +28,11 @@ SEND_AT = time(9, 0)  # the morning after the deadline, local time
 
 
 class Notifier(Protocol):
-    """What sends the DM (the reminders' notifier in production)."""
+    """What sends the DM (the reminders' notifier in production): a ledger.Sender."""
 
     def send(self, recipient: str, message: Message, key: str) -> str: ...
+
+    def find(self, recipient: str, key: str) -> str | None: ...
 
 
 def _claim(app: Product, item_id: int, value: bool) -> bool:
@@ -77,12 +80,11 @@ def due(app: Product) -> list[tuple[AgendaItem, Meeting, Organ]]:
 
 
 def remind(app: Product, notifier: Notifier) -> int:
-    """Send the reminders that are due; how many went out."""
+    """Send the reminders that are due, through the delivery ledger (once, checked after a 5xx
+    or a time-out, finished after a crash by the safety tick); how many went out."""
     sent = 0
     for item, meeting, _organ in due(app):
         assert item.id is not None and item.presenter_user_id is not None
-        if not _claim(app, item.id, True):
-            continue  # another process took it
         text = texts.MATERIAL_REMINDER.format(
             title=item.title,
             label=agenda.label(item),
@@ -90,10 +92,15 @@ def remind(app: Product, notifier: Notifier) -> int:
             when=format_when(meetings.when_of(meeting)),
         )
         message = Message(text, [section(text), actions.material_button(meeting.ref, item.id)])
-        try:
-            notifier.send(item.presenter_user_id, message, f"underlag:{item.id}")
-            sent += 1
-        except Exception:
-            log.exception("material reminder for item %s failed; it will be tried again", item.id)
-            _claim(app, item.id, False)
+        # In the ledger first (a key already there is kept), then marked as reminded: a crash
+        # in between leaves a planned row the safety tick sends, never two.
+        ids = ledger.enqueue(
+            app, "underlag", [(f"underlag:{item.id}", item.presenter_user_id, message)], None
+        )
+        if not _claim(app, item.id, True):
+            continue  # another process took it
+        outcome = ledger.send(app, notifier, ids)
+        sent += len(outcome.sent)
+        if outcome.failed:
+            log.warning("material reminder for item %s was not delivered", item.id)
     return sent

@@ -27,7 +27,7 @@ from bot import assignments, organs
 from bot.assignments import View
 from bot.assignments.actions import assignment_buttons
 from bot.core.context import Product
-from bot.core.ledger import DeliveryError, send_once
+from bot.core.ledger import DeliveryError, holding_claim, send_once
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
 from bot.meetings.model import HELD, MEETING, ends_at, starts_at
@@ -471,6 +471,18 @@ class Reminders:
             return {v.assignment.id or 0: v for v in assignments.views_for(session, list(rows))}
 
     def _deliver(
+        self,
+        planned: Planned,
+        agenda: Agenda,
+        views: dict[int, View],
+        now: datetime,
+        report: TickReport,
+    ) -> None:
+        # Every Slack call for this reminder ends within its claim's lease.
+        with holding_claim(self.app.lease):
+            self._send(planned, agenda, views, now, report)
+
+    def _send(
         self,
         planned: Planned,
         agenda: Agenda,

@@ -23,7 +23,16 @@ from bot.core.replies import Attachment, Message, section
 from handlers.common import Deps, ack_then
 from handlers.deliver import answer_action, respond, send_dm
 from handlers.directory import SlackDirectory
-from handlers.notify import SlackNotifier, delivery_error, find, metadata
+from handlers.notify import (
+    SlackNotifier,
+    check_time,
+    delivery_error,
+    file_shared,
+    find,
+    metadata,
+    retry_after,
+    uncertain,
+)
 from handlers.render import payload
 
 log = logging.getLogger(__name__)
@@ -75,7 +84,7 @@ class SlackPostman:
                 return find(self.client, recipient, tag)
 
         try:
-            ledger.send_once(Once(), user_id, message, key, doubt=doubt)
+            ts = ledger.send_once(Once(), user_id, message, key, doubt=doubt)
         except ledger.DeliveryError as error:
             log.warning("invite DM to %s: %s", user_id, error.reason)
             if error.uncertain:
@@ -89,6 +98,9 @@ class SlackPostman:
             channel = channels[-1] if channels and channels[-1] else None
             if channel is None:
                 channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
+                # The DM arrived before a crash, a 5xx or a time-out: its file may have too.
+                if self._call(lambda: file_shared(self.client, channel, attachment, ts)):
+                    return
             self._call(
                 lambda: self.client.files_upload_v2(
                     channel=channel,
@@ -97,7 +109,13 @@ class SlackPostman:
                     content=attachment.content,
                 )
             )
-        except (SlackClientError, OSError, KeyError, TypeError):
+        except (SlackClientError, OSError) as error:
+            if uncertain(error):  # a 5xx, a time-out, no time left in the claim: look later
+                log.warning("upload of the invitation for %s: %s; checked later", user_id, error)
+                raise DeliveryError(calendar_texts.INVITE_FILE_UNKNOWN, uncertain=True) from None
+            log.exception("upload of the invitation for %s failed", user_id)
+            raise DeliveryError(calendar_texts.INVITE_FILE_FAILED, delivered=True) from None
+        except (KeyError, TypeError):
             log.exception("upload of the invitation for %s failed", user_id)
             raise DeliveryError(calendar_texts.INVITE_FILE_FAILED, delivered=True) from None
 
@@ -110,21 +128,13 @@ class SlackPostman:
                 if error.response.status_code != 429:
                     raise
                 self.rate_limited += 1
-                wait = _retry_after(error.response.headers)
+                wait = retry_after(error.response.headers)
                 if self.waited + wait > self._max_wait:
                     raise
+                # only while the wait and the next call fit in this invitee's claim
+                check_time("Retry-After", wait + self.client.timeout)
                 self.waited += wait
                 self._sleep(wait)
-
-
-def _retry_after(headers: Any) -> float:
-    for name, value in dict(headers or {}).items():
-        if str(name).lower() == "retry-after":
-            try:
-                return max(0.0, float(value if not isinstance(value, list) else value[0]))
-            except (TypeError, ValueError):
-                break
-    return 1.0
 
 
 def queue_invites(

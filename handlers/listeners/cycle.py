@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -29,7 +30,7 @@ from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
 from bot.cycle.model import FileRef
 from handlers.common import Deps, ack_then
-from handlers.deliver import answer_action, deliver, post, send_dm, send_dms_telling
+from handlers.deliver import answer_action, deliver, post, respond, send_dms_telling
 
 log = logging.getLogger(__name__)
 CHANGE_VIEW = "cykel_andring_form"
@@ -145,8 +146,15 @@ def register(app: App, deps: Deps) -> None:
             answer_action(body, client, _say(text))
             return
         answer_action(body, client, _say(answer), replace_original=True)
+        # Once, whoever pressed last and whatever Slack answers: keyed by the minutes' version.
         if news is not None and not post(
-            client, channel or user_id, news.message, news.files, user_id
+            deps.product,
+            client,
+            channel or user_id,
+            news.message,
+            news.files,
+            user_id,
+            key=f"justerat:{ref}:{version}",
         ):
             log.error("the justerade minutes of %s were not all posted", ref)
 
@@ -209,8 +217,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
         def tell(_body: dict[str, Any], client: WebClient) -> None:
-            send_dm(client, secretary, message)
-            send_dm(client, user_id, _say(answer))
+            send_dms_telling(deps.product, client, [(secretary, message)], user_id)
+            respond(None, _say(answer), client=client, user_id=user_id)
 
         deps.later(tell, body, client)
 
@@ -236,8 +244,10 @@ def register(app: App, deps: Deps) -> None:
         ack()
 
         def announce(_body: dict[str, Any], client: WebClient) -> None:
-            if not send_dm(client, meta.get("channel") or user_id, reply.message):
-                send_dm(client, user_id, reply.message)
+            channel = meta.get("channel") or user_id
+            key = f"punkt:{uuid.uuid4().hex}"
+            if not post(deps.product, client, channel, reply.message, [], user_id, key=key):
+                respond(None, reply.message, client=client, user_id=user_id)
             send_dms_telling(deps.product, client, reply.dms, user_id)
 
         deps.later(announce, body, client)
@@ -268,7 +278,7 @@ def register(app: App, deps: Deps) -> None:
         answer = cycle_texts.material_saved(changed.meeting.ref, cycle.label(changed.items[0]))
 
         def tell(_body: dict[str, Any], client: WebClient) -> None:
-            send_dm(client, user_id, _say(answer))
+            respond(None, _say(answer), client=client, user_id=user_id)
 
         deps.later(tell, body, client)
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import docx
 import pytest
 from pypdf import PdfReader
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot import commands, cycle
@@ -22,6 +23,8 @@ from bot.core.replies import Message, Reply
 from bot.cycle.model import minutes_date
 from bot.cycle.pdf_writer import printable
 from bot.cycle.privacy import find_personal_numbers
+from handlers.notify import SlackNotifier
+from handlers.slack_standin import LocalSlack
 from storage.models import DecisionJustering, Meeting
 from tests.harness import said
 
@@ -289,6 +292,9 @@ class _Inbox:
         self.sent.append((recipient, message.fallback, key))
         return "1"
 
+    def find(self, recipient: str, key: str) -> str | None:
+        return next(("1" for to, _, k in self.sent if (to, k) == (recipient, key)), None)
+
 
 def test_missing_material_gets_one_reminder_after_the_deadline(
     ctx: MakeCtx, organs: None, clock: FixedClock, product: Product
@@ -309,6 +315,23 @@ def test_missing_material_gets_one_reminder_after_the_deadline(
     agenda = said(run(ctx, "/mote", "dagordning LG-261217"))
     assert "Kronobarnsmodellen* – föredragande <@U0ANNA>, ⚠️ underlag saknas" in agenda
     assert "underlag: https://intranat.example.se/link.pdf" in agenda
+
+
+def test_a_material_reminder_slack_took_before_its_500_is_not_sent_again(
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: Product, slack: LocalSlack
+) -> None:
+    """The reminder goes through the delivery ledger: after a 5xx it is looked for before it is
+    sent again, and a later tick does not send it either."""
+    plan(ctx)
+    run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}", "magnus")
+    notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=slack.url, timeout=1))
+    slack.fail_next("chat.postMessage", status=500, after_delivery=True)
+    clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=STOCKHOLM))
+    assert cycle.remind_material(product, notifier) == 1
+    assert cycle.remind_material(product, notifier) == 0
+    (dm,) = slack.dms("U0ANNA")
+    assert "Kronobarnsmodellen" in str(dm["text"])
+    assert slack.calls("conversations.history")  # asked, not sent blindly
 
 
 def test_reports_list_assignments_due_at_the_meeting_or_reporting_back_to_the_organ(

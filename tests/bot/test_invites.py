@@ -633,3 +633,43 @@ def test_slack_rate_limits_are_waited_out_and_no_429_is_left(quiet: Ctx) -> None
         assert sorted(c.args["channel"] for c in delivered) == sorted(people)
         assert now[0] >= (15 - 6) * 10 - 10  # waited about as long as the limit demands
         assert len(slack.uploaded_files()) == 15
+
+
+def test_a_dm_found_in_slack_gets_its_file_only_if_the_file_never_arrived() -> None:
+    """After a crash, a 5xx or a time-out the invitation DM is looked for by its key; its .ics
+    is looked for too (its share follows the DM in the conversation), and uploaded only if it
+    is not there."""
+    from slack_sdk import WebClient
+
+    from handlers.listeners.calendar import SlackPostman
+
+    ics = Attachment("LG-261210.ics", "LG 10 december", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    dm = Message("Inbjudan till LG 10 december")
+
+    with LocalSlack() as slack:
+        client = WebClient(base_url=slack.url, token="xoxb-test", timeout=1)
+
+        def shared(user_id: str) -> list[str]:
+            history = client.conversations_history(channel=user_id)["messages"]
+            return [f["name"] for m in history for f in m.get("files") or []]
+
+        postman = SlackPostman(client)
+        # Both arrived, then the process died before recording it: nothing is sent again.
+        postman.send("U0ANNA", dm, ics, "inbjudan:1:0:U0ANNA", doubt=False)
+        postman.send("U0ANNA", dm, ics, "inbjudan:1:0:U0ANNA", doubt=True)
+        assert len(slack.dms("U0ANNA")) == 1 and shared("U0ANNA") == ["LG-261210.ics"]
+        # The DM arrived, its file did not: the file is uploaded, once.
+        slack.fail_next("files.completeUploadExternal", error="internal_error")
+        with pytest.raises(invites.DeliveryError):
+            postman.send("U0ROGER", dm, ics, "inbjudan:1:0:U0ROGER", doubt=False)
+        assert shared("U0ROGER") == []
+        postman.send("U0ROGER", dm, ics, "inbjudan:1:0:U0ROGER", doubt=True)
+        postman.send("U0ROGER", dm, ics, "inbjudan:1:0:U0ROGER", doubt=True)
+        assert len(slack.dms("U0ROGER")) == 1 and shared("U0ROGER") == ["LG-261210.ics"]
+        # Slack took the file but answered 500: unknown, checked later; found, not sent again.
+        slack.fail_next("files.completeUploadExternal", status=500, after_delivery=True)
+        with pytest.raises(invites.DeliveryError) as unknown:
+            postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=False)
+        assert unknown.value.uncertain and shared("U0JENNY") == ["LG-261210.ics"]
+        postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=True)
+        assert len(slack.dms("U0JENNY")) == 1 and shared("U0JENNY") == ["LG-261210.ics"]

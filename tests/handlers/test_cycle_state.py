@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.core.clock import FixedClock
 from handlers.slack_standin import LocalSlack
 from tests.handlers.test_cycle_http import JENNY, MAGNUS
@@ -107,3 +109,30 @@ def test_a_justering_dm_is_sent_once_per_version_and_justerare(
     assert "redan skickad till <@U0JENNY> och <@U0ANNA>" in once_more
     h.settle()  # all work after the answers is done: nothing more was sent
     assert (asked("U0JENNY"), asked("U0ANNA")) == (2, 1)
+
+
+@pytest.mark.parametrize("taken", [True, False], ids=["taken", "not-taken"])
+def test_the_justerade_minutes_reach_the_channel_once_through_a_5xx(
+    harness: Harness, slack: LocalSlack, clock: FixedClock, taken: bool
+) -> None:
+    """The channel post goes through the delivery ledger: after a 500 it is looked for, and
+    sent again only if Slack had not taken it; its files follow, each once."""
+    h = harness
+    _plan(h, slack)
+    clock.set(clock.now() + timedelta(days=24))
+    h.command("/mote", f"justerare LG-261217 {JENNY}")
+    h.command("/mote", "justera LG-261217")
+    slack.wait_for(lambda _c: any("ber dig justera" in text_of(m) for m in slack.dms("U0JENNY")))
+
+    def in_channel(needle: str) -> int:
+        return sum(needle in text_of(m) for m in slack.messages("C0LG"))
+
+    slack.fail_next("chat.postMessage", status=500, after_delivery=taken)
+    done = h.click("cykel_justera", "LG-261217|1", user="jenny")
+    assert "Du har justerat version 1" in text_of(done)
+    slack.wait_for(lambda _c: in_channel("justerade av") == 1)
+    h.settle()
+    assert in_channel("justerade av") == 1
+    assert slack.calls("conversations.history")  # asked, not sent blindly
+    shared = [f["filename"] for f in slack.uploaded_files() if f["channel_id"] == "C0LG"]
+    assert shared and len(shared) == len(set(shared))

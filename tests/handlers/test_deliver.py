@@ -5,6 +5,8 @@ asker's DM)."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from bot.core import ledger
 from bot.core.clock import FixedClock
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.deliver import deliver, respond, retry_handlers
+from handlers.deliver import deliver, respond, retry_handlers, send_dms
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import LocalSlack
 from tests.harness import text_of
@@ -143,6 +145,34 @@ def test_a_dm_that_cannot_be_checked_is_unknown_then_settled_with_a_follow_up(
     assert follow_up[0] == "dm" and "har kommit fram" in follow_up[1]
     clock.advance(product.lease + timedelta(seconds=1))
     assert ledger.resume(product, SlackNotifier(client)).sent == []  # settled: nothing more
+
+
+def test_a_retry_after_longer_than_the_lease_is_not_waited_out_the_dm_goes_after_it(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """Waiting out Slack's Retry-After past the claim's lease would let another process take
+    the DM over while this one still holds it: two DMs. The wait is cut to what fits; the DM is
+    left unresolved and sent, once, after the lease."""
+    short = replace(product, lease=timedelta(seconds=4))
+    slack.fail_next("chat.postMessage", status=429, retry_after=30, times=2)
+    began = time.monotonic()
+    outcome = send_dms(short, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    assert time.monotonic() - began < short.lease.total_seconds()
+    assert outcome.unknown == [ANNA] and slack.dms(ANNA) == []
+    clock.advance(short.lease + timedelta(seconds=1))
+    assert ledger.resume(short, SlackNotifier(client)).sent == [ANNA]
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+    (follow_up,) = answers(slack, "Besked")
+    assert "har kommit fram" in follow_up[1]
+
+
+def test_a_retry_after_that_fits_in_the_lease_is_waited_out(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    outcome = send_dms(product, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    assert outcome.sent == [ANNA] and dms(slack, ANNA) == ["Ett uppdrag"]
+    assert not slack.calls("conversations.history")  # a 429: known not taken, nothing to ask
 
 
 def test_a_dm_slack_refuses_is_told_as_not_sent(

@@ -110,7 +110,10 @@ class Bot(RunProcess):
             secret=SECRET,
             LOG_LEVEL="ERROR",
             SLACK_TIMEOUT=str(TIMEOUT),
-            DELIVERY_LEASE="4",  # more than a send takes at worst (time-out, Retry-After)
+            # More than a claim's Slack calls take at worst (an invitation: the DM looked up
+            # and sent, its file looked up and uploaded, a time-out, a Retry-After), on two
+            # busy cores; a call that would not end within it is not made (checked later).
+            DELIVERY_LEASE="8",
             SAFETY_TICK="1",
             **smtp,
         )

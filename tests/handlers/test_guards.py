@@ -19,6 +19,7 @@ from handlers.slackwire import (
     interactive_body,
     signed_headers,
 )
+from storage.db import CallInWriteTransaction
 from storage.models import Decision
 from tests.harness import SECRET, Harness, never, text_of
 
@@ -144,3 +145,40 @@ def test_overlong_ids_in_a_request_are_turned_away_before_anything_is_stored(
     with harness.product.db.transaction() as session:
         texts = [d.text for d in session.exec(select(Decision)).all()]
     assert texts == ["Ledningsgruppen beslutar om nästa sak"]
+
+
+def test_every_slack_call_inside_a_write_transaction_trips_the_guard(
+    harness: Harness, slack: LocalSlack
+) -> None:
+    """Not only the directory: any Web API call, from the bot's own client or from the one Bolt
+    hands a listener, raises in the suite (and is logged in production) inside the lock."""
+    caught: list[str] = []
+    done = threading.Event()
+    db = harness.bot.product.db
+
+    @harness.bot.bolt.use  # after the bot's own middleware: sees what a listener would get
+    def probe(context: Any, next: Any) -> None:
+        if done.is_set():
+            return next()
+        try:
+            for who in (context.client, harness.bot.client):
+                with db.transaction(write=True):
+                    try:
+                        who.chat_postMessage(channel="U0SARA", text="inuti låset")
+                    except CallInWriteTransaction as error:
+                        caught.append(str(error))
+        finally:
+            done.set()
+        return next()
+
+    pressed = block_action(
+        "guard_probe",
+        "x",
+        user_id="U0SARA",
+        channel_id="DU0SARA",
+        response_url=slack.response_url("probe"),
+    )
+    assert harness.post(interactive_body(pressed))[0] == 200
+    assert done.wait(10)
+    assert caught == ["Slack chat.postMessage inside a write transaction"] * 2
+    assert slack.calls("chat.postMessage") == []
