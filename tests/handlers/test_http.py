@@ -357,3 +357,22 @@ def test_decision_form_errors_sit_under_their_field(
     message = answer["errors"][field]
     assert shown in message.lower() and len(message) < 300, message
     assert decisions_in(harness) == []
+
+
+def test_the_forms_channel_post_goes_once_through_the_ledger_after_a_500_slack_took(
+    harness: Harness, slack: LocalSlack, organs: None
+) -> None:
+    values = {
+        "organ": {"value": {"type": "static_select", "selected_option": {"value": "LG"}}},
+        "text": {"value": {"type": "plain_text_input", "value": "Ledningsgruppen beslutar"}},
+    }
+    slack.fail_next("chat.postMessage", status=500, after_delivery=True)
+    status, _body = harness.submit(
+        "beslut_form", values, user="sara", private_metadata='{"channel": "C0LG"}'
+    )
+    assert status == 200
+    harness.settle()
+    assert len([m for m in slack.messages("C0LG") if "LG-2026-1" in text_of(m)]) == 1
+    (sent,) = [c for c in slack.calls("chat.postMessage") if c.args["channel"] == "C0LG"]
+    assert sent.args["metadata"]["event_payload"]["key"].startswith("beslutsformulär:")
+    assert slack.calls("conversations.history")  # asked before sending again, found it
