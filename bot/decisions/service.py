@@ -336,46 +336,66 @@ def _scope(
 # PostgreSQL: first the newest RECENT decisions' stored search vectors (a common word is found
 # there at once); only when that yields too few, the GIN index (then the word is rare, and the
 # index is quick). Measured over 100,000 decisions: at most ~7 ms for common and rare words.
+# A page further on asks for offset + size hits and skips the offset.
 RECENT = 5000
 _HITS = {
     "sqlite": "SELECT rowid FROM decision_fts WHERE decision_fts MATCH :q "
-    "ORDER BY rowid DESC LIMIT :n",
+    "ORDER BY rowid DESC LIMIT :n OFFSET :skip",
     "postgresql": """
         WITH recent AS (
             SELECT id FROM (
                 SELECT id, search_vector FROM decision ORDER BY id DESC LIMIT :recent
             ) newest
             WHERE search_vector @@ to_tsquery('simple', :q)
-            ORDER BY id DESC LIMIT :n
+            ORDER BY id DESC LIMIT :upto
         ), older AS MATERIALIZED (
             SELECT id FROM decision
             WHERE search_vector @@ to_tsquery('simple', :q)
-            AND (SELECT count(*) FROM recent) < :n
+            AND (SELECT count(*) FROM recent) < :upto
         )
         SELECT id FROM (SELECT id FROM recent UNION SELECT id FROM older) hits
-        ORDER BY id DESC LIMIT :n""",
+        ORDER BY id DESC LIMIT :n OFFSET :skip""",
+}
+# How many decisions match, counted up to COUNTED + 1 and no further: a word in most of the
+# log would otherwise be counted row by row (see benchmarks/README.md, `search`).
+COUNTED = 1000
+_COUNT = {
+    "sqlite": "SELECT count(*) FROM (SELECT rowid FROM decision_fts "
+    "WHERE decision_fts MATCH :q LIMIT :cap)",
+    "postgresql": "SELECT count(*) FROM (SELECT 1 FROM decision "
+    "WHERE search_vector @@ to_tsquery('simple', :q) LIMIT :cap) hits",
 }
 
 
-def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[tuple[Decision, Organ]]:
-    """Full-text search, the most recently logged first. Words match by Swedish stem, as
-    prefixes. One query whatever the size of the log."""
+def search_page(
+    ctx: Ctx, query_text: str, *, limit: int = 20, offset: int = 0
+) -> search.Hits[tuple[Decision, Organ]]:
+    """Full-text search, the most recently logged first: `limit` hits from `offset`, and how
+    many there are (exact up to COUNTED). Words match by Swedish stem, as prefixes. Two
+    statements (one when nothing matches) whatever the size of the log."""
     stems = search.query_terms(query_text)
     if not stems:
         raise UserError(texts.SEARCH_USAGE)
     postgres = ctx.db.dialect == "postgresql"
     match = search.tsquery(stems) if postgres else search.fts5_match(stems)
-    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=limit)
+    offset = min(offset, COUNTED)
+    limit = max(0, min(limit, COUNTED - offset))
+    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=limit, skip=offset)
     if postgres:
-        hits = hits.bindparams(recent=RECENT)
+        hits = hits.bindparams(recent=RECENT, upto=offset + limit)
     with ctx.db.transaction() as session:
-        query = (
-            select(Decision, Organ)
-            .join(Organ, col(Organ.id) == Decision.organ_id)
-            .where(col(Decision.id).in_(hits))
-            .order_by(col(Decision.id).desc())
-        )
-        return [(d, o) for d, o in session.exec(query).all()]
+        how_many = text(_COUNT[ctx.db.dialect]).bindparams(q=match, cap=COUNTED + 1)
+        total = int(session.execute(how_many).scalar_one())
+        rows: list[tuple[Decision, Organ]] = []
+        if limit and total > offset:
+            query = (
+                select(Decision, Organ)
+                .join(Organ, col(Organ.id) == Decision.organ_id)
+                .where(col(Decision.id).in_(hits))
+                .order_by(col(Decision.id).desc())
+            )
+            rows = [(d, o) for d, o in session.exec(query).all()]
+        return search.Hits(rows, total, COUNTED)
 
 
 EXPORT_COLUMNS = ["Referens", "Organ", "Datum", "Möte", "§", "Status", "Förslag", "Beslut"]
