@@ -161,6 +161,25 @@ class SlackDirectory:
             self._members[channel_id] = (now, people)
         return list(people)
 
+    def channels_of(self, user_id: str) -> list[str]:
+        """users.conversations for one person, every page: the public channels they are in,
+        and the private ones the bot is in too (as conversations.members sees them)."""
+        outside_write_transaction("Directory.channels_of")
+        channels: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self.client.users_conversations(
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=PAGE,
+                cursor=cursor,
+            )
+            channels += [str(c["id"]) for c in page.get("channels") or [] if c.get("id")]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return list(dict.fromkeys(channels))
+
     def _is_person(self, user_id: str) -> bool:
         user = self._user(user_id)
         if not user or user.get("deleted"):

@@ -884,6 +884,21 @@ class LocalSlack:
         members = self._members.get(str(args.get("channel") or ""), [])
         return _paginate("members", members, args)
 
+    def _users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channels a person is in (as set with ``set_members``), of the types asked for
+        (``public_channel`` by default, as Slack's): C… public, G… private."""
+        user = str(args.get("user") or "")
+        if user and user not in self._users:
+            return {"ok": False, "error": "user_not_found"}
+        types = set(str(args.get("types") or "public_channel").split(","))
+        wanted = {"C": "public_channel", "G": "private_channel"}
+        channels = [
+            self._channel_object(c)
+            for c, members in self._members.items()
+            if user in members and wanted.get(c[:1]) in types
+        ]
+        return _paginate("channels", channels, args)
+
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args.get("channel") or "")
         if not channel_id:
@@ -1090,6 +1105,7 @@ _METHODS: dict[str, _MethodHandler] = {
     "users.info": LocalSlack._users_info,
     "users.lookupByEmail": LocalSlack._users_lookup_by_email,
     "users.list": LocalSlack._users_list,
+    "users.conversations": LocalSlack._users_conversations,
     "views.open": LocalSlack._views_open,
     "views.update": LocalSlack._views_update,
     "views.push": LocalSlack._views_push,
