@@ -24,7 +24,10 @@ from storage.db import outside_write_transaction
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
 MEMBERS_CACHE_SECONDS = 60.0
-PAGE = 200  # Slack's advice for paged methods: no more than 200 at a time
+# Slack's advice for paged methods (users.list, conversations.members, users.conversations):
+# "We recommend 100-200 results at a time" (the maximum, 1000, may vary per method). So 200,
+# the largest page it recommends: users.list costs a call per 200 people in the workspace.
+PAGE = 200
 BULK = 10  # more unknown people than this (and than users.list has pages): read the list
 
 
@@ -193,7 +196,7 @@ def full_names(client: WebClient) -> dict[str, str]:
     found: dict[str, str] = {}
     cursor: str | None = None
     while True:
-        page = client.users_list(limit=200, cursor=cursor)
+        page = client.users_list(limit=PAGE, cursor=cursor)
         for user in page.get("members") or []:
             if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
                 continue

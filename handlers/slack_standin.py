@@ -1233,12 +1233,19 @@ def _resolve_channel(value: Any) -> str:
     return _im_channel_id(channel) if _is_user_id(channel) else channel
 
 
+# Slack's pagination guide: "We recommend 100-200 results at a time. The limit parameter
+# maximum is 1000" (users.conversations: 999). The stand-in refuses more, as Slack may.
+MAX_LIMIT = 1000
+
+
 def _paginate(name: str, items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
     try:
         limit = int(args.get("limit") or 100)
         start = int(str(args.get("cursor") or "").removeprefix("next:") or 0)
     except ValueError:
         return {"ok": False, "error": "invalid_cursor"}
+    if limit > MAX_LIMIT:
+        return {"ok": False, "error": "invalid_limit"}
     limit = max(1, limit)
     end = start + limit
     next_cursor = f"next:{end}" if end < len(items) else ""
