@@ -335,35 +335,29 @@ def _scope(
 # SQLite: FTS5 walks its index backwards by rowid and stops at the limit.
 # PostgreSQL: first the newest RECENT decisions' stored search vectors (a common word is found
 # there at once); only when that yields too few, the GIN index (then the word is rare, and the
-# index is quick). Measured over 100,000 decisions: at most ~7 ms for common and rare words.
-# A page further on asks for offset + size hits and skips the offset.
+# index is quick).
+# One such query gives the ids of up to COUNTED + 1 hits: how many there are (exact up to
+# COUNTED; more is said as "more than") and, sliced, the page asked for. Counting every match
+# would cost a word in most of the log ~0.4 s on PostgreSQL (benchmarks/README.md, `search`).
 RECENT = 5000
+COUNTED = 1000
 _HITS = {
     "sqlite": "SELECT rowid FROM decision_fts WHERE decision_fts MATCH :q "
-    "ORDER BY rowid DESC LIMIT :n OFFSET :skip",
+    "ORDER BY rowid DESC LIMIT :n",
     "postgresql": """
         WITH recent AS (
             SELECT id FROM (
                 SELECT id, search_vector FROM decision ORDER BY id DESC LIMIT :recent
             ) newest
             WHERE search_vector @@ to_tsquery('simple', :q)
-            ORDER BY id DESC LIMIT :upto
+            ORDER BY id DESC LIMIT :n
         ), older AS MATERIALIZED (
             SELECT id FROM decision
             WHERE search_vector @@ to_tsquery('simple', :q)
-            AND (SELECT count(*) FROM recent) < :upto
+            AND (SELECT count(*) FROM recent) < :n
         )
         SELECT id FROM (SELECT id FROM recent UNION SELECT id FROM older) hits
-        ORDER BY id DESC LIMIT :n OFFSET :skip""",
-}
-# How many decisions match, counted up to COUNTED + 1 and no further: a word in most of the
-# log would otherwise be counted row by row (see benchmarks/README.md, `search`).
-COUNTED = 1000
-_COUNT = {
-    "sqlite": "SELECT count(*) FROM (SELECT rowid FROM decision_fts "
-    "WHERE decision_fts MATCH :q LIMIT :cap)",
-    "postgresql": "SELECT count(*) FROM (SELECT 1 FROM decision "
-    "WHERE search_vector @@ to_tsquery('simple', :q) LIMIT :cap) hits",
+        ORDER BY id DESC LIMIT :n""",
 }
 
 
@@ -378,24 +372,24 @@ def search_page(
         raise UserError(texts.SEARCH_USAGE)
     postgres = ctx.db.dialect == "postgresql"
     match = search.tsquery(stems) if postgres else search.fts5_match(stems)
+    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=COUNTED + 1)
+    if postgres:
+        hits = hits.bindparams(recent=RECENT)
     offset = min(offset, COUNTED)
     limit = max(0, min(limit, COUNTED - offset))
-    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=limit, skip=offset)
-    if postgres:
-        hits = hits.bindparams(recent=RECENT, upto=offset + limit)
     with ctx.db.transaction() as session:
-        how_many = text(_COUNT[ctx.db.dialect]).bindparams(q=match, cap=COUNTED + 1)
-        total = int(session.execute(how_many).scalar_one())
+        ids = [int(i) for i in session.execute(hits).scalars().all()]
+        shown = ids[offset : offset + limit]
         rows: list[tuple[Decision, Organ]] = []
-        if limit and total > offset:
+        if shown:
             query = (
                 select(Decision, Organ)
                 .join(Organ, col(Organ.id) == Decision.organ_id)
-                .where(col(Decision.id).in_(hits))
+                .where(col(Decision.id).in_(shown))
                 .order_by(col(Decision.id).desc())
             )
             rows = [(d, o) for d, o in session.exec(query).all()]
-        return search.Hits(rows, total, COUNTED)
+        return search.Hits(rows, len(ids), COUNTED)
 
 
 EXPORT_COLUMNS = ["Referens", "Organ", "Datum", "Möte", "§", "Status", "Förslag", "Beslut"]

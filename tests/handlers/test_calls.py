@@ -58,6 +58,7 @@ def test_a_cold_kalender_in_a_channel_of_450_costs_at_most_10_calls(
     calls = web_api(slack.calls())
     assert sum(calls.values()) <= 10, calls
     assert calls["users.info"] == 0 and calls["conversations.members"] == 3  # 200 a page
+    assert calls["users.conversations"] == 1  # the asker's own channels
     with big.product.db.engine.connect() as connection:
         members = connection.execute(text("SELECT user_id FROM organmember")).scalars().all()
     assert sorted(members) == sorted([PEOPLE["sara"], *CROWD])  # bots left out
