@@ -180,3 +180,28 @@ def test_kalender_with_106_organs_costs_a_few_calls_not_one_per_organ(
     with many.product.db.engine.connect() as connection:
         members = connection.execute(text("SELECT count(*) FROM organmember")).scalar_one()
     assert members == ORGANS * IN_EACH  # everyone's snapshot, for the Home tab and the feeds
+
+
+def test_while_snapshots_fill_in_an_organ_not_read_yet_is_on_everyones_home_tab(
+    many: Harness, slack: LocalSlack
+) -> None:
+    """After one /kalender, PG-000 and PG-001 (read whole, the oldest first) show only for their
+    members; the organs not read yet show for everyone, as all did before the first /kalender."""
+    many.command("/kalender", "", user=CROWD[41], channel="C0PG008")
+    outsider = CROWD[200]  # in PG-048 … PG-050, not in PG-000 or PG-001
+    insider = CROWD[5]  # in PG-000 and PG-001
+
+    def home_of(user_id: str, event_id: str) -> str:
+        slack.clear()
+        many.event(
+            {"type": "app_home_opened", "user": user_id, "tab": "home", "channel": "D" + user_id},
+            event_id=event_id,
+        )
+        (call,) = slack.wait_for_calls("views.publish", 1)
+        return text_of(call.args["view"])
+
+    outside = home_of(outsider, "Ev-home-outsider")
+    assert "PG-000-" not in outside and "PG-001-" not in outside
+    assert "PG-002-" in outside  # not read yet: shown
+    inside = home_of(insider, "Ev-home-insider")
+    assert "PG-000-" in inside and "PG-001-" in inside
