@@ -24,7 +24,10 @@ from storage.db import outside_write_transaction
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
 MEMBERS_CACHE_SECONDS = 60.0
-PAGE = 200  # Slack's advice for paged methods: no more than 200 at a time
+# Slack's advice for paged methods (users.list, conversations.members, users.conversations):
+# "We recommend 100-200 results at a time" (the maximum, 1000, may vary per method). So 200,
+# the largest page it recommends: users.list costs a call per 200 people in the workspace.
+PAGE = 200
 BULK = 10  # more unknown people than this (and than users.list has pages): read the list
 
 
@@ -161,6 +164,25 @@ class SlackDirectory:
             self._members[channel_id] = (now, people)
         return list(people)
 
+    def channels_of(self, user_id: str) -> list[str]:
+        """users.conversations for one person, every page: the public channels they are in,
+        and the private ones the bot is in too (as conversations.members sees them)."""
+        outside_write_transaction("Directory.channels_of")
+        channels: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self.client.users_conversations(
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=PAGE,
+                cursor=cursor,
+            )
+            channels += [str(c["id"]) for c in page.get("channels") or [] if c.get("id")]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return list(dict.fromkeys(channels))
+
     def _is_person(self, user_id: str) -> bool:
         user = self._user(user_id)
         if not user or user.get("deleted"):
@@ -174,7 +196,7 @@ def full_names(client: WebClient) -> dict[str, str]:
     found: dict[str, str] = {}
     cursor: str | None = None
     while True:
-        page = client.users_list(limit=200, cursor=cursor)
+        page = client.users_list(limit=PAGE, cursor=cursor)
         for user in page.get("members") or []:
             if user.get("deleted") or user.get("is_bot") or user.get("id") == "USLACKBOT":
                 continue

@@ -868,6 +868,21 @@ class LocalSlack(LoopbackServer):
         members = self._members.get(str(args.get("channel") or ""), [])
         return _paginate("members", members, args)
 
+    def _users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channels a person is in (as set with ``set_members``), of the types asked for
+        (``public_channel`` by default, as Slack's): C… public, G… private."""
+        user = str(args.get("user") or "")
+        if user and user not in self._users:
+            return {"ok": False, "error": "user_not_found"}
+        types = set(str(args.get("types") or "public_channel").split(","))
+        wanted = {"C": "public_channel", "G": "private_channel"}
+        channels = [
+            self._channel_object(c)
+            for c, members in self._members.items()
+            if user in members and wanted.get(c[:1]) in types
+        ]
+        return _paginate("channels", channels, args)
+
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args.get("channel") or "")
         if not channel_id:
@@ -1076,6 +1091,7 @@ _METHODS: dict[str, _MethodHandler] = {
     "users.info": LocalSlack._users_info,
     "users.lookupByEmail": LocalSlack._users_lookup_by_email,
     "users.list": LocalSlack._users_list,
+    "users.conversations": LocalSlack._users_conversations,
     "views.open": LocalSlack._views_open,
     "views.update": LocalSlack._views_update,
     "views.push": LocalSlack._views_push,
@@ -1203,12 +1219,19 @@ def _resolve_channel(value: Any) -> str:
     return _im_channel_id(channel) if _is_user_id(channel) else channel
 
 
+# Slack's pagination guide: "We recommend 100-200 results at a time. The limit parameter
+# maximum is 1000" (users.conversations: 999). The stand-in refuses more, as Slack may.
+MAX_LIMIT = 1000
+
+
 def _paginate(name: str, items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
     try:
         limit = int(args.get("limit") or 100)
         start = int(str(args.get("cursor") or "").removeprefix("next:") or 0)
     except ValueError:
         return {"ok": False, "error": "invalid_cursor"}
+    if limit > MAX_LIMIT:
+        return {"ok": False, "error": "invalid_limit"}
     limit = max(1, limit)
     end = start + limit
     next_cursor = f"next:{end}" if end < len(items) else ""

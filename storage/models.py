@@ -53,6 +53,9 @@ class Organ(SQLModel, table=True):
     reminder_lead_days: int = Field(default=3)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
+    # When the snapshot of the channel's members (OrganMember) was last taken whole from Slack
+    # (None: never); member_joined/left events keep it current in between.
+    members_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Meeting(SQLModel, table=True):

@@ -651,13 +651,24 @@ def _owner_rows(
     return rows, owning
 
 
-def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[View]:
+# How many assignments a search counts: exactly up to COUNTED, then "more than COUNTED".
+COUNTED = 1000
+
+
+def search_page(
+    ctx: Ctx, query_text: str, *, limit: int = 20, offset: int = 0
+) -> search.Hits[View]:
     """Assignments (open or not) whose text or latest status has every word of the query, by
-    Swedish stem and as a prefix, the same way `/beslut sök` finds decisions; newest first."""
+    Swedish stem and as a prefix, the same way `/beslut sök` finds decisions; newest first.
+    `limit` of them from `offset`, and how many there are: exact up to COUNTED, COUNTED + 1
+    meaning more (the newest COUNTED can be paged through).
+
+    LIKE narrows the rows in SQL (a stem anywhere in the text); only their id, text and status
+    are read, and a word must begin with each stem (`_matches`)."""
     stems = search.query_terms(query_text)
     if not stems:
         raise UserError(texts.ASSIGNMENT_SEARCH_USAGE)
-    query = select(Assignment)
+    query = select(Assignment.id, Assignment.what, Assignment.last_status)
     for stem in stems:
         like = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         variants = {like, like[:1].upper() + like[1:], like.upper()}
@@ -667,15 +678,30 @@ def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[View]:
                 *(col(Assignment.last_status).like(f"%{v}%", escape="\\") for v in variants),
             )
         )
+    offset = min(offset, COUNTED)
+    limit = max(0, min(limit, COUNTED - offset))
     with ctx.db.transaction() as session:
-        rows = session.exec(query.order_by(col(Assignment.id).desc()).limit(limit * 10)).all()
-        hits = [a for a in rows if _matches(a, stems)][:limit]
-        return views_for(session, hits)
+        hits: list[int] = []
+        for assignment_id, what, last_status in session.exec(
+            query.order_by(col(Assignment.id).desc())
+        ):
+            if assignment_id is not None and _matches(what, last_status, stems):
+                hits.append(assignment_id)
+                if len(hits) > COUNTED:
+                    break
+        shown = hits[offset : offset + limit]
+        if not shown:
+            return search.Hits([], len(hits), COUNTED)
+        rows = session.exec(
+            select(Assignment)
+            .where(col(Assignment.id).in_(shown))
+            .order_by(col(Assignment.id).desc())
+        ).all()
+        return search.Hits(views_for(session, list(rows)), len(hits), COUNTED)
 
 
-def _matches(assignment: Assignment, stems: list[str]) -> bool:
-    terms = search.terms(assignment.what, assignment.last_status).split()
-    return all(any(term.startswith(stem) for term in terms) for stem in stems)
+def _matches(what: str, last_status: str | None, stems: list[str]) -> bool:
+    return search.begins_words(f"{what}\n{last_status or ''}", stems)
 
 
 def release(session: Session, ctx: Ctx, cancelled: Meeting) -> list[View]:

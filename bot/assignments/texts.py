@@ -10,6 +10,7 @@ import calendar
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.core import texts as core_texts
 from bot.core.dates import MONTH_NAMES, format_date
 from bot.core.markup import clip, esc, mention
 from bot.meetings import texts as meeting_texts
@@ -331,9 +332,9 @@ def assignment_amended(view: View, changes: list[str]) -> str:
     )
 
 
-def search_header(query: str, count: int) -> str:
-    more = "+" if count >= 20 else ""
-    return f"Uppdrag som matchar ”{esc(clip(query, 80))}”: {count}{more}"
+def search_header(query: str, total: int, counted: int) -> str:
+    """`total` as the search counted it: more than `counted` is said as such."""
+    return f"Uppdrag som matchar ”{esc(clip(query, 80))}”: {core_texts.hits(total, counted)}"
 
 
 def plain_names(names: list[str], rest: str) -> str:

@@ -14,9 +14,13 @@
   holds that organ's sessions, and only while its owner still belongs to the organ. Sessions
   from ``HISTORY`` back are kept; cancelled ones stay ``CANCELLED_KEPT`` so clients remove them.
 * Belonging to an organ = being in its channel (or its convenor). Membership is a snapshot in
-  ``OrganMember``: refreshed from Slack by ``/kalender`` and ``/mote bjud in``, and kept current
-  by member_joined_channel / member_left_channel events. So serving a feed never calls Slack
-  (in Socket Mode the web server has no Slack client at all) and is not slowed by it.
+  ``OrganMember``, kept current by member_joined_channel / member_left_channel events. An
+  organ's snapshot is read whole from Slack by ``/mote bjud in`` (the organ invited) and, when
+  it is missing or older than ``MEMBERS_MAX_AGE``, by ``/kalender`` (at most
+  ``MEMBERS_PER_CALL`` organs a call, the oldest first); ``/kalender`` reads the asker's own
+  channels (users.conversations) every time, so their links are right whatever the number of
+  organs. So serving a feed never calls Slack (in Socket Mode the web server has no Slack
+  client at all) and is not slowed by it.
 * Validators: the feed's *state* is a hash of cheap aggregate queries (what is in scope, how
   many rows, their latest ``updated_at``) and the day. The token row keeps the last state, the
   strong ETag (SHA-256 of the bytes) and when the bytes last changed (Last-Modified). A request
@@ -76,6 +80,12 @@ EVENT_CACHE_SIZE = 50_000  # serialised VEVENTs kept in memory (~0.5 kB each)
 FEED_VERSION = "2"  # raise when the rendering changes, so every ETag changes with it
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,86}$")
 _OPEN = "öppen"
+# A snapshot of an organ's channel members older than this is read again by /kalender (events
+# keep it current in between; this is for events missed while the bot was away) …
+MEMBERS_MAX_AGE = timedelta(days=1)
+# … at most this many organs a call, so a /kalender costs a few Web API calls however many
+# organs there are (a cold start with 106 organs fills in over the following calls).
+MEMBERS_PER_CALL = 2
 
 
 # -------------------------------------------------------------------------------- membership
@@ -92,6 +102,30 @@ def store_members(session: Session, organ_id: int, users: Iterable[str], now: da
     have = {row.user_id for row in rows}
     for user_id in sorted(wanted - have):
         session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
+    organ = session.get(Organ, organ_id)
+    if organ is not None:
+        organ.members_refreshed_at = now
+        session.add(organ)
+    session.flush()
+
+
+def store_own_organs(
+    session: Session, user_id: str, belongs: dict[int, bool], now: datetime
+) -> None:
+    """One person's membership of each organ (by its channel), as Slack told it: the other
+    members' snapshots are left as they are."""
+    rows = {
+        row.organ_id: row
+        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all()
+    }
+    for organ_id, member in sorted(belongs.items()):
+        if member == (organ_id in rows):
+            continue
+        serialise(session, f"members:{organ_id}")
+        if member:
+            session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
+        else:
+            session.delete(rows[organ_id])
     session.flush()
 
 
@@ -151,22 +185,52 @@ def user_deactivated(app: Product, user_id: str) -> bool:
 
 
 def refresh_members(ctx: Ctx) -> None:
-    """Ask Slack who is in each organ's channel (outside any transaction), then store it.
-    A channel Slack will not tell about keeps its last snapshot."""
+    """Before /kalender hands out links: the asker's own channels (users.conversations, a call
+    per 200 channels they are in), and the whole snapshot of at most MEMBERS_PER_CALL organs
+    whose snapshot is missing or older than MEMBERS_MAX_AGE (the oldest first). Slack is asked
+    outside any transaction; what it will not tell keeps its last snapshot."""
+    now = ctx.app.now()
     with ctx.db.transaction() as session:
-        bound = [(o.id, o.channel_id) for o in session.exec(select(Organ)).all() if o.channel_id]
+        bound = [
+            (o.id, o.channel_id, o.members_refreshed_at)
+            for o in session.exec(select(Organ).where(col(Organ.channel_id).is_not(None))).all()
+            if o.id is not None and o.channel_id
+        ]
+    stale = sorted(
+        (b for b in bound if b[2] is None or b[2] <= now - MEMBERS_MAX_AGE),
+        key=lambda b: (b[2] is not None, b[2] or now, b[0]),
+    )[:MEMBERS_PER_CALL]
     found: dict[int, list[str]] = {}
-    for organ_id, channel_id in bound:
+    for organ_id, channel_id, _at in stale:
         assert organ_id is not None and channel_id is not None
         try:
             found[organ_id] = ctx.directory.channel_members(channel_id)
         except Exception:
             log.warning("could not list the members of %s", channel_id, exc_info=True)
-    if not found:
+    own: set[str] | None = None
+    try:
+        own = set(ctx.directory.channels_of(ctx.user_id))
+    except Exception:
+        log.warning("could not list the channels of %s", ctx.user_id, exc_info=True)
+    if own is None and not found:
         return
     with ctx.db.transaction(write=True) as session:
         for organ_id, users in found.items():
-            store_members(session, organ_id, users, ctx.app.now())
+            store_members(session, organ_id, users, now)
+        if own is not None:
+            belongs = {o: c in own for o, c, _at in bound if o is not None and c}
+            store_own_organs(session, ctx.user_id, belongs, now)
+
+
+def unknown_organ_ids(session: Session) -> list[int]:
+    """Organs bound to a channel whose members have never been read whole: whom they hold is
+    not known yet (only those who asked for their own links)."""
+    rows = session.exec(
+        select(Organ.id).where(
+            col(Organ.channel_id).is_not(None), col(Organ.members_refreshed_at).is_(None)
+        )
+    ).all()
+    return sorted(i for i in rows if i is not None)
 
 
 def organ_ids_of(session: Session, user_id: str) -> list[int]:

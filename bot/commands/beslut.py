@@ -14,7 +14,7 @@ from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
 from bot.commands import cycle
 from bot.commands.uppdrag import affected, dm_message
-from bot.commands.words import HELP, scope, split_first, split_page
+from bot.commands.words import HELP, scope, search_words, split_first, split_page
 from bot.core import confirming
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
@@ -28,7 +28,6 @@ from bot.core.replies import (
     Reply,
     context,
     header,
-    listing,
     paged,
     say,
     section,
@@ -92,11 +91,7 @@ def run(ctx: Ctx, text: str) -> Reply:
     if sub == "lista":
         return _list(ctx, rest)
     if sub in ("sök", "sok"):
-        rows = decisions.find(ctx, rest)
-        if not rows:
-            return say(decision_texts.DECISIONS_NONE)
-        title = decision_texts.search_header(rest, len(rows))
-        return listing(title, [decision_texts.decision_line(d, o) for d, o in rows])
+        return _search(ctx, rest)
     if sub == "visa":
         return _show(ctx, rest.strip())
     if sub in ("ändra", "andra"):
@@ -260,6 +255,30 @@ def _list(ctx: Ctx, rest: str) -> Reply:
     title = decision_texts.list_header(organ, year, total)
     lines = [decision_texts.decision_line(d, o) for d, o in rows]
     return paged(title, lines, total=total, page=page, command="/beslut", text=f"lista {typed}")
+
+
+def _search(ctx: Ctx, rest: str) -> Reply:
+    """`/beslut sök ord … [sida N]`: the newest hits first, a page at a time, paged like the
+    lists; the header says how many match ("fler än …" past what the search counts)."""
+    typed, page = split_page(rest)
+    found = decisions.search_page(ctx, typed, limit=page.size, offset=page.offset)
+    if not found.rows and found.total:
+        return say(core_texts.no_such_page(page.number, page.last(found.pageable)))
+    if not found.rows:
+        return say(decision_texts.DECISIONS_NONE)
+    title = decision_texts.search_header(typed, found.total, found.counted)
+    lines = [decision_texts.decision_line(d, o) for d, o in found.rows]
+    reply = paged(
+        title,
+        lines,
+        total=found.pageable,
+        page=page,
+        command="/beslut",
+        text=f"sök {search_words(typed)}",
+    )
+    if found.more_than_counted:
+        reply.message.parts.append(context(core_texts.hits_past_counted(found.counted)))
+    return reply
 
 
 def _show(ctx: Ctx, ref: str) -> Reply:

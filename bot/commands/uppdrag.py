@@ -11,14 +11,13 @@ from bot.assignments import texts as assignment_texts
 from bot.assignments.actions import assignment_buttons
 from bot.commands import cycle
 from bot.commands import owners as owner_words
-from bot.commands.words import HELP, owner_token, split_first, split_page
+from bot.commands.words import HELP, owner_token, search_words, split_first, split_page
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
 from bot.core.dates import ERR_TWO_DUES, DateError, split_due
 from bot.core.errors import UserError
-from bot.core.markup import clip, parse_mention
+from bot.core.markup import parse_mention
 from bot.core.replies import (
-    SECTION_LIMIT,
     Message,
     Page,
     Reply,
@@ -28,6 +27,7 @@ from bot.core.replies import (
     paged,
     say,
     section,
+    sections,
 )
 from bot.decisions import texts as decision_texts
 from bot.reminders import texts as reminder_texts
@@ -316,24 +316,33 @@ def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
     return reply
 
 
-def _search(ctx: Ctx, query: str) -> Reply:
-    """Assignments first, then the decisions the same words find."""
-    views = assignments.find(ctx, query)
-    found = decisions.find(ctx, query, limit=5)
-    if not views and not found:
+DECISIONS_IN_SEARCH = 5  # under the assignments `/uppdrag sök` finds: the newest decisions
+
+
+def _search(ctx: Ctx, rest: str) -> Reply:
+    """`/uppdrag sök ord … [sida N]`: assignments a page at a time (paged like the lists), with
+    how many match; on the first page also the newest decisions the same words find."""
+    query, page = split_page(rest)
+    found = assignments.search_page(ctx, query, limit=page.size, offset=page.offset)
+    decided = None
+    if page.number == 1:
+        decided = decisions.search_page(ctx, query, limit=DECISIONS_IN_SEARCH)
+    if not found.rows and found.total:
+        return say(core_texts.no_such_page(page.number, page.last(found.pageable)))
+    if not found.rows and not (decided and decided.rows):
         return say(assignment_texts.search_none(query))
-    lines = [assignment_texts.found_line(v) for v in views]
-    reply = listing(assignment_texts.search_header(query, len(views)), lines)
-    if found:
-        decided = [decision_texts.decision_line(d, o) for d, o in found]
-        reply.message.parts.append(
-            section(
-                clip(
-                    decision_texts.search_header(query, len(found)) + "\n" + "\n".join(decided),
-                    SECTION_LIMIT,
-                )
-            )
-        )
+    title = assignment_texts.search_header(query, found.total, found.counted)
+    lines = [assignment_texts.found_line(v) for v in found.rows]
+    text = f"sök {search_words(query)}"
+    reply = paged(title, lines, total=found.pageable, page=page, command="/uppdrag", text=text)
+    if found.more_than_counted:
+        reply.message.parts.append(context(core_texts.hits_past_counted(found.counted)))
+    if decided and decided.rows:
+        head = decision_texts.search_header(query, decided.total, decided.counted)
+        found_lines = [decision_texts.decision_line(d, o) for d, o in decided.rows]
+        reply.message.parts += sections(head + "\n" + "\n".join(found_lines))
+        if decided.total > len(decided.rows):
+            reply.message.parts.append(context(decision_texts.newest_of(len(decided.rows), query)))
     return reply
 
 

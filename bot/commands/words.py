@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core import search
 from bot.core import texts as core_texts
 from bot.core.errors import UserError
 from bot.core.markup import parse_mention
@@ -11,6 +12,7 @@ from bot.core.replies import PAGE_SIZE, Page
 
 HELP = {"hjälp", "help", "?", "hjalp"}
 _YEAR = re.compile(r"^(19|20)\d\d$")
+SEARCH_WORD = 100  # characters of one search word a button carries on
 _PAGE = re.compile(r"(?:^|\s+)sida\s+(\d{1,5})\s*$", re.IGNORECASE)
 
 
@@ -20,6 +22,13 @@ def split_page(text: str, size: int = PAGE_SIZE) -> tuple[str, Page]:
     if match is None:
         return text.strip(), Page(1, size)
     return text[: match.start()].strip(), Page(max(1, int(match.group(1))), size)
+
+
+def search_words(query: str) -> str:
+    """A search as a "Visa fler" button carries it to the next page: the words that count
+    (`bot.core.search` looks at the first few stems), so a long query still fits a button.
+    A word longer than any in the log is cut: it finds nothing either way."""
+    return " ".join(w[:SEARCH_WORD] for w in search.words_that_count(query))
 
 
 def split_first(text: str) -> tuple[str, str]:

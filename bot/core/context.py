@@ -31,6 +31,10 @@ class Directory(Protocol):
         """The people (no bots) in a channel."""
         ...
 
+    def channels_of(self, user_id: str) -> list[str]:
+        """The channels a person is in (those the bot can see)."""
+        ...
+
     def email(self, user_id: str) -> str | None:
         """The e-mail address in the person's profile, if any."""
         ...
@@ -88,6 +92,10 @@ class StaticDirectory:
     def channel_members(self, channel_id: str) -> list[str]:
         outside_write_transaction("Directory.channel_members")
         return list(self.members.get(channel_id, []))
+
+    def channels_of(self, user_id: str) -> list[str]:
+        outside_write_transaction("Directory.channels_of")
+        return [c for c, users in self.members.items() if user_id in users]
 
     def email(self, user_id: str) -> str | None:
         outside_write_transaction("Directory.email")

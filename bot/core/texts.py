@@ -46,6 +46,18 @@ def page_footer(first: int, last: int, total: int, typed: str, number: int, page
     return shown
 
 
+def hits(total: int, counted: int) -> str:
+    """How many a search found: the number, or "fler än 1 000" past what it counts."""
+    return f"fler än {_number(counted)}" if total > counted else _number(total)
+
+
+def hits_past_counted(counted: int) -> str:
+    return (
+        f"Fler än {_number(counted)} träffar: de {_number(counted)} senaste går att bläddra i. "
+        "Lägg till ett ord för att hitta färre."
+    )
+
+
 def only_convenor_or_admin(organ: str) -> str:
     return (
         f"Det här får bara sammankallande för {esc(organ)} eller en administratör göra. "

@@ -14,10 +14,10 @@ from bot.decisions.service import (
     check_text,
     count,
     export,
-    find,
     listing,
     log,
     revoke,
+    search_page,
     show,
 )
 
@@ -33,9 +33,9 @@ __all__ = [
     "check_text",
     "count",
     "export",
-    "find",
     "listing",
     "log",
     "revoke",
+    "search_page",
     "show",
 ]

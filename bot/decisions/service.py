@@ -335,8 +335,12 @@ def _scope(
 # SQLite: FTS5 walks its index backwards by rowid and stops at the limit.
 # PostgreSQL: first the newest RECENT decisions' stored search vectors (a common word is found
 # there at once); only when that yields too few, the GIN index (then the word is rare, and the
-# index is quick). Measured over 100,000 decisions: at most ~7 ms for common and rare words.
+# index is quick).
+# One such query gives the ids of up to COUNTED + 1 hits: how many there are (exact up to
+# COUNTED; more is said as "more than") and, sliced, the page asked for. Counting every match
+# would cost a word in most of the log ~0.4 s on PostgreSQL (benchmarks/README.md, `search`).
 RECENT = 5000
+COUNTED = 1000
 _HITS = {
     "sqlite": "SELECT rowid FROM decision_fts WHERE decision_fts MATCH :q "
     "ORDER BY rowid DESC LIMIT :n",
@@ -357,25 +361,35 @@ _HITS = {
 }
 
 
-def find(ctx: Ctx, query_text: str, limit: int = 20) -> list[tuple[Decision, Organ]]:
-    """Full-text search, the most recently logged first. Words match by Swedish stem, as
-    prefixes. One query whatever the size of the log."""
+def search_page(
+    ctx: Ctx, query_text: str, *, limit: int = 20, offset: int = 0
+) -> search.Hits[tuple[Decision, Organ]]:
+    """Full-text search, the most recently logged first: `limit` hits from `offset`, and how
+    many there are (exact up to COUNTED). Words match by Swedish stem, as prefixes. Two
+    statements (one when nothing matches) whatever the size of the log."""
     stems = search.query_terms(query_text)
     if not stems:
         raise UserError(texts.SEARCH_USAGE)
     postgres = ctx.db.dialect == "postgresql"
     match = search.tsquery(stems) if postgres else search.fts5_match(stems)
-    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=limit)
+    hits = text(_HITS[ctx.db.dialect]).bindparams(q=match, n=COUNTED + 1)
     if postgres:
         hits = hits.bindparams(recent=RECENT)
+    offset = min(offset, COUNTED)
+    limit = max(0, min(limit, COUNTED - offset))
     with ctx.db.transaction() as session:
-        query = (
-            select(Decision, Organ)
-            .join(Organ, col(Organ.id) == Decision.organ_id)
-            .where(col(Decision.id).in_(hits))
-            .order_by(col(Decision.id).desc())
-        )
-        return [(d, o) for d, o in session.exec(query).all()]
+        ids = [int(i) for i in session.execute(hits).scalars().all()]
+        shown = ids[offset : offset + limit]
+        rows: list[tuple[Decision, Organ]] = []
+        if shown:
+            query = (
+                select(Decision, Organ)
+                .join(Organ, col(Organ.id) == Decision.organ_id)
+                .where(col(Decision.id).in_(shown))
+                .order_by(col(Decision.id).desc())
+            )
+            rows = [(d, o) for d, o in session.exec(query).all()]
+        return search.Hits(rows, len(ids), COUNTED)
 
 
 EXPORT_COLUMNS = ["Referens", "Organ", "Datum", "Möte", "§", "Status", "Förslag", "Beslut"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.core import texts as core_texts
 from bot.core.dates import format_date
 from bot.core.markup import clip, esc, mention
 from bot.organs.texts import ORGAN_NONE
@@ -180,8 +181,14 @@ def decision_revoked(decision: Decision) -> str:
     return f"⛔ Beslut *{decision.ref}* är upphävt. Det finns kvar i loggen med skälet."
 
 
-def search_header(query: str, count: int) -> str:
-    return f"Beslut som matchar ”{esc(clip(query, 80))}”: {count}{'+' if count >= 20 else ''}"
+def search_header(query: str, total: int, counted: int) -> str:
+    """`total` as the search counted it: more than `counted` is said as such."""
+    return f"Beslut som matchar ”{esc(clip(query, 80))}”: {core_texts.hits(total, counted)}"
+
+
+def newest_of(shown: int, typed: str) -> str:
+    """Under the decisions `/uppdrag sök` shows: the rest are a `/beslut sök` away."""
+    return f"De {shown} senaste visas. Alla: `/beslut sök {esc(clip(typed, 80))}`"
 
 
 def list_header(organ: str | None, year: int | None, count: int) -> str:

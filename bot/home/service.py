@@ -29,9 +29,13 @@ def home(ctx: Ctx, notice: str | None = None) -> Message:
     mine = assignments.mine(ctx, limit=HOME_ITEMS)
     with ctx.db.transaction() as session:
         # The organs the person belongs to, once their channels' members are known; until
-        # then (nobody has run /kalender or invited yet), everything.
+        # then (nobody has run /kalender or invited yet), everything; and an organ whose
+        # channel has not been read whole yet (/kalender reads a few at a time) counts as theirs.
         known = session.exec(select(func.count()).select_from(OrganMember)).one()
-        mine_organs = feeds.organ_ids_of(session, ctx.user_id) if known else None
+        mine_organs = None
+        if known:
+            belongs = set(feeds.organ_ids_of(session, ctx.user_id))
+            mine_organs = sorted(belongs | set(feeds.unknown_organ_ids(session)))
     upcoming = meetings.upcoming(ctx, None, limit=8, organ_ids=mine_organs)
     recent = decisions.listing(ctx, None, None, limit=8, organ_ids=mine_organs)
     parts: list[Part] = [section(notice)] if notice else []

@@ -333,9 +333,8 @@ def test_moving_a_meeting_moves_what_is_due_at_it(ctx: MakeCtx, organs: None) ->
 def test_search_finds_old_decisions_beyond_the_newest(
     ctx: MakeCtx, organs: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import decisions
-
-    monkeypatch.setattr(decisions, "RECENT", 2)  # PostgreSQL looks at the newest first
+    # PostgreSQL looks at the newest first (the service's own name: the package re-exports it)
+    monkeypatch.setattr("bot.decisions.service.RECENT", 2)
     run(ctx(), "/beslut", "Trygghetsboende prioriteras")
     for n in range(4):
         run(ctx(), "/beslut", f"Avtal nummer {n}")

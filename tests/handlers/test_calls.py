@@ -3,6 +3,7 @@ a cold `/kalender` in a channel of 450, an invitation of 450, and `user_change` 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -57,6 +58,7 @@ def test_a_cold_kalender_in_a_channel_of_450_costs_at_most_10_calls(
     calls = web_api(slack.calls())
     assert sum(calls.values()) <= 10, calls
     assert calls["users.info"] == 0 and calls["conversations.members"] == 3  # 200 a page
+    assert calls["users.conversations"] == 1  # the asker's own channels
     with big.product.db.engine.connect() as connection:
         members = connection.execute(text("SELECT user_id FROM organmember")).scalars().all()
     assert sorted(members) == sorted([PEOPLE["sara"], *CROWD])  # bots left out
@@ -122,3 +124,84 @@ def test_names_as_the_minutes_write_them_cost_one_users_list(
     second = text_of(harness.command("/uppdrag", "Jenny och regionen tar fram underlag"))
     assert "Tar fram underlag – <@U0JENNY>, regionen" in second
     assert web_api(slack.calls())["users.list"] == 1  # read once, then from the cache
+
+
+ORGANS = 106
+IN_EACH = 12  # people per organ channel; each person is in about three organs
+
+
+@pytest.fixture
+def many(product: Product, slack: LocalSlack) -> Iterator[Harness]:
+    """106 organs, each bound to its own channel of 12 people (a meeting planned in each);
+    nobody's membership read yet (a cold start)."""
+    feed_product = replace(product, calendar=CalendarConfig(public_base_url=BASE))
+    people = CROWD[:400]
+    for n, user_id in enumerate(people):
+        slack.add_user(user_id, f"person{n}")
+    sara = Ctx(feed_product, PEOPLE["sara"], "C0LG", StaticDirectory())
+    for n in range(ORGANS):
+        channel = f"C0PG{n:03d}"
+        slack.set_members(channel, [people[(n * 4 + k) % 400] for k in range(IN_EACH)])
+        commands.run(sara, "/organ", f"ny PG-{n:03d} Processgrupp {n} <#{channel}|pg-{n:03d}>")
+        commands.run(sara, "/mote", f"ny PG-{n:03d} 7 december 9-12")
+    with Harness(feed_product, slack) as running:
+        slack.clear()
+        yield running
+
+
+def test_kalender_with_106_organs_costs_a_few_calls_not_one_per_organ(
+    many: Harness, slack: LocalSlack
+) -> None:
+    """The asker's own organs come from one users.conversations; of the others' snapshots only
+    the two oldest are read whole per call (events keep them current in between). Before,
+    every /kalender read all 106 channels."""
+    asker = CROWD[41]  # in PG-008, PG-009 and PG-010 (people 32–43, 36–47, 40–51)
+    reply = text_of(many.command("/kalender", "", user=asker, channel="C0PG008"))
+    assert [o for o in re.findall(r"PG-\d{3}", reply)] == ["PG-008", "PG-009", "PG-010"]
+    calls = web_api(slack.calls())
+    assert calls["users.conversations"] == 1 and calls["conversations.members"] == 2, calls
+    assert sum(calls.values()) <= 6, calls
+    with many.product.db.engine.connect() as connection:
+        read = connection.execute(
+            text("SELECT count(*) FROM organ WHERE members_refreshed_at IS NOT NULL")
+        ).scalar_one()
+    assert read == 2
+    # Every later /kalender: the same few calls, until every snapshot is read; then one.
+    for turn in range(ORGANS // 2 - 1):
+        slack.clear()
+        many.command("/kalender", "", user=CROWD[turn], channel="C0PG000")
+        calls = web_api(slack.calls())
+        assert calls["users.conversations"] == 1 and calls["conversations.members"] == 2, calls
+        assert sum(calls.values()) <= 6, calls
+    slack.clear()
+    again = text_of(many.command("/kalender", "", user=asker, channel="C0PG008"))
+    assert again == reply  # the same links
+    assert web_api(slack.calls()) == Counter({"users.conversations": 1})
+    with many.product.db.engine.connect() as connection:
+        members = connection.execute(text("SELECT count(*) FROM organmember")).scalar_one()
+    assert members == ORGANS * IN_EACH  # everyone's snapshot, for the Home tab and the feeds
+
+
+def test_while_snapshots_fill_in_an_organ_not_read_yet_is_on_everyones_home_tab(
+    many: Harness, slack: LocalSlack
+) -> None:
+    """After one /kalender, PG-000 and PG-001 (read whole, the oldest first) show only for their
+    members; the organs not read yet show for everyone, as all did before the first /kalender."""
+    many.command("/kalender", "", user=CROWD[41], channel="C0PG008")
+    outsider = CROWD[200]  # in PG-048 … PG-050, not in PG-000 or PG-001
+    insider = CROWD[5]  # in PG-000 and PG-001
+
+    def home_of(user_id: str, event_id: str) -> str:
+        slack.clear()
+        many.event(
+            {"type": "app_home_opened", "user": user_id, "tab": "home", "channel": "D" + user_id},
+            event_id=event_id,
+        )
+        (call,) = slack.wait_for_calls("views.publish", 1)
+        return text_of(call.args["view"])
+
+    outside = home_of(outsider, "Ev-home-outsider")
+    assert "PG-000-" not in outside and "PG-001-" not in outside
+    assert "PG-002-" in outside  # not read yet: shown
+    inside = home_of(insider, "Ev-home-insider")
+    assert "PG-000-" in inside and "PG-001-" in inside

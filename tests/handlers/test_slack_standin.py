@@ -128,6 +128,30 @@ def test_conversations_members_paginates(client: WebClient, stub: LocalSlack) ->
     assert client.conversations_members(channel="C9")["members"] == []
 
 
+def test_pages_are_at_most_what_slack_allows(client: WebClient, stub: LocalSlack) -> None:
+    stub.set_members("C1", ["U1", "U2"])
+    assert client.conversations_members(channel="C1", limit=1000)["members"] == ["U1", "U2"]
+    with pytest.raises(SlackApiError) as refused:
+        client.users_list(limit=1001)
+    assert refused.value.response["error"] == "invalid_limit"
+
+
+def test_users_conversations_by_membership_and_type(client: WebClient, stub: LocalSlack) -> None:
+    stub.add_user("U1", "u1")
+    stub.set_members("C1", ["U1", "U2"])
+    stub.set_members("G1", ["U1"])
+    stub.set_members("C2", ["U2"])
+    public = client.users_conversations(user="U1")["channels"]
+    assert [c["id"] for c in public] == ["C1"]  # public channels unless asked
+    both = client.users_conversations(user="U1", types="public_channel,private_channel", limit=1)
+    assert [c["id"] for c in both["channels"]] == ["C1"]
+    cursor = both["response_metadata"]["next_cursor"]
+    rest = client.users_conversations(
+        user="U1", types="public_channel,private_channel", limit=1, cursor=cursor
+    )
+    assert [c["id"] for c in rest["channels"]] == ["G1"]
+
+
 def test_conversations_info(client: WebClient, stub: LocalSlack) -> None:
     stub.set_channel("C1", "ledningsgruppen")
     assert client.conversations_info(channel="C1")["channel"]["name"] == "ledningsgruppen"

@@ -221,3 +221,80 @@ def test_search_finds_what_slack_escapes(harness: Harness, organs: None) -> None
         found = harness.command("/beslut", as_slack_sends(f"sök {query}"))
         assert "LG-2026-1" in text_of(found), (query, text_of(found))
         assert "R&amp;D inom hälsa &amp; omsorg" in text_of(found)  # shown once escaped
+
+
+def test_search_tells_how_many_and_pages_like_the_lists(harness: Harness, full: None) -> None:
+    found = harness.command("/beslut", "sök punkt")
+    assert headers(found) == ["Beslut som matchar ”punkt”: 302"]
+    assert "Visar 1–40 av 302 (sida 1 av 8)" in text_of(found)
+    assert "`/beslut sök punkt sida 2`" in text_of(found)
+    assert "punkt 302" in text_of(found)  # the newest first
+    assert more_of(found) == ["/beslut|sök punkt sida 2"]
+    second = harness.click("visa_fler", more_of(found)[0], user="sara")
+    assert headers(second) == ["Beslut som matchar ”punkt”: 302"]
+    assert "Visar 41–80 av 302 (sida 2 av 8)" in text_of(second)
+    assert "punkt 262" in text_of(second) and "punkt 263" not in text_of(second)
+    seen: set[str] = set()
+    for page in range(1, 9):
+        shown = harness.command("/beslut", f"sök punkt sida {page}")
+        seen |= set(re.findall(r"LG-2026-\d+", text_of(shown)))
+    assert len(seen) == DECISIONS  # every one reachable, none twice
+    assert "Visar 281–302 av 302 (sida 8 av 8)" in text_of(shown)
+    assert more_of(shown) == []
+    assert "ingen sida 9: listan har 8 sidor" in text_of(
+        harness.command("/beslut", "sök punkt sida 9")
+    )
+    few = harness.command("/beslut", "sök punkt 17")  # "punkt" and "17…": 17, 170–179
+    assert headers(few) == ["Beslut som matchar ”punkt 17”: 11"]
+    assert more_of(few) == [] and "Visar" not in text_of(few)  # one page: nothing to page
+
+
+def test_assignment_search_tells_how_many_and_pages(harness: Harness, full: None) -> None:
+    found = harness.command("/uppdrag", "sök uppgift")
+    assert headers(found) == ["Uppdrag som matchar ”uppgift”: 122"]
+    assert "Visar 1–40 av 122 (sida 1 av 4)" in text_of(found)
+    assert more_of(found) == ["/uppdrag|sök uppgift sida 2"]
+    seen = set(item_refs(found))
+    shown = found
+    while more_of(shown):
+        shown = harness.click("visa_fler", more_of(shown)[0], user="sara")
+        assert not seen & set(item_refs(shown))
+        seen |= set(item_refs(shown))
+    assert len(seen) == ROGER_OPEN + 1
+    assert "Visar 121–122 av 122 (sida 4 av 4)" in text_of(shown)
+    both = harness.command("/uppdrag", "sök nummer")  # the assignments, and decisions too
+    assert headers(both) == ["Uppdrag som matchar ”nummer”: 121"]
+    decided = harness.command("/uppdrag", "sök punkt")
+    assert "Beslut som matchar ”punkt”: 302" in text_of(decided)
+    assert "De 5 senaste visas. Alla: `/beslut sök punkt`" in text_of(decided)
+    assert len(re.findall(r"LG-2026-\d+", text_of(decided))) == 5
+
+
+def test_a_broad_search_says_more_than_it_counts(
+    harness: Harness, full: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past what a search counts (1 000; 100 here), the header says "fler än" and the newest
+    that many can be paged through: a count that stops, so a common word stays cheap."""
+    monkeypatch.setattr("bot.decisions.service.COUNTED", 100)
+    monkeypatch.setattr("bot.assignments.service.COUNTED", 100)
+    found = harness.command("/beslut", "sök beslutar")
+    assert headers(found) == ["Beslut som matchar ”beslutar”: fler än 100"]
+    assert "Visar 1–40 av 100 (sida 1 av 3)" in text_of(found)
+    assert "Fler än 100 träffar: de 100 senaste går att bläddra i." in text_of(found)
+    last = harness.command("/beslut", "sök beslutar sida 3")
+    assert "Visar 81–100 av 100 (sida 3 av 3)" in text_of(last) and more_of(last) == []
+    assert "punkt 203" in text_of(last) and "punkt 202" not in text_of(last)
+    assert "listan har 3 sidor" in text_of(harness.command("/beslut", "sök beslutar sida 4"))
+    mine = harness.command("/uppdrag", "sök uppgift sida 3")
+    assert headers(mine) == ["Uppdrag som matchar ”uppgift”: fler än 100"]
+    assert "Visar 81–100 av 100 (sida 3 av 3)" in text_of(mine)
+
+
+def test_a_long_search_still_pages(harness: Harness, full: None) -> None:
+    """The button carries the words that count (the first eight stems), not the whole text."""
+    query = "punkt " * 400 + "beslutar"
+    found = harness.command("/beslut", f"sök {query}")
+    assert headers(found)[0].endswith(": 302")
+    assert more_of(found) == ["/beslut|sök punkt beslutar sida 2"]
+    second = harness.click("visa_fler", more_of(found)[0], user="sara")
+    assert "Visar 41–80 av 302 (sida 2 av 8)" in text_of(second)
