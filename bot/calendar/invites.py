@@ -897,6 +897,29 @@ def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
                 Invitation.meeting_id == _id(meeting), Invitation.user_id == ctx.user_id
             )
         ).first()
+        if whole and meeting.series_uid:
+            # The series' DM: every occurrence still to come, whatever became of the one its
+            # buttons name (it may since have been cancelled, or be over).
+            coming = select(Meeting.id).where(
+                Meeting.series_uid == meeting.series_uid,
+                Meeting.status == meetings.PLANNED,
+                Meeting.end_date >= ctx.app.today(),
+            )
+            rows = session.exec(
+                select(Invitation)
+                .where(Invitation.user_id == ctx.user_id, col(Invitation.meeting_id).in_(coming))
+                .order_by(col(Invitation.id))
+            ).all()
+            if row is None and not rows:
+                raise UserError(texts.rsvp_not_invited(meeting.ref))
+            if not rows:
+                raise UserError(texts.series_over(meeting.ref))
+            now = ctx.app.now()
+            for other in rows:
+                other.rsvp, other.rsvp_at = rsvp, now
+                session.add(other)
+            shown = row if row is not None and row in rows else rows[0]
+            return meeting, organ, shown
         if row is None:
             raise UserError(texts.rsvp_not_invited(meeting.ref))
         if meeting.status == meetings.CANCELLED:
@@ -904,19 +927,6 @@ def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
         row.rsvp = rsvp
         row.rsvp_at = ctx.app.now()
         session.add(row)
-        if whole and meeting.series_uid:
-            coming = select(Meeting.id).where(
-                Meeting.series_uid == meeting.series_uid,
-                Meeting.status == meetings.PLANNED,
-                Meeting.end_date >= ctx.app.today(),
-            )
-            for other in session.exec(
-                select(Invitation).where(
-                    Invitation.user_id == ctx.user_id, col(Invitation.meeting_id).in_(coming)
-                )
-            ).all():
-                other.rsvp, other.rsvp_at = rsvp, row.rsvp_at
-                session.add(other)
     return meeting, organ, row
 
 

@@ -518,3 +518,10 @@ def series_planned_note(recurrence: str) -> str:
 
 
 SERIES_ANSWERED = "Svaret gäller alla kommande möten i serien."
+
+
+def series_over(ref: str) -> str:
+    return (
+        f"Serien som `{ref}` hör till har inga kommande möten kvar, så det finns inget att svara "
+        f"på. Se vad som är planerat med `/mote lista`."
+    )

@@ -9,20 +9,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
+from sqlalchemy import create_engine, text
 from sqlmodel import col, select
 
+from bot.calendar import ical, invites
 from bot.core.clock import STOCKHOLM, FixedClock
-from bot.core.context import CalendarConfig, Product, SmtpConfig
+from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
+from bot.core.replies import Attachment, Message
 from handlers.slack_standin import LocalSlack
+from storage.db import Database, alembic_config
 from storage.models import Invitation, Meeting
 from tests.bot.test_invites import Inbox, LoopbackSMTP, calendar_part, report, uploads_for
-from tests.harness import Harness, buttons, text_of
+from tests.harness import PEOPLE, Harness, buttons, run, text_of
 
 INVITE_FROM = "ledningsbot@region.example"
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]
@@ -328,3 +334,165 @@ def test_the_feed_shows_a_series_as_one_item(
     assert expand(cal) == {s.astimezone(UTC) for s in going_ahead(app)}
     # and again, from the caches: the same bytes
     assert feed_web.get(found[0]) == (200, body)
+
+
+# ---------------------------------------------------------------------------- without SMTP
+
+
+class Keeper:
+    """A Postman that keeps each DM's key and file (no Slack)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, Attachment, bool]] = []
+
+    def send(
+        self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
+    ) -> None:
+        self.sent.append((user_id, key, attachment, doubt))
+
+
+@pytest.fixture
+def quiet(product: Product, organs: None) -> Ctx:
+    """Sara (admin) in LG's channel with Anna and Roger; no SMTP."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA", "U0ROGER"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    return Ctx(product, "U0SARA", "C0LG", directory)
+
+
+def test_without_smtp_the_whole_series_is_published_and_a_crash_is_finished_once(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    assert "7 möten" in run(quiet, "/mote", SERIES)
+    uid = occurrences(quiet.app)[0].series_uid
+    box = Keeper()
+    report = invites.deliver(quiet.app, invites.invite(quiet, "LG-261210", ""), box)
+    assert report.dms == 2
+    assert [(u, k) for u, k, _a, _d in box.sent] == [
+        ("U0ANNA", f"inbjudan:serie:{uid}:U0ANNA:0"),
+        ("U0ROGER", f"inbjudan:serie:{uid}:U0ROGER:0"),
+    ]
+    for _user, _key, attachment, _doubt in box.sent:
+        assert attachment.filename == "LG-261210-serie.ics"
+        ics = Calendar.from_ical(attachment.content)
+        assert ics["METHOD"] == "PUBLISH"
+        (master,) = ics.walk("VEVENT")
+        assert master.get("ORGANIZER") is None and master.get("ATTENDEE") is None
+        assert expand(ics) == {s.astimezone(UTC) for s in going_ahead(quiet.app)}
+
+    # a move whose batch is cut short by a crash: the safety tick sends the series' version 1
+    # once (the whole series: PUBLISH replaces what the calendar has), asking Slack first
+    clock.advance(timedelta(minutes=1))
+    run(quiet, "/mote", "flytta LG-261217 till 18 december 10-12")
+    invites.updates(quiet, "LG-261217")  # planned and claimed; the process dies here
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(quiet.app, box, str)
+    assert resumed.dms == 2
+    later = box.sent[2:]
+    assert [(u, k, d) for u, k, _a, d in later] == [
+        ("U0ANNA", f"inbjudan:serie:{uid}:U0ANNA:1", True),
+        ("U0ROGER", f"inbjudan:serie:{uid}:U0ROGER:1", True),
+    ]
+    ics = Calendar.from_ical(later[0][2].content)
+    assert ics["METHOD"] == "PUBLISH"
+    master, override = ics.walk("VEVENT")
+    assert int(master["SEQUENCE"]) == int(override["SEQUENCE"]) == 1
+    assert override.decoded("RECURRENCE-ID") == at(date(2026, 12, 17), 13)
+    assert expand(ics) == {s.astimezone(UTC) for s in going_ahead(quiet.app)}
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    assert invites.resume(quiet.app, box, str) == []
+    assert "Alla (2) har redan fått" in invites.planned_message(
+        invites.invite(quiet, "LG-270114", "")
+    )
+
+
+# ---------------------------------------------------------------------------- iCalendar alone
+
+
+def test_until_is_written_as_rfc_5545_requires_and_all_day_series_use_dates() -> None:
+    stamp = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    timed = ical.Event(
+        uid="serie@ledningsbot",
+        sequence=3,
+        summary="AU-möte",
+        start_date=date(2025, 6, 5),
+        end_date=date(2025, 6, 5),
+        start_time=time(13),
+        end_time=time(14),
+        location=None,
+        description=None,
+        cancelled=False,
+        updated_at=stamp,
+    )
+    # a rule stored before 0014 (UNTIL a bare date) is written with UNTIL in UTC
+    old = ical.Series(timed, "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828", (date(2025, 6, 19),))
+    (master,) = Calendar.from_ical(ical.feed("x", [old], now=stamp)).walk("VEVENT")
+    assert "UNTIL=20250828T110000Z" in master["RRULE"].to_ical().decode()
+    assert exdates(master) == [at(date(2025, 6, 19), 13)]
+    # all day: DTSTART, UNTIL, EXDATE and RECURRENCE-ID are dates
+    day = replace(timed, start_time=None, end_time=None)
+    moved = replace(day, start_date=date(2025, 6, 13), end_date=date(2025, 6, 13))
+    series = ical.Series(
+        day,
+        "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828",
+        (date(2025, 6, 19),),
+        ((date(2025, 6, 12), moved),),
+    )
+    cal = Calendar.from_ical(ical.feed("x", [series], now=stamp))
+    master, override = cal.walk("VEVENT")
+    assert "UNTIL=20250828;" in master["RRULE"].to_ical().decode() + ";"
+    assert master.decoded("DTSTART") == date(2025, 6, 5)
+    assert exdates(master) == [date(2025, 6, 19)]
+    assert override.decoded("RECURRENCE-ID") == date(2025, 6, 12)
+    assert not cal.walk("VTIMEZONE")
+    # an override must be of the series: the same UID and SEQUENCE
+    with pytest.raises(ValueError):
+        ical.Series(
+            day, "FREQ=WEEKLY;BYDAY=TH", (), ((date(2025, 6, 12), replace(moved, uid="x")),)
+        )
+
+
+def test_migration_0014_keeps_each_occurrence_in_its_series(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0013")
+    engine = create_engine(url)
+    now = "2026-11-23 08:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organ (id, short_name, name, reminders_enabled, reminder_lead_days,"
+                " created_by, created_at) VALUES (1, 'AU', 'Arbetsutskottet', 0, 3, 'U', :now)"
+            ),
+            {"now": now},
+        )
+        for i, day in enumerate(("2025-06-05", "2025-06-12"), start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO meeting (id, ref, organ_id, kind, start_date, end_date,"
+                    " start_time, end_time, location, status, uid, sequence, series_uid,"
+                    " series_rule, created_by, created_at, updated_at) VALUES (:id, :ref, 1,"
+                    " 'möte', :day, :day, '13:00:00.000000', '14:00:00.000000', 'Regionhuset',"
+                    " 'planerat', :uid, 0, 's@ledningsbot', 'FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828',"
+                    " 'U', :now, :now)"
+                ),
+                {
+                    "id": i,
+                    "ref": f"AU-{day[2:].replace('-', '')}",
+                    "day": day,
+                    "uid": f"m{i}",
+                    "now": now,
+                },
+            )
+    engine.dispose()
+    command.upgrade(config, "head")
+    database = Database(url)
+    with database.transaction() as session:
+        rows = list(session.exec(select(Meeting).order_by(col(Meeting.id))).all())
+    assert [r.series_date for r in rows] == [date(2025, 6, 5), date(2025, 6, 12)]
+    assert {(r.series_start, r.series_end, r.series_location) for r in rows} == {
+        (time(13), time(14), "Regionhuset")
+    }
+    assert {r.series_rule for r in rows} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828T110000Z"}
