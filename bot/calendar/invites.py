@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot import meetings, organs
@@ -121,6 +121,7 @@ class InviteBatch:
     # since the version before (so it alone can be sent); None: the whole series.
     occurrence: date | None = None
     series_refs: str = ""  # "AU-250605 … AU-250828"
+    resumed: bool = False  # finished by the safety tick: about the series, not one occurrence
 
 
 @dataclass
@@ -291,7 +292,8 @@ def email_changed(app: Product, user_id: str, email: str | None) -> bool:
             Invitation.user_id == user_id,
             col(Invitation.email).is_not(None),
             Invitation.email != email,
-            Meeting.end_date >= app.today(),
+            # a series' claims (and so its e-mail address) are kept on its first occurrence
+            or_(col(Meeting.end_date) >= app.today(), col(Meeting.series_uid).is_not(None)),
         )
     )
     with app.db.transaction() as session:
@@ -701,6 +703,7 @@ def _resumed_batch(
         batch = _batch_for(
             app, kind, meeting, organ, occurrences, ctx_user, names.get(ctx_user, ctx_user)
         )
+        batch.resumed = True
         for row in rows:
             _claim(app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch
@@ -754,8 +757,8 @@ def _method(app: Product, batch: InviteBatch, job: Job) -> str:
 
 def _whole_series(batch: InviteBatch) -> bool:
     """Does the batch speak of the series (a first invitation, or a version resumed) rather
-    than of one occurrence?"""
-    return batch.series is not None and (batch.kind == NEW or batch.occurrence is None)
+    than of the one occurrence that changed? (What the file holds is the job's ``whole``.)"""
+    return batch.series is not None and (batch.kind == NEW or batch.resumed)
 
 
 def _attachment(batch: InviteBatch, ics: bytes) -> Attachment:

@@ -20,6 +20,7 @@ from icalendar import Calendar
 from sqlalchemy import create_engine, text
 from sqlmodel import col, select
 
+from bot import commands
 from bot.calendar import ical, invites
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
@@ -344,11 +345,13 @@ class Keeper:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, Attachment, bool]] = []
+        self.texts: list[str] = []
 
     def send(
         self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
     ) -> None:
         self.sent.append((user_id, key, attachment, doubt))
+        self.texts.append(message.fallback)
 
 
 @pytest.fixture
@@ -385,8 +388,8 @@ def test_without_smtp_the_whole_series_is_published_and_a_crash_is_finished_once
     # a move whose batch is cut short by a crash: the safety tick sends the series' version 1
     # once (the whole series: PUBLISH replaces what the calendar has), asking Slack first
     clock.advance(timedelta(minutes=1))
+    # planned and claimed by the command; the process dies before delivering
     run(quiet, "/mote", "flytta LG-261217 till 18 december 10-12")
-    invites.updates(quiet, "LG-261217")  # planned and claimed; the process dies here
     clock.advance(quiet.app.lease + timedelta(seconds=1))
     (resumed,) = invites.resume(quiet.app, box, str)
     assert resumed.dms == 2
@@ -406,6 +409,21 @@ def test_without_smtp_the_whole_series_is_published_and_a_crash_is_finished_once
     assert "Alla (2) har redan fått" in invites.planned_message(
         invites.invite(quiet, "LG-270114", "")
     )
+    # one occurrence cancelled: the DM says which; the file is the whole series (PUBLISH)
+    clock.advance(timedelta(minutes=1))
+    cancelled = commands.run(quiet, "/mote", "ställ in LG-270121").invites
+    assert isinstance(cancelled, invites.InviteBatch)
+    invites.deliver(quiet.app, cancelled, box)
+    last = box.sent[4:]
+    assert [(u, k) for u, k, _a, _d in last] == [
+        ("U0ANNA", f"inbjudan:serie:{uid}:U0ANNA:2"),
+        ("U0ROGER", f"inbjudan:serie:{uid}:U0ROGER:2"),
+    ]
+    assert all("är inställt" in t and "LG-270121" in t for t in box.texts[4:])
+    ics = Calendar.from_ical(last[0][2].content)
+    master = next(e for e in ics.walk("VEVENT") if e.get("RRULE") is not None)
+    assert ics["METHOD"] == "PUBLISH" and at(date(2027, 1, 21), 13) in exdates(master)
+    assert expand(ics) == {s.astimezone(UTC) for s in going_ahead(quiet.app)}
 
 
 # ---------------------------------------------------------------------------- iCalendar alone
