@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import col, select
 
 from bot import commands
-from bot.calendar import ical, invites
+from bot.calendar import feeds, ical, invites
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
 from bot.core.replies import Attachment, Message
@@ -514,3 +514,34 @@ def test_migration_0014_keeps_each_occurrence_in_its_series(tmp_path: Path) -> N
         (time(13), time(14), "Regionhuset")
     }
     assert {r.series_rule for r in rows} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828T110000Z"}
+
+
+def test_a_feed_spliced_from_cached_events_is_the_feed_made_afresh(
+    product: Product, organs: None, clock: FixedClock
+) -> None:
+    """The feed's event cache holds a series (master and overrides) as one block: after an
+    unrelated change the spliced feed is byte for byte the one a fresh process makes."""
+    app = replace(product, calendar=CalendarConfig(public_base_url=BASE))
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()}, members={"C0LG": ["U0ANNA"]}
+    )
+    sara = Ctx(app, "U0SARA", "C0LG", directory)
+    anna = Ctx(app, "U0ANNA", "C0LG", directory)
+    run(sara, "/mote", "ny LG 1 december 9-12")
+    run(sara, "/mote", SERIES)
+    run(sara, "/mote", "ny LG 8 december 9-12")
+    clock.advance(timedelta(minutes=1))
+    run(sara, "/mote", "flytta LG-261210 till 11 december 13-14")
+    run(sara, "/mote", "ställ in LG-270107")
+    tokens = [link.https.rsplit("/", 1)[1].removesuffix(".ics") for link in feeds.links(anna)]
+    server = feeds.FeedServer(app)
+    cold = [server.get(token).body for token in tokens]
+    clock.advance(timedelta(minutes=1))
+    run(sara, "/mote", "flytta LG-261208 till 9 december 9-12")  # not the series
+    warm = [server.get(token).body for token in tokens]
+    fresh = [feeds.FeedServer(app).get(token).body for token in tokens]
+    assert warm == fresh and warm != cold
+    for body in warm:
+        cal = Calendar.from_ical(body)
+        assert len(cal.walk("VEVENT")) == 4  # two meetings, the master and one override
+        assert expand(cal) == {s.astimezone(UTC) for s in going_ahead(app)}
