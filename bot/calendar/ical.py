@@ -12,6 +12,12 @@ Choices that matter to calendar clients:
   every transition as RDATE, which Outlook is reported to misread. Other zones fall back to
   icalendar's generated VTIMEZONE, limited to the years the events need.
 * All-day events use ``VALUE=DATE`` with an exclusive DTEND.
+* A recurring series (:class:`Series`) is one calendar item: a master VEVENT (DTSTART the first
+  occurrence, RRULE, EXDATE) and an override VEVENT (the same UID, RECURRENCE-ID) for each
+  occurrence that differs. UNTIL is written as RFC 5545 3.3.10 requires: a UTC date-time when
+  DTSTART is a local date-time, a date when it is a date. All its components carry the series'
+  SEQUENCE. :func:`invite_series` sends it whole; :func:`occurrence_update` one occurrence
+  (REQUEST with its override, or CANCEL with its RECURRENCE-ID, RFC 5546 3.2.2/3.2.5).
 * TRANSP is OPAQUE, except for deadlines and cancelled sessions (which block no time).
 * Invitations and cancellations (iTIP/iMIP) carry METHOD, ORGANIZER and ATTENDEEs; DTSTAMP is
   ``now``. Where nobody can receive the calendar's replies (no SMTP, so no ORGANIZER address
