@@ -545,3 +545,26 @@ def test_a_feed_spliced_from_cached_events_is_the_feed_made_afresh(
         cal = Calendar.from_ical(body)
         assert len(cal.walk("VEVENT")) == 4  # two meetings, the master and one override
         assert expand(cal) == {s.astimezone(UTC) for s in going_ahead(app)}
+
+
+def test_the_agenda_of_one_occurrence_is_sent_as_its_override(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    series_cal.command("/mote", "bjud in LG-261210 <@U0ANNA|anna> <@U0ROGER|roger>", user="sara")
+    report(slack, "Inbjudan för `LG-261210`")
+    inbox[0].wait(2)
+    clock.advance(timedelta(minutes=1))
+    series_cal.command("/mote", "kallelse LG-261210", user="magnus")
+    report(slack, "Kallelsen för `LG-261210`")
+    mails = inbox[0].wait(4)
+    for user_id in ("U0ANNA", "U0ROGER"):
+        _series, agenda = uploads_for(slack, user_id)
+        assert agenda["METHOD"] == "REQUEST"
+        (event,) = agenda.walk("VEVENT")
+        assert event.decoded("RECURRENCE-ID") == at(date(2026, 12, 10), 13)
+        assert event.decoded("DTSTART") == at(date(2026, 12, 10), 13)  # the time is unchanged
+        assert "Mötets öppnande" in str(event["DESCRIPTION"]) and int(event["SEQUENCE"]) == 1
+        assert "Kallelse till *LG-möte*" in text_of(slack.dms(user_id)[-1])
+    for mail in mails[2:]:
+        (event,) = calendar_part(mail)[1].walk("VEVENT")
+        assert event.decoded("RECURRENCE-ID") == at(date(2026, 12, 10), 13)
