@@ -79,9 +79,16 @@ class Meeting(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=500)
     agenda: str | None = Field(default=None, sa_type=Text)  # the published agenda (kallelse)
     # A recurring series ("varje torsdag 13-14 från 5 juni till 28 augusti"): every occurrence
-    # is a meeting of its own carrying the series' UID and its RRULE.
+    # is a meeting of its own carrying the series' UID and its RRULE (UNTIL in UTC for a timed
+    # series, RFC 5545 3.3.10), and the series as it was planned: the occurrence's own date in
+    # the rule (its RECURRENCE-ID, kept when it is moved) and the series' times and place (the
+    # master event's). A calendar shows one item: the rule, and the occurrences that differ.
     series_uid: str | None = Field(default=None, max_length=100, index=True)
     series_rule: str | None = Field(default=None, max_length=200)
+    series_date: date | None = None
+    series_start: time | None = None
+    series_end: time | None = None
+    series_location: str | None = Field(default=None, max_length=300)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())

@@ -52,6 +52,7 @@ from sqlmodel import Session, col, select
 
 from bot import assignments, meetings
 from bot.calendar import ical, texts
+from bot.calendar import series as series_of
 from bot.core.context import Ctx, Product
 from bot.core.errors import NotAvailable
 from bot.meetings import texts as meeting_texts
@@ -77,7 +78,7 @@ CACHE_SIZE = 256  # feeds' bodies kept in memory …
 CACHE_BYTES = 32 * 1024 * 1024  # … and at most this much of them (a feed can be megabytes)
 CACHE_SECONDS = 600.0
 EVENT_CACHE_SIZE = 50_000  # serialised VEVENTs kept in memory (~0.5 kB each)
-FEED_VERSION = "2"  # raise when the rendering changes, so every ETag changes with it
+FEED_VERSION = "3"  # raise when the rendering changes, so every ETag changes with it
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,86}$")
 _OPEN = "öppen"
 # A snapshot of an organ's channel members older than this is read again by /kalender (events
@@ -552,6 +553,12 @@ _MEETING_COLUMNS: tuple[Any, ...] = (
     Meeting.agenda,
     Meeting.created_at,
     Meeting.updated_at,
+    Meeting.series_uid,
+    Meeting.series_rule,
+    Meeting.series_date,
+    Meeting.series_start,
+    Meeting.series_end,
+    Meeting.series_location,
 )
 _VEVENT = re.compile(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
 
@@ -602,15 +609,30 @@ def _render(
         .where(_meeting_filter(scope), col(Meeting.end_date) >= since)
         .order_by(col(Meeting.start_date), col(Meeting.start_time), col(Meeting.id))
     ).all()
+    # A series is one item, made of all its occurrences (also those before HISTORY or
+    # cancelled: its first date, its SEQUENCE and its EXDATEs are the same in every feed and
+    # in the invitations).
+    series: dict[str, list[Any]] = {}
+    wanted = {row.series_uid for row in rows if row.series_uid}
+    if wanted:
+        for row in session.execute(
+            sa_select(*_MEETING_COLUMNS)
+            .where(col(Meeting.series_uid).in_(wanted))
+            .order_by(col(Meeting.series_date), col(Meeting.id))
+        ).all():
+            series.setdefault(row.series_uid, []).append(row)
     items: list[_Item] = []
     labels: dict[tuple[str, int], str] = {}  # a few kinds and organs, thousands of rows
     for row in rows:
+        if row.series_uid:
+            group = series.pop(row.series_uid, None)
+            if group:  # at the place of its first occurrence in the feed; once
+                items.append(_series_item(group, organs[row.organ_id], labels, now, app))
+            continue
         if row.status == meetings.CANCELLED and row.updated_at.date() < today - CANCELLED_KEPT:
             continue
         organ = organs[row.organ_id]
-        label = labels.get((row.kind, row.organ_id))
-        if label is None:
-            label = labels[(row.kind, row.organ_id)] = meeting_texts.kind_label(row.kind, organ)
+        label = _label(labels, row.kind, organ)
         stamp = min(row.updated_at, now)
         key = ("m", tuple(row), organ.short_name, label, app.tz.key, stamp)
         make = partial(_event, row, organ.short_name, label)
@@ -626,6 +648,24 @@ def _render(
 
 def _event(row: Any, short_name: str, label: str) -> ical.Event:
     return ical.event_from_meeting(cast(ical.MeetingLike, row), short_name, summary=label)
+
+
+def _label(labels: dict[tuple[str, int], str], kind: str, organ: Organ) -> str:
+    assert organ.id is not None
+    label = labels.get((kind, organ.id))
+    if label is None:
+        label = labels[(kind, organ.id)] = meeting_texts.kind_label(kind, organ)
+    return label
+
+
+def _series_item(
+    group: list[Any], organ: Organ, labels: dict[tuple[str, int], str], now: datetime, app: Product
+) -> _Item:
+    label = _label(labels, group[0].kind, organ)
+    stamp = min(max(r.updated_at for r in group), now)
+    key = ("s", tuple(tuple(r) for r in group), organ.short_name, label, app.tz.key, stamp)
+    make = partial(series_of.of_meetings, group, organ.short_name, summary=label, tz=app.tz)
+    return _Item(key, make, timed=group[0].series_start is not None)
 
 
 def _deadline_items(
@@ -702,11 +742,15 @@ def _assemble(
     made = {i: items[i].make() for i, block in enumerate(blocks) if block is None}
     if made:
         found = _VEVENT.findall(_plain_feed(name, list(made.values()), now, app))
-        if len(found) != len(made):  # not what we expect of ical.feed: do not splice
+        # A series is several VEVENTs (master and overrides), one block in the cache.
+        counts = [len(t.events) if isinstance(t, ical.Series) else 1 for t in made.values()]
+        if len(found) != sum(counts):  # not what we expect of ical.feed: do not splice
             return _plain_feed(name, [item.make() for item in items], now, app)
-        for i, block in zip(made, found, strict=True):
-            blocks[i] = block
-            cache.put(items[i].key, block)
+        at = 0
+        for i, count in zip(made, counts, strict=True):
+            blocks[i] = b"".join(found[at : at + count])
+            at += count
+            cache.put(items[i].key, blocks[i] or b"")
     # The frame: header, and the VTIMEZONE exactly when some session is timed.
     timed = next((i for i, item in enumerate(items) if item.timed), None)
     sample = [] if timed is None else [made.get(timed) or items[timed].make()]
@@ -723,14 +767,14 @@ class _Item:
     """One event of a feed: its cache key and how to build it when it is not cached."""
 
     key: Hashable
-    make: Callable[[], ical.Event | ical.Deadline]
+    make: Callable[[], ical.Event | ical.Series | ical.Deadline]
     timed: bool = False
 
 
 def _plain_feed(
-    name: str, things: list[ical.Event | ical.Deadline], now: datetime, app: Product
+    name: str, things: list[ical.Event | ical.Series | ical.Deadline], now: datetime, app: Product
 ) -> bytes:
-    events = [t for t in things if isinstance(t, ical.Event)]
+    events = [t for t in things if isinstance(t, (ical.Event, ical.Series))]
     deadlines = [t for t in things if isinstance(t, ical.Deadline)]
     return ical.feed(name, events, now=now, tz=app.tz, deadlines=deadlines)
 

@@ -12,6 +12,12 @@ Choices that matter to calendar clients:
   every transition as RDATE, which Outlook is reported to misread. Other zones fall back to
   icalendar's generated VTIMEZONE, limited to the years the events need.
 * All-day events use ``VALUE=DATE`` with an exclusive DTEND.
+* A recurring series (:class:`Series`) is one calendar item: a master VEVENT (DTSTART the first
+  occurrence, RRULE, EXDATE) and an override VEVENT (the same UID, RECURRENCE-ID) for each
+  occurrence that differs. UNTIL is written as RFC 5545 3.3.10 requires: a UTC date-time when
+  DTSTART is a local date-time, a date when it is a date. All its components carry the series'
+  SEQUENCE. :func:`invite_series` sends it whole; :func:`occurrence_update` one occurrence
+  (REQUEST with its override, or CANCEL with its RECURRENCE-ID, RFC 5546 3.2.2/3.2.5).
 * TRANSP is OPAQUE, except for deadlines and cancelled sessions (which block no time).
 * Invitations and cancellations (iTIP/iMIP) carry METHOD, ORGANIZER and ATTENDEEs; DTSTAMP is
   ``now``. Where nobody can receive the calendar's replies (no SMTP, so no ORGANIZER address
@@ -35,8 +41,8 @@ Choices that matter to calendar clients:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -48,6 +54,7 @@ from icalendar import (
     TimezoneStandard,
     vCalAddress,
     vDuration,
+    vRecur,
     vText,
 )
 from icalendar import Event as VEvent
@@ -90,6 +97,7 @@ class Event:
     updated_at: datetime  # aware; LAST-MODIFIED, and DTSTAMP in feeds
     url: str | None = None
     created_at: datetime | None = None  # aware; CREATED when given
+    when_text: str | None = None  # "När:" in the description, if not the days and times
 
     def __post_init__(self) -> None:
         if not self.uid.strip():
@@ -138,6 +146,53 @@ class Person:
             raise ValueError(
                 f"not an e-mail address that can be used in a calendar: {self.email!r}"
             )
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring series as one calendar item (RFC 5545 3.8.5): the master event (the series
+    as planned; DTSTART is its first occurrence) with its RRULE, EXDATE for the occurrences
+    cancelled or left out, and an override for each occurrence that differs from the master
+    (the same UID, RECURRENCE-ID = the occurrence's start as planned). Every component carries
+    the series' SEQUENCE (the master's)."""
+
+    master: Event
+    rule: str  # e.g. "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828T110000Z"
+    exdates: tuple[date, ...] = ()  # occurrences' dates as planned
+    overrides: tuple[tuple[date, Event], ...] = ()  # (the date as planned, the occurrence)
+
+    def __post_init__(self) -> None:
+        recur = vRecur.from_ical(self.rule)
+        if not recur.get("FREQ"):
+            raise ValueError("Series.rule needs FREQ")
+        for _day, event in self.overrides:
+            if event.uid != self.master.uid or event.sequence != self.master.sequence:
+                raise ValueError("an override has the series' UID and SEQUENCE")
+
+    @property
+    def uid(self) -> str:
+        return self.master.uid
+
+    @property
+    def sequence(self) -> int:
+        return self.master.sequence
+
+    @property
+    def all_day(self) -> bool:
+        return self.master.all_day
+
+    @property
+    def events(self) -> list[Event]:
+        return [self.master, *(event for _day, event in self.overrides)]
+
+    def override(self, day: date) -> Event | None:
+        return next((event for d, event in self.overrides if d == day), None)
+
+    def recurrence_id(self, day: date, tz: ZoneInfo) -> date | datetime:
+        """The start of the occurrence planned on `day`: its RECURRENCE-ID (and EXDATE)."""
+        if self.master.start_time is None:
+            return day
+        return datetime.combine(day, self.master.start_time).replace(tzinfo=tz)
 
 
 @dataclass(frozen=True)
@@ -254,23 +309,63 @@ def cancellation(
     return _scheduling("CANCEL", event, organizer, attendees, now=now, tz=tz)
 
 
-def publish(event: Event, *, now: datetime, tz: ZoneInfo = STOCKHOLM) -> bytes:
+def invite_series(
+    series: Series,
+    organizer: Person,
+    attendees: Sequence[Person],
+    *,
+    now: datetime,
+    tz: ZoneInfo = STOCKHOLM,
+) -> bytes:
+    """An iMIP invitation to a whole series, or its new version (METHOD:REQUEST): the master
+    with RRULE and EXDATE, and every override, all with the series' SEQUENCE."""
+    stamp = _as_utc(_require_aware(now, "now"))
+    return _scheduled(
+        "REQUEST", _series_vevents(series, tz, stamp=stamp), series.events, organizer, attendees, tz
+    )
+
+
+def occurrence_update(
+    series: Series,
+    day: date,
+    organizer: Person,
+    attendees: Sequence[Person],
+    *,
+    now: datetime,
+    tz: ZoneInfo = STOCKHOLM,
+) -> bytes:
+    """One occurrence changed (RFC 5546 3.2.2.2/3.2.5): METHOD:REQUEST with only its override,
+    or, when the occurrence is cancelled (in ``series.exdates``), METHOD:CANCEL with its
+    RECURRENCE-ID. ``day`` is the occurrence's date as planned."""
+    stamp = _as_utc(_require_aware(now, "now"))
+    cancelled = day in series.exdates
+    event = series.override(day)
+    if event is None:  # back as planned, or cancelled: the master's instance on that day
+        event = _instance(series, day)
+    if cancelled:
+        event = replace(event, cancelled=True)
+    vevent = _vevent(event, tz, stamp=stamp)
+    vevent.add("RECURRENCE-ID", series.recurrence_id(day, tz))
+    method = "CANCEL" if cancelled else "REQUEST"
+    return _scheduled(method, [vevent], [event], organizer, attendees, tz)
+
+
+def publish(event: Event | Series, *, now: datetime, tz: ZoneInfo = STOCKHOLM) -> bytes:
     """An event to add to one's calendar (METHOD:PUBLISH), with no ORGANIZER or ATTENDEE, so
-    no client offers to answer it. A cancelled event keeps its UID, and shows as cancelled."""
+    no client offers to answer it. A cancelled event keeps its UID, and shows as cancelled. A
+    series is published whole (master, overrides, EXDATE): it replaces what the calendar has."""
     now = _as_utc(_require_aware(now, "now"))
     cal = _calendar()
     cal.add("METHOD", "PUBLISH")
-    vevent = _vevent(event, tz, stamp=now)
-    if event.cancelled:
-        vevent["SUMMARY"] = vText(texts.CAL_CANCELLED_SUMMARY.format(summary=event.summary))
-    cal.add_component(vevent)
+    for vevent in _vevents(event, tz, lambda _e: now):
+        cal.add_component(vevent)
     _add_timezone(cal, tz, [event])
     return cal.to_ical()
 
 
 def feed(
     name: str,
-    events: Sequence[Event],
+    events: Sequence[Event | Series],
     *,
     now: datetime,
     tz: ZoneInfo = STOCKHOLM,
@@ -289,11 +384,10 @@ def feed(
     cal.add("REFRESH-INTERVAL", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
     for event in events:
-        vevent = _vevent(event, tz, stamp=min(_as_utc(event.updated_at), now))
-        if event.cancelled:
-            # Many clients ignore STATUS in subscribed calendars; say it in the title too.
-            vevent["SUMMARY"] = vText(texts.CAL_CANCELLED_SUMMARY.format(summary=event.summary))
-        cal.add_component(vevent)
+        # Many clients ignore STATUS in subscribed calendars; a cancelled one says it in its
+        # title too (see _vevents).
+        for vevent in _vevents(event, tz, lambda e: min(_as_utc(e.updated_at), now)):
+            cal.add_component(vevent)
     for deadline in deadlines:
         cal.add_component(_deadline_vevent(deadline, stamp=min(_as_utc(deadline.updated_at), now)))
     _add_timezone(cal, tz, events)
@@ -315,23 +409,99 @@ def _scheduling(
     tz: ZoneInfo,
 ) -> bytes:
     now = _as_utc(_require_aware(now, "now"))
+    vevent = _vevent(event, tz, stamp=now, cancelled=event.cancelled or method == "CANCEL")
+    return _scheduled(method, [vevent], [event], organizer, attendees, tz)
+
+
+def _scheduled(
+    method: str,
+    vevents: list[VEvent],
+    events: Sequence[Event],
+    organizer: Person,
+    attendees: Sequence[Person],
+    tz: ZoneInfo,
+) -> bytes:
+    """An iTIP calendar: every component with the ORGANIZER and the ATTENDEEs."""
     people = _unique(attendees)
     if not people:
         raise ValueError("an invitation or cancellation needs at least one attendee")
     cal = _calendar()
     cal.add("METHOD", method)
-    vevent = _vevent(event, tz, stamp=now, cancelled=event.cancelled or method == "CANCEL")
-    vevent.add("ORGANIZER", _address(organizer))
-    for person in people:
-        address = _address(person)
-        address.params["CUTYPE"] = "INDIVIDUAL"
-        address.params["ROLE"] = "REQ-PARTICIPANT"
-        address.params["PARTSTAT"] = "NEEDS-ACTION"
-        address.params["RSVP"] = "TRUE"
-        vevent.add("ATTENDEE", address)
-    cal.add_component(vevent)
-    _add_timezone(cal, tz, [event])
+    for vevent in vevents:
+        vevent.add("ORGANIZER", _address(organizer))
+        for person in people:
+            address = _address(person)
+            address.params["CUTYPE"] = "INDIVIDUAL"
+            address.params["ROLE"] = "REQ-PARTICIPANT"
+            address.params["PARTSTAT"] = "NEEDS-ACTION"
+            address.params["RSVP"] = "TRUE"
+            vevent.add("ATTENDEE", address)
+        cal.add_component(vevent)
+    _add_timezone(cal, tz, events)
     return cal.to_ical()
+
+
+def _vevents(
+    item: Event | Series, tz: ZoneInfo, stamp: Callable[[Event], datetime]
+) -> list[VEvent]:
+    """The components of an event or a series outside iTIP (a PUBLISH or a feed): a cancelled
+    one says so in its title, for the clients that ignore STATUS there."""
+    if isinstance(item, Series):
+        vevents = _series_vevents(item, tz, stamp=stamp(item.master), stamps=stamp)
+        events = item.events
+    else:
+        vevents, events = [_vevent(item, tz, stamp=stamp(item))], [item]
+    for vevent, event in zip(vevents, events, strict=True):
+        if event.cancelled:
+            vevent["SUMMARY"] = vText(texts.CAL_CANCELLED_SUMMARY.format(summary=event.summary))
+    return vevents
+
+
+def _series_vevents(
+    series: Series,
+    tz: ZoneInfo,
+    *,
+    stamp: datetime,
+    stamps: Callable[[Event], datetime] | None = None,
+) -> list[VEvent]:
+    """The master (RRULE, EXDATE) and the overrides (RECURRENCE-ID), in that order."""
+    master = _vevent(series.master, tz, stamp=stamp)
+    master.add("RRULE", _rule(series, tz))
+    if series.exdates and not series.master.cancelled:
+        master.add("EXDATE", [series.recurrence_id(d, tz) for d in sorted(set(series.exdates))])
+    vevents = [master]
+    for day, event in series.overrides:
+        vevent = _vevent(event, tz, stamp=stamps(event) if stamps else stamp)
+        vevent.add("RECURRENCE-ID", series.recurrence_id(day, tz))
+        vevents.append(vevent)
+    return vevents
+
+
+def _rule(series: Series, tz: ZoneInfo) -> vRecur:
+    """The RRULE, with UNTIL of the type RFC 5545 3.3.10 requires: a UTC date-time when DTSTART
+    is a local date-time, a date when it is a date (a rule stored otherwise is put right)."""
+    recur = vRecur.from_ical(series.rule)
+    until = recur.get("UNTIL")
+    if until:
+        value = until[0]
+        start = series.master.start_time
+        if start is None:
+            day = value.astimezone(tz).date() if isinstance(value, datetime) else value
+            recur["UNTIL"] = [day]
+        elif not isinstance(value, datetime):
+            recur["UNTIL"] = [datetime.combine(value, start).replace(tzinfo=tz).astimezone(UTC)]
+        elif value.tzinfo is None:
+            recur["UNTIL"] = [value.replace(tzinfo=tz).astimezone(UTC)]
+        else:
+            recur["UNTIL"] = [value.astimezone(UTC)]
+    return recur
+
+
+def _instance(series: Series, day: date) -> Event:
+    """The master's occurrence on `day` (as an override would show it)."""
+    master = series.master
+    length = master.end_date - master.start_date
+    return replace(master, start_date=day, end_date=day + length)
 
 
 def _calendar() -> Calendar:
@@ -402,7 +572,7 @@ def _description(event: Event, cancelled: bool) -> str:
     lines: list[str] = []
     if cancelled:
         lines.append(texts.CAL_CANCELLED)
-    lines.append(texts.CAL_WHEN.format(when=format_when(event.when)))
+    lines.append(texts.CAL_WHEN.format(when=event.when_text or format_when(event.when)))
     if event.location and event.location.strip():
         lines.append(texts.CAL_WHERE.format(where=_text(event.location)))
     if event.description and event.description.strip():
@@ -433,8 +603,9 @@ def _unique(people: Iterable[Person]) -> list[Person]:
     return result
 
 
-def _add_timezone(cal: Calendar, tz: ZoneInfo, events: Iterable[Event]) -> None:
+def _add_timezone(cal: Calendar, tz: ZoneInfo, items: Iterable[Event | Series]) -> None:
     """Add the VTIMEZONE the timed events need (none for all-day-only or UTC calendars)."""
+    events = [e for i in items for e in (i.events if isinstance(i, Series) else [i])]
     timed = [e for e in events if not e.all_day]
     if not timed:
         return
@@ -500,9 +671,12 @@ __all__ = [
     "Event",
     "MeetingLike",
     "Person",
+    "Series",
     "cancellation",
     "event_from_meeting",
     "feed",
     "invite",
+    "invite_series",
+    "occurrence_update",
     "publish",
 ]

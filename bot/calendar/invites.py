@@ -21,15 +21,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot import meetings, organs
 from bot.calendar import feeds, ical, texts
+from bot.calendar import series as series_of
 from bot.calendar.mail import Mailer, MailError, imip_message
 from bot.core import ledger
 from bot.core import texts as core_texts
@@ -68,6 +69,8 @@ MAX_INVITEES = 500
 NO_ORGANIZER = "ledningsbot@ledningsbot.invalid"
 _PLACEHOLDER_DOMAIN = "slack.invalid"
 _JOINERS = {"och", "samt", ",", "&amp;", "&", "+"}
+#: An RSVP button's value ending in this answers for the whole series (the series' DM).
+SERIES_MARK = "+"
 
 
 @dataclass
@@ -83,9 +86,15 @@ class Job:
     rsvp: str | None = None
     claimed_at: datetime | None = None  # our claim on the row; renewed just before sending
     doubt: bool = False  # an earlier attempt at this version may have arrived: ask first
+    # A series: the whole series (master, overrides, EXDATE) rather than only the occurrence
+    # the batch is about; the occurrence alone only to whoever has the version just before.
+    whole: bool = True
 
     def key(self, batch: InviteBatch) -> str:
-        """The DM's key in Slack (its metadata), so its arrival can be checked."""
+        """The DM's key in Slack (its metadata), so its arrival can be checked: the version of
+        what is sent (the meeting's, or the series' for a series)."""
+        if batch.series is not None:
+            return f"inbjudan:serie:{batch.series.uid}:{self.user_id}:{batch.sequence}"
         return f"inbjudan:{batch.meeting_id}:{self.user_id}:{batch.sequence}"
 
 
@@ -106,6 +115,14 @@ class InviteBatch:
     already: int = 0  # invitees who already have this version
     in_flight: int = 0  # being sent by another batch right now (a claim not yet resolved)
     no_email: list[str] = field(default_factory=list)  # SMTP is set up, their profile has none
+    # A recurring series: the whole series as one calendar item; ``meeting_id`` is then the
+    # occurrence that keeps the claims (series_of.anchor) and ``sequence`` the series'.
+    series: ical.Series | None = None
+    # The date as planned of the occurrence this follow-up is about, when it alone changed
+    # since the version before (so it alone can be sent); None: the whole series.
+    occurrence: date | None = None
+    series_refs: str = ""  # "AU-250605 … AU-250828"
+    resumed: bool = False  # finished by the safety tick: about the series, not one occurrence
 
 
 @dataclass
@@ -171,24 +188,48 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)  # again: it may have moved meanwhile
         _check_may_invite(ctx, meeting, organ)
-        ctx.db.serialise(session, f"invite:{meeting.id}")
+        occurrences = _occurrences(session, meeting)
+        holder = _holder(meeting, occurrences)
+        ctx.db.serialise(session, f"invite:{holder}")
         for channel_id, users in members.items():
             bound = organs.for_channel(session, channel_id)
             if bound is not None and bound.id is not None:
                 feeds.store_members(session, bound.id, users, now)
-        existing = _invitations(session, meeting)
-        batch = _batch(ctx, NEW, meeting, organ, sender_name)
+        existing = _invitations_of(session, holder)
+        batch = _batch(ctx, NEW, meeting, organ, sender_name, occurrences)
+        # A series: invited to every occurrence still to come (each has its own RSVP, and is
+        # in the invitee's feed); the claims are kept on the holder's row only.
+        others = [
+            o.id
+            for o in occurrences
+            if o.id is not None
+            and o.id != holder
+            and o.status == meetings.PLANNED
+            and o.end_date >= ctx.app.today()
+        ]
+        invited_to = _invited_to(session, others)
         for user_id in invitees:
             row = existing.get(user_id)
             if row is None:
                 row = Invitation(
-                    meeting_id=_id(meeting),
+                    meeting_id=holder,
                     user_id=user_id,
                     invited_by=ctx.user_id,
                     invited_at=now,
                 )
             if emails[user_id]:
                 row.email = emails[user_id]
+            for other in others:
+                if (other, user_id) not in invited_to:
+                    session.add(
+                        Invitation(
+                            meeting_id=other,
+                            user_id=user_id,
+                            email=emails[user_id],
+                            invited_by=ctx.user_id,
+                            invited_at=now,
+                        )
+                    )
             _claim(ctx.app, batch, row, names[user_id], session, first=True)
     return batch
 
@@ -209,9 +250,13 @@ def cancellations(ctx: Ctx, ref: str) -> InviteBatch | None:
 
 
 def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
+    """Everyone invited gets the meeting's new version. An occurrence of a series: everyone
+    invited to the series gets the series' new version, as the occurrence alone (an override,
+    or a CANCEL with its RECURRENCE-ID) where they have the version just before."""
     with ctx.db.transaction() as session:
         meeting, _organ = meetings.get(session, ref)
-        known = {row.user_id: row.email for row in _invitations(session, meeting).values()}
+        holder = _holder(meeting, _occurrences(session, meeting))
+        known = {row.user_id: row.email for row in _invitations_of(session, holder).values()}
     if not known:
         return None
     # Slack is asked before the write transaction, never while it holds the lock.
@@ -220,13 +265,17 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
     sender_name = ctx.directory.display_name(ctx.user_id)
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
-        ctx.db.serialise(session, f"invite:{meeting.id}")
+        occurrences = _occurrences(session, meeting)
+        holder = _holder(meeting, occurrences)
+        ctx.db.serialise(session, f"invite:{holder}")
         # What is sent follows the meeting as it is now: a move overtaken by a cancellation
         # sends the cancellation (the sequence claimed is the current one).
         if meeting.status == meetings.CANCELLED:
             kind = CANCEL
-        batch = _batch(ctx, kind, meeting, organ, sender_name)
-        for row in _invitations(session, meeting).values():
+        batch = _batch(ctx, kind, meeting, organ, sender_name, occurrences)
+        if batch.series is not None and _changed_last(meeting, occurrences):
+            batch.occurrence = series_of.planned_on(meeting)
+        for row in _invitations_of(session, holder).values():
             row.email = row.email or emails.get(row.user_id)
             _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch if batch.jobs or batch.no_email else None
@@ -244,7 +293,8 @@ def email_changed(app: Product, user_id: str, email: str | None) -> bool:
             Invitation.user_id == user_id,
             col(Invitation.email).is_not(None),
             Invitation.email != email,
-            Meeting.end_date >= app.today(),
+            # a series' claims (and so its e-mail address) are kept on its first occurrence
+            or_(col(Meeting.end_date) >= app.today(), col(Meeting.series_uid).is_not(None)),
         )
     )
     with app.db.transaction() as session:
@@ -292,26 +342,87 @@ def _parse_targets(session: Session, words: list[str], organ: Organ) -> tuple[li
     return people, list(dict.fromkeys(channels))
 
 
-def _batch(ctx: Ctx, kind: str, meeting: Meeting, organ: Organ, sender_name: str) -> InviteBatch:
+def _batch(
+    ctx: Ctx,
+    kind: str,
+    meeting: Meeting,
+    organ: Organ,
+    sender_name: str,
+    occurrences: list[Meeting],
+) -> InviteBatch:
+    return _batch_for(ctx.app, kind, meeting, organ, occurrences, ctx.user_id, sender_name)
+
+
+def _batch_for(
+    app: Product,
+    kind: str,
+    meeting: Meeting,
+    organ: Organ,
+    occurrences: list[Meeting],
+    sender: str,
+    sender_name: str,
+) -> InviteBatch:
     label = meeting_texts.kind_label(meeting.kind, organ)
+    event = ical.event_from_meeting(meeting, organ.short_name, summary=label)
+    series = None
+    if occurrences:
+        series = series_of.of_meetings(occurrences, organ.short_name, summary=label, tz=app.tz)
+        event = series_of.occurrence_event(meeting, organ.short_name, summary=label, series=series)
     return InviteBatch(
         kind=kind,
-        meeting_id=_id(meeting),
+        meeting_id=_holder(meeting, occurrences),
         ref=meeting.ref,
-        sequence=meeting.sequence,
-        event=ical.event_from_meeting(meeting, organ.short_name, summary=label),
+        sequence=series.sequence if series is not None else meeting.sequence,
+        event=event,
         label=label,
         organ=f"{organ.short_name} – {organ.name}",
-        sender=ctx.user_id,
+        sender=sender,
         sender_name=sender_name,
+        series=series,
+        series_refs=f"{occurrences[0].ref} … {occurrences[-1].ref}" if occurrences else "",
     )
 
 
+def _occurrences(session: Session, meeting: Meeting) -> list[Meeting]:
+    """All occurrences of the meeting's series; empty for a meeting on its own."""
+    if not meeting.series_uid:
+        return []
+    return series_of.rows(session, meeting.series_uid)
+
+
+def _holder(meeting: Meeting, occurrences: list[Meeting]) -> int:
+    """The meeting whose Invitation rows keep the claims: itself, or its series' anchor."""
+    return series_of.anchor(occurrences) if occurrences else _id(meeting)
+
+
+def _changed_last(meeting: Meeting, occurrences: list[Meeting]) -> bool:
+    """Was this occurrence the series' last change (strictly the newest)? Only then can the
+    version just before plus this occurrence be the series' current version; otherwise (a tie,
+    or another occurrence changed since) the whole series is sent, which is always right."""
+    others = [o.updated_at for o in occurrences if o.id != meeting.id]
+    return all(meeting.updated_at > other for other in others)
+
+
 def _invitations(session: Session, meeting: Meeting) -> dict[str, Invitation]:
+    return _invitations_of(session, _id(meeting))
+
+
+def _invitations_of(session: Session, meeting_id: int) -> dict[str, Invitation]:
     rows = session.exec(
-        select(Invitation).where(Invitation.meeting_id == _id(meeting)).order_by(col(Invitation.id))
+        select(Invitation).where(Invitation.meeting_id == meeting_id).order_by(col(Invitation.id))
     ).all()
     return {row.user_id: row for row in rows}
+
+
+def _invited_to(session: Session, meeting_ids: list[int]) -> set[tuple[int, str]]:
+    if not meeting_ids:
+        return set()
+    rows = session.exec(
+        select(Invitation.meeting_id, Invitation.user_id).where(
+            col(Invitation.meeting_id).in_(meeting_ids)
+        )
+    ).all()
+    return {(m, u) for m, u in rows}
 
 
 def _due(
@@ -383,6 +494,16 @@ def _claim(
         return
     # Taken over from an attempt that may have arrived (a crash, a 5xx, a time-out): ask first.
     doubt = dm and row.dm_sequence == seq and row.dm_status in (CLAIMED, FAILED)
+    # A series' occurrence alone only to whoever got the version just before on every channel
+    # it now goes to; anyone else (new, behind, or a failed send) gets the whole series.
+    whole = batch.occurrence is None or not all(
+        (sent, status) == (seq - 1, SENT)
+        for due, sent, status in (
+            (dm, row.dm_sequence, row.dm_status),
+            (mail, row.mail_sequence, row.mail_status),
+        )
+        if due
+    )
     if dm:
         row.dm_sequence, row.dm_status = seq, CLAIMED
     if mail:
@@ -391,7 +512,9 @@ def _claim(
     session.add(row)
     session.flush()
     assert row.id is not None
-    batch.jobs.append(Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now, doubt))
+    batch.jobs.append(
+        Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now, doubt, whole)
+    )
 
 
 def _id(row: Meeting | Organ) -> int:
@@ -573,22 +696,17 @@ def _resumed_batch(
         if not rows:
             return None
         ctx_user = rows[0].invited_by
-        if meeting.status == meetings.CANCELLED:
+        # A series (its claims are on this, its anchor): the whole series as it is now.
+        occurrences = _occurrences(session, meeting)
+        version = series_of.sequence(occurrences) if occurrences else meeting.sequence
+        if meeting.status == meetings.CANCELLED and not occurrences:
             kind = CANCEL
         else:
-            kind = NEW if meeting.sequence == 0 else UPDATE
-        label = meeting_texts.kind_label(meeting.kind, organ)
-        batch = InviteBatch(
-            kind=kind,
-            meeting_id=_id(meeting),
-            ref=meeting.ref,
-            sequence=meeting.sequence,
-            event=ical.event_from_meeting(meeting, organ.short_name, summary=label),
-            label=label,
-            organ=f"{organ.short_name} – {organ.name}",
-            sender=ctx_user,
-            sender_name=names.get(ctx_user, ctx_user),
+            kind = NEW if version == 0 else UPDATE
+        batch = _batch_for(
+            app, kind, meeting, organ, occurrences, ctx_user, names.get(ctx_user, ctx_user)
         )
+        batch.resumed = True
         for row in rows:
             _claim(app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch
@@ -613,16 +731,46 @@ def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
     """The invitee's .ics. With SMTP: iTIP (REQUEST or CANCEL, ORGANIZER = INVITE_FROM, the
     invitee as ATTENDEE), the same file the e-mail carries. Without: METHOD:PUBLISH, no ORGANIZER
     and no ATTENDEE, so no calendar offers an Accept whose reply would go nowhere."""
+    series = batch.series
     if app.calendar.smtp is None:
+        if series is not None:  # the whole series, as it is now: it replaces the calendar's
+            return ical.publish(series, now=app.now(), tz=app.tz)
         event = batch.event
         if batch.kind == CANCEL and not event.cancelled:
             event = replace(event, cancelled=True)
         return ical.publish(event, now=app.now(), tz=app.tz)
+    people = [_attendee(job)]
+    if series is not None and (job.whole or batch.occurrence is None):
+        return ical.invite_series(series, _organizer(app), people, now=app.now(), tz=app.tz)
+    if series is not None and batch.occurrence is not None:
+        return ical.occurrence_update(
+            series, batch.occurrence, _organizer(app), people, now=app.now(), tz=app.tz
+        )
     build = ical.cancellation if batch.kind == CANCEL else ical.invite
-    return build(batch.event, _organizer(app), [_attendee(job)], now=app.now(), tz=app.tz)
+    return build(batch.event, _organizer(app), people, now=app.now(), tz=app.tz)
+
+
+def _method(app: Product, batch: InviteBatch, job: Job) -> str:
+    """The iTIP method of the invitee's .ics (and of its e-mail's calendar part)."""
+    if batch.series is not None:
+        alone = not job.whole and batch.occurrence is not None
+        return "CANCEL" if alone and batch.occurrence in batch.series.exdates else "REQUEST"
+    return "CANCEL" if batch.kind == CANCEL else "REQUEST"
+
+
+def _whole_series(batch: InviteBatch) -> bool:
+    """Does the batch speak of the series (a first invitation, or a version resumed) rather
+    than of the one occurrence that changed? (What the file holds is the job's ``whole``.)"""
+    return batch.series is not None and (batch.kind == NEW or batch.resumed)
 
 
 def _attachment(batch: InviteBatch, ics: bytes) -> Attachment:
+    if batch.series is not None and _whole_series(batch):
+        return Attachment(
+            filename=f"{batch.ref}-serie.ics",
+            title=f"{batch.label} {series_of.recurrence_text(batch.series)}",
+            content=ics,
+        )
     return Attachment(
         filename=f"{batch.ref}.ics",
         title=texts.invite_file_title(batch.label, batch.event.when),
@@ -633,29 +781,53 @@ def _attachment(batch: InviteBatch, ics: bytes) -> Attachment:
 def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessage:
     organizer = _organizer(app)
     assert job.email is not None
+    subject = texts.invite_mail_subject(batch.kind, batch.label, batch.event.when)
+    body = texts.invite_mail_body(
+        batch.kind,
+        batch.label,
+        batch.event.when,
+        batch.event.location,
+        batch.organ,
+        batch.ref,
+        batch.sender_name,
+    )
+    series = batch.series
+    if series is not None and _whole_series(batch):
+        recurrence = series_of.recurrence_text(series)
+        prefix = "Inbjudan" if batch.kind == NEW else "Ändrad serie"
+        subject = f"{prefix}: {batch.label} {recurrence}"
+        body = texts.series_mail_body(
+            batch.label,
+            recurrence,
+            series.master.location,
+            batch.organ,
+            batch.series_refs,
+            batch.sender_name,
+        )
     return imip_message(
         sender=organizer.email,
         sender_name=organizer.name,
         to=job.email,
         to_name=job.name,
-        subject=texts.invite_mail_subject(batch.kind, batch.label, batch.event.when),
-        text=texts.invite_mail_body(
-            batch.kind,
-            batch.label,
-            batch.event.when,
-            batch.event.location,
-            batch.organ,
-            batch.ref,
-            batch.sender_name,
-        ),
+        subject=subject,
+        text=body,
         ics=ics,
-        method="CANCEL" if batch.kind == CANCEL else "REQUEST",
+        method=_method(app, batch, job),
         now=app.now(),
     )
 
 
 def dm_message(batch: InviteBatch, job: Job) -> Message:
     """The DM an invitee reads: the session in Swedish and, unless cancelled, RSVP buttons."""
+    series = batch.series
+    if series is not None and _whole_series(batch):
+        recurrence = series_of.recurrence_text(series)
+        location = series.master.location
+        if batch.kind == NEW:
+            text = texts.series_invite_dm(batch.label, recurrence, location, batch.sender)
+        else:
+            text = texts.series_updated_dm(batch.label, recurrence, location)
+        return Message(text, [section(text), rsvp_buttons(batch.ref + SERIES_MARK)])
     text = texts.invite_dm(
         batch.kind,
         batch.label,
@@ -694,9 +866,12 @@ def report_message(report: Report) -> Message:
 
 def planned_message(batch: InviteBatch) -> str:
     """What the sender reads at once, before the DMs go out."""
-    return texts.invite_planned(
+    text = texts.invite_planned(
         batch.kind, batch.ref, len(batch.jobs), batch.already, batch.in_flight
     )
+    if batch.series is not None and batch.kind == NEW and batch.jobs:
+        text += " " + texts.series_planned_note(series_of.recurrence_text(batch.series))
+    return text
 
 
 # -------------------------------------------------------------------------------- answers
@@ -714,9 +889,13 @@ class Answers:
 
 
 def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
-    """Store an RSVP from the buttons. Only invitees answer; a cancelled meeting takes none."""
+    """Store an RSVP from the buttons. Only invitees answer; a cancelled meeting takes none.
+    From a series' DM (`ref` ends in SERIES_MARK) the answer is for every occurrence still to
+    come that the invitee is invited to."""
     if rsvp not in RSVPS:
         raise UserError(texts.INVITE_USAGE)
+    whole = ref.strip().endswith(SERIES_MARK)
+    ref = ref.strip().removesuffix(SERIES_MARK)
     with ctx.db.transaction(write=True) as session:
         meeting, organ = meetings.get(session, ref)
         row = session.exec(
@@ -724,6 +903,29 @@ def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
                 Invitation.meeting_id == _id(meeting), Invitation.user_id == ctx.user_id
             )
         ).first()
+        if whole and meeting.series_uid:
+            # The series' DM: every occurrence still to come, whatever became of the one its
+            # buttons name (it may since have been cancelled, or be over).
+            coming = select(Meeting.id).where(
+                Meeting.series_uid == meeting.series_uid,
+                Meeting.status == meetings.PLANNED,
+                Meeting.end_date >= ctx.app.today(),
+            )
+            rows = session.exec(
+                select(Invitation)
+                .where(Invitation.user_id == ctx.user_id, col(Invitation.meeting_id).in_(coming))
+                .order_by(col(Invitation.id))
+            ).all()
+            if row is None and not rows:
+                raise UserError(texts.rsvp_not_invited(meeting.ref))
+            if not rows:
+                raise UserError(texts.series_over(meeting.ref))
+            now = ctx.app.now()
+            for other in rows:
+                other.rsvp, other.rsvp_at = rsvp, now
+                session.add(other)
+            shown = row if row is not None and row in rows else rows[0]
+            return meeting, organ, shown
         if row is None:
             raise UserError(texts.rsvp_not_invited(meeting.ref))
         if meeting.status == meetings.CANCELLED:
@@ -744,7 +946,11 @@ def answer_message(ctx: Ctx, ref: str, rsvp: str) -> Message:
         meeting.ref,
         rsvp,
     )
-    return Message(text, [section(text), rsvp_buttons(meeting.ref)])
+    value = meeting.ref
+    if ref.strip().endswith(SERIES_MARK) and meeting.series_uid:
+        text += "\n" + texts.SERIES_ANSWERED
+        value += SERIES_MARK
+    return Message(text, [section(text), rsvp_buttons(value)])
 
 
 def answers(session: Session, meeting: Meeting) -> Answers:

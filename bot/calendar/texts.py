@@ -6,9 +6,10 @@ layout.
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import TYPE_CHECKING
 
-from bot.core.dates import When, format_when
+from bot.core.dates import WEEKDAY_NAMES, When, format_date, format_time, format_when
 from bot.core.markup import clip, esc, mention
 
 if TYPE_CHECKING:
@@ -456,3 +457,76 @@ INVITE_BAD_EMAIL = "e-postadressen i Slack-profilen går inte att skicka till"
 
 
 INVITE_FAILED = "något gick fel hos mig; försök igen om en stund"
+
+
+def series_when(weekday: int, start: time | None, end: time | None, first: date, last: date) -> str:
+    """A series in words: "varje torsdag kl. 13.00–14.00, 5 juni–28 augusti 2025"."""
+    clock = ""
+    if start is not None:
+        clock = f" kl. {format_time(start)}" + (f"–{format_time(end)}" if end else "")
+    if first == last:
+        span = format_date(first, weekday=False)
+    else:
+        span = format_when(When(first, last, None, None))
+    return f"varje {WEEKDAY_NAMES[weekday]}{clock}, {span}"
+
+
+CAL_SERIES_REFS = "Möten: {first} … {last} (var och ett med egen referens)"
+
+
+def series_invite_dm(label: str, recurrence: str, location: str | None, sender: str) -> str:
+    return (
+        f"📅 {mention(sender)} bjuder in dig till *{esc(label)}*, en serie:\n"
+        f"{esc(recurrence)}{_where(location)}\n"
+        "Kommer du? Svaret gäller alla mötena i serien (ändra det för ett enskilt möte med "
+        "knapparna i ett besked om just det mötet); kalenderfilen nedan lägger in hela serien "
+        "i din kalender."
+    )
+
+
+def series_updated_dm(label: str, recurrence: str, location: str | None) -> str:
+    return (
+        f"📅 *{esc(label)}* (serie) har ändrats:\n{esc(recurrence)}{_where(location)}\n"
+        "Kalenderfilen nedan uppdaterar hela serien i din kalender."
+    )
+
+
+def series_mail_body(
+    label: str, recurrence: str, location: str | None, organ: str, refs: str, sender_name: str
+) -> str:
+    """Plain text (no Slack markup): the e-mail's text part for a whole series."""
+    lines = [
+        "Hej!",
+        "",
+        f"{sender_name} bjuder in dig till {label}, en serie av möten.",
+        "",
+        f"När: {recurrence}",
+        f"Var: {location.strip() if location and location.strip() else 'ingen plats angiven'}",
+        f"Organ: {organ}",
+        f"Referenser: {refs}",
+        "",
+        "Kalenderinbjudan i det här brevet lägger in hela serien. Ändras eller ställs ett "
+        "enskilt möte in får du ett besked om just det mötet.",
+        "Svara med knapparna i Slack: svar som ges i kalendern når inte ledningsbot.",
+        "",
+        "Hälsningar",
+        "ledningsbot",
+    ]
+    return "\n".join(lines)
+
+
+def series_planned_note(recurrence: str) -> str:
+    return (
+        f"Det är en serie ({esc(recurrence)}): var och en får hela serien en gång, i ett DM "
+        "(och ett e-postbrev), inte ett per möte."
+    )
+
+
+SERIES_ANSWERED = "Svaret gäller alla kommande möten i serien."
+
+
+def series_over(ref: str) -> str:
+    return (
+        f"Serien som `{ref}` hör till har inga kommande möten kvar, så det finns inget att svara "
+        f"på. Se vad som är planerat med `/mote lista`."
+    )

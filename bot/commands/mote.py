@@ -46,7 +46,6 @@ _SERIES = re.compile(
 )
 _SKIP = re.compile(r"^,?\s*(?:utom|förutom|ej)\s+", re.IGNORECASE)
 _MORE = re.compile(r"^\s*(?:,|och)\s*", re.IGNORECASE)
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CANCEL = re.compile(r"^(ställ\s+in|ställin|avboka|stryk)(?:\s+|$)", re.IGNORECASE)
 MAX_LOCATION = 300
 log = logging.getLogger(__name__)
@@ -267,7 +266,7 @@ def _schedule_series(ctx: Ctx, rest: str) -> Reply:
         raise UserError(meeting_texts.series_empty(WEEKDAY_NAMES[weekday]))
     if len(occurrences) > meeting_texts.MAX_SERIES:
         raise UserError(meeting_texts.series_too_long(len(occurrences)))
-    rule = f"FREQ=WEEKLY;BYDAY={_BYDAY[weekday]};UNTIL={until:%Y%m%d}"
+    rule = meetings.weekly_rule(weekday, until, timed.start_time, ctx.app.tz)
     try:
         created, organ = meetings.schedule_series(
             ctx, found["organ"], occurrences, rule, location=_location(tail)

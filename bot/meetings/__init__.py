@@ -13,6 +13,7 @@ from bot.meetings.model import (
     ends_at,
     has_ended,
     starts_at,
+    weekly_rule,
     when_of,
 )
 from bot.meetings.service import (
@@ -55,5 +56,6 @@ __all__ = [
     "show",
     "starts_at",
     "upcoming",
+    "weekly_rule",
     "when_of",
 ]

@@ -3,7 +3,7 @@ place."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.dates import When
@@ -41,3 +41,17 @@ def ends_at(meeting: Meeting, tz: ZoneInfo) -> datetime:
 
 def has_ended(meeting: Meeting, now: datetime, tz: ZoneInfo) -> bool:
     return ends_at(meeting, tz) <= now
+
+
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def weekly_rule(weekday: int, last: date, start_time: time | None, tz: ZoneInfo) -> str:
+    """The RRULE of a weekly series ending on `last` (inclusive). RFC 5545 3.3.10: with a
+    timed DTSTART (a local time with TZID) UNTIL is a UTC date-time, the start of the last day's
+    occurrence; with an all-day DTSTART it is a date."""
+    if start_time is None:
+        until = f"{last:%Y%m%d}"
+    else:
+        until = f"{datetime.combine(last, start_time, tz).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return f"FREQ=WEEKLY;BYDAY={_BYDAY[weekday]};UNTIL={until}"

@@ -89,6 +89,11 @@ def schedule_series(
         for when in occurrences:
             meeting = record(session, ctx, organ, when, location=location)
             meeting.series_uid, meeting.series_rule = series_uid, rule
+            # The series as planned: what its calendar item is made of, kept when this
+            # occurrence is moved (its RECURRENCE-ID is its date here).
+            meeting.series_date = when.start
+            meeting.series_start, meeting.series_end = when.start_time, when.end_time
+            meeting.series_location = meeting.location
             session.add(meeting)
             created.append(meeting)
         session.flush()

@@ -43,7 +43,12 @@ def test_a_weekly_series_is_one_meeting_per_week(
         date(2025, 6, 19),
     ]
     assert len({m.series_uid for m in meetings}) == 1 and meetings[0].series_uid
-    assert {m.series_rule for m in meetings} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828"}
+    # RFC 5545 3.3.10: DTSTART is a local time, so UNTIL is UTC (13.00 CEST = 11.00Z)
+    assert {m.series_rule for m in meetings} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250828T110000Z"}
+    assert [m.series_date for m in meetings] == [m.start_date for m in meetings]
+    assert {(m.series_start, m.series_end, m.series_location) for m in meetings} == {
+        (time(13), time(14), "Regionhuset")
+    }
     assert {(m.start_time, m.end_time) for m in meetings} == {(time(13), time(14))}
 
     # each occurrence moves and is cancelled on its own, and stays in the series
@@ -56,6 +61,9 @@ def test_a_weekly_series_is_one_meeting_per_week(
     after = {m.ref: m for m in series_of(au)}
     assert after["AU-250612"].series_uid == meetings[0].series_uid
     assert after["AU-250619"].status == "inställt"
+    # the moved occurrence keeps its place in the series (its RECURRENCE-ID)
+    assert after["AU-250612"].series_date == date(2025, 6, 12)
+    assert after["AU-250612"].start_date == date(2025, 6, 13)
 
 
 def test_holidays_in_a_series_are_asked_about_and_can_be_left_out(
