@@ -1,7 +1,7 @@
 """when an organ's channel members were last read whole from Slack
 
-Revision ID: 0016
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30 04:00:00
 
 One nullable column on organ. `/kalender` reads the asker's own channels (users.conversations)
@@ -12,8 +12,8 @@ every organ's channel on every call; member_joined/left events keep snapshots cu
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
