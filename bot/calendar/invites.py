@@ -583,7 +583,9 @@ def _deliver_one(
         except DeliveryError as error:
             dm_ok = UNKNOWN if error.uncertain else error.delivered
             problems.append(error.reason)
-    if job.mail and mailer is not None and job.email:
+    # The DM may have outlasted the claim (a slow Slack, a busy machine) and another sender
+    # taken it over: the e-mail, which cannot be looked for afterwards, is then theirs to send.
+    if job.mail and mailer is not None and job.email and (not job.dm or _renew(app, job)):
         try:
             message = _email(app, batch, job, ics)
             mailer.send(message, sender=_organizer(app).email, recipient=job.email)

@@ -498,6 +498,34 @@ def test_a_slow_sender_is_not_overtaken_for_those_it_has_not_reached(
     assert first_box.sent == []
 
 
+def test_a_sender_overtaken_during_a_slow_dm_leaves_the_e_mail_to_the_one_that_took_over(
+    calendar_product: Product, inbox: tuple[Inbox, int], clock: FixedClock, organs: None
+) -> None:
+    """A DM slower than the claim's lease (a busy machine): another sender takes the claim
+    over meanwhile and sends the DM (found) and the e-mail. The slow one must not send the
+    e-mail too: it renews its claim before the e-mail and finds it gone."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    ctx = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    run(ctx, "/mote", "ny LG 10 december 9-12")
+    slow = invites.invite(ctx, "LG-261210", "")
+
+    class Overtaken(Postbox):
+        def send(
+            self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
+        ) -> None:
+            super().send(user_id, message, attachment, key, doubt=doubt)
+            clock.advance(calendar_product.lease + timedelta(seconds=1))
+            (taken,) = invites.resume(calendar_product, Postbox(), str)  # the safety tick
+            assert taken.mails == 1
+
+    invites.deliver(calendar_product, slow, Overtaken())
+    assert len(inbox[0].to("anna@example.se")) == 1
+
+
 def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
     quiet: Ctx, clock: FixedClock
 ) -> None:
