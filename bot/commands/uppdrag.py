@@ -29,6 +29,7 @@ from bot.core.replies import (
     section,
     sections,
 )
+from bot.core.reporting import REPORT_NOUN, REPORT_VERB
 from bot.decisions import texts as decision_texts
 from bot.reminders import texts as reminder_texts
 
@@ -48,14 +49,14 @@ SUBCOMMANDS = {
     "sok",
 }
 _REPORT = re.compile(
-    r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
+    rf"[,.;]?\s*(?:med\s+)?{REPORT_NOUN}(?:\s+sker)?\s+till\s+(?P<to>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
 # The verb forms the minutes use: "… och återkopplar till ledningsgruppen", "återrapporterar
 # till AU", "rapporterar till LG", "återkopplar sedan förslag på hantering till ledningsgruppen".
 _REPORT_VERB = re.compile(
     r"(?P<lead>[,.;]?\s*(?:\b(?:och|samt)\s+)?)"
-    r"(?P<verb>\b(?:återkoppl|återrapporter|rapporter)(?:ar|a|as)\b(?:\s+(?:sedan|därefter)\b)?)"
+    rf"(?P<verb>\b{REPORT_VERB}(?:\s+(?:sedan|därefter)\b)?)"
     r"(?P<obj>(?:\s+(?!till\b)\S+){0,8}?)\s+till\s+(?P<to>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
