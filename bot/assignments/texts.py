@@ -392,6 +392,17 @@ def ambiguous_name(typed: str, people: list[str], example: str) -> str:
     )
 
 
+def text_or_owners(unknown: list[str], as_text: str, as_owners: str) -> str:
+    """Names written alone of which only some are somebody in Slack or an organ: asked."""
+    listed = " och ".join(f"”{esc(clip(n, 40))}”" for n in unknown)
+    return (
+        f"{listed} är varken någon i Slack eller ett organ, så jag vet inte om du menar en ny "
+        f"text eller nya ansvariga. Inget är ändrat. Menar du en ny text, sätt citattecken runt "
+        f"den: `{esc(clip(as_text, 120))}`. Menar du nya ansvariga, skriv bara dem som finns "
+        f"(välj i listan när du skriver @): `{esc(clip(as_owners, 120))}`"
+    )
+
+
 def named_owner_note(names: list[str], convenor: str | None, organ: str | None) -> str:
     listed = ", ".join(f"”{esc(n)}”" for n in names)
     if convenor and organ:

@@ -12,6 +12,8 @@ or else somebody who is not in Slack, kept by name ("regionen", "Marcus (Växjö
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.assignments import OwnerSpec
 from bot.assignments import texts as assignment_texts
@@ -118,6 +120,18 @@ def _name_at(tokens: list[str], i: int) -> tuple[str, int, bool] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Found:
+    """An owner as typed: its kind ("user", "organ", "name"), value, whether it is plainly
+    somebody outside Slack, and where it stands among the words."""
+
+    kind: str
+    value: str
+    outside: bool
+    start: int
+    used: int
+
+
 def leading_owners(
     ctx: Ctx,
     text: str,
@@ -125,14 +139,18 @@ def leading_owners(
     command: str = "/uppdrag",
     *,
     alone: bool = False,
+    consumed: Callable[[str], bool] | None = None,
 ) -> tuple[list[OwnerSpec], str] | None:
     """The owners a text begins with as the minutes write them, and what is left (the owner
     verb's empty words dropped); None when the text does not begin that way. With ``alone``
-    (`/uppdrag ändra U-1 Magnus och Roger`) the names may also be all there is: two names or
-    more, or one that is a member of the workspace."""
+    (`/uppdrag ändra U-1 Magnus och Roger`) the names may also be all there is, or be followed
+    only by what ``consumed`` reads wholly (a due point, reporting back: `… och Roger till
+    nästa AU`); then every name must be somebody in Slack or an organ – when none is, the words
+    are the new text; when only some are, the user is asked which was meant."""
     tokens = text.split()
-    found: list[tuple[str, str, bool]] = []  # (kind, value, outside Slack)
+    found: list[_Found] = []
     apart = True  # a comma or a joiner since the last owner
+    tail = False  # alone: what follows the names is only a due point or reporting back
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -150,43 +168,88 @@ def leading_owners(
             kind, value, outside, used = "organ", organ[0], False, organ[1]
         elif name := _name_at(tokens, i):
             kind, value, outside, used = "name", name[0], name[2], name[1]
+        elif alone and found and consumed is not None and consumed(" ".join(tokens[i:])):
+            tail = True
+            break
         else:
             return None
-        if not apart and "name" in (kind, found[-1][0]):
+        if not apart and "name" in (kind, found[-1].kind):
             return None  # "Fortsätta dialogen och …": a verb and its object, not two names
-        found.append((kind, value, outside))
+        found.append(_Found(kind, value, outside, i, used))
         i += used
         apart = tokens[i - 1].endswith(",")
     verb = i < len(tokens) and _bare(tokens[i]) in VERBS
-    if alone and found and i >= len(tokens):
-        if len(found) == 1 and not (
-            found[0][0] == "name" and not found[0][2] and ctx.directory.find_people(found[0][1])
-        ):
-            return None  # one word alone ("ändra U-1 Rekrytering"): the new text
+    if alone and found and (i >= len(tokens) or tail):
+        if not _names_alone(ctx, tokens, found, i, command):
+            return None
+        rest = " ".join(tokens[i:])
     elif not found or i >= len(tokens) or not (verb or len(found) > 1):
         return None
-    if all(kind == "user" for kind, _, _ in found):
+    else:
+        rest = _LEAD.sub("", " ".join(tokens[i:]), count=1)
+        rest = rest[:1].upper() + rest[1:]
+    if all(f.kind == "user" for f in found):
         return None  # @mentions alone: the ordinary parser reads those, the text as typed
-    rest = _LEAD.sub("", " ".join(tokens[i:]), count=1)
-    rest = rest[:1].upper() + rest[1:]
     owners: list[OwnerSpec] = []
-    for kind, value, outside in found:
-        if kind == "user":
-            owners.append(OwnerSpec(user_id=value))
-        elif kind == "organ":
-            owners.append(OwnerSpec(organ=value))
-        elif outside:
-            owners.append(OwnerSpec(name=value))
+    for f in found:
+        if f.kind == "user":
+            owners.append(OwnerSpec(user_id=f.value))
+        elif f.kind == "organ":
+            owners.append(OwnerSpec(organ=f.value))
+        elif f.outside:
+            owners.append(OwnerSpec(name=f.value))
         else:
-            people = ctx.directory.find_people(value)
+            people = ctx.directory.find_people(f.value)
             if len(people) > 1:
                 raise UserError(
                     assignment_texts.ambiguous_name(
-                        value, people, f"{command} @{value} {rest}".strip()
+                        f.value, people, _with_mention(command, tokens, f)
                     )
                 )
-            owners.append(OwnerSpec(user_id=people[0]) if people else OwnerSpec(name=value))
+            owners.append(OwnerSpec(user_id=people[0]) if people else OwnerSpec(name=f.value))
     return owners, rest
+
+
+def _resolves(ctx: Ctx, found: _Found) -> bool:
+    """Whether an owner written alone is somebody in Slack or an organ."""
+    if found.kind != "name":
+        return True
+    return not found.outside and bool(ctx.directory.find_people(found.value))
+
+
+def _names_alone(ctx: Ctx, tokens: list[str], found: list[_Found], end: int, command: str) -> bool:
+    """Names with no owner verb (`ändra U-1 Anna och Roger [till nästa AU]`): whether they are
+    the new owners. Not when none of them is somebody in Slack or an organ ("Budgeten och
+    verksamhetsplanen": the new text), nor one organ or @mention alone (the ordinary parser
+    reads those); asks when only some of them are."""
+    known = [f for f in found if _resolves(ctx, f)]
+    if not known or (len(found) == 1 and found[0].kind != "name"):
+        return False
+    if len(known) < len(found):
+        tail = " ".join(tokens[end:])
+        names = " ".join(tokens[:end])
+        kept = [
+            f.value if f.kind == "organ" else " ".join(tokens[f.start : f.start + f.used])
+            for f in known
+        ]
+        listed = [k.rstrip(",") for k in kept]
+        as_owners = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " och " + listed[-1]
+        raise UserError(
+            assignment_texts.text_or_owners(
+                [f.value for f in found if f not in known],
+                f'{command} "{names}" {tail}'.strip(),
+                f"{command} {as_owners} {tail}".strip(),
+            )
+        )
+    return True
+
+
+def _with_mention(command: str, tokens: list[str], found: _Found) -> str:
+    """The user's own words with the name that is several people written with @."""
+    comma = "," if tokens[found.start + found.used - 1].endswith(",") else ""
+    end = found.start + found.used
+    words = [*tokens[: found.start], f"@{found.value}{comma}", *tokens[end:]]
+    return f"{command} {' '.join(words)}".strip()
 
 
 def person(ctx: Ctx, typed: str, example: str) -> str | None:

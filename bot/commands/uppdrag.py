@@ -14,7 +14,7 @@ from bot.commands import owners as owner_words
 from bot.commands.words import HELP, owner_token, search_words, split_first, split_page
 from bot.core import texts as core_texts
 from bot.core.context import Ctx
-from bot.core.dates import ERR_TWO_DUES, DateError, split_due
+from bot.core.dates import ERR_TWO_DUES, DateError, MeetingRef, parse_due, split_due
 from bot.core.errors import UserError
 from bot.core.markup import parse_mention
 from bot.core.replies import (
@@ -29,6 +29,7 @@ from bot.core.replies import (
     section,
     sections,
 )
+from bot.core.reporting import REPORT_NOUN, REPORT_VERB
 from bot.decisions import texts as decision_texts
 from bot.reminders import texts as reminder_texts
 
@@ -48,18 +49,19 @@ SUBCOMMANDS = {
     "sok",
 }
 _REPORT = re.compile(
-    r"[,.;]?\s*(?:med\s+)?(?:återkoppling|återrapportering)(?:\s+sker)?\s+till\s+(?P<to>.+)$",
+    rf"[,.;]?\s*(?:med\s+)?{REPORT_NOUN}(?:\s+sker)?\s+till\s+(?P<to>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
 # The verb forms the minutes use: "… och återkopplar till ledningsgruppen", "återrapporterar
 # till AU", "rapporterar till LG", "återkopplar sedan förslag på hantering till ledningsgruppen".
 _REPORT_VERB = re.compile(
     r"(?P<lead>[,.;]?\s*(?:\b(?:och|samt)\s+)?)"
-    r"(?P<verb>\b(?:återkoppl|återrapporter|rapporter)(?:ar|a|as)\b(?:\s+(?:sedan|därefter)\b)?)"
+    rf"(?P<verb>\b{REPORT_VERB}(?:\s+(?:sedan|därefter)\b)?)"
     r"(?P<obj>(?:\s+(?!till\b)\S+){0,8}?)\s+till\s+(?P<to>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _JOINERS = {"och", "samt", "&amp;", "&", ","}
+_WHOLLY_QUOTED = re.compile(r'["”“«]([^"”“«»]+)["”“»]')
 _FROM_DECISION = re.compile(
     r"\s*\(?\b(?:enligt\s+|från\s+)?beslut\s+(?P<ref>[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{4}-\d+)\)?",
     re.IGNORECASE,
@@ -221,21 +223,49 @@ def _report_verb(
     """Reporting back written with a verb: (to whom, the text without it). "Fortsätter dialogen
     och återkopplar till ledningsgruppen" → ("ledningsgruppen", "Fortsätter dialogen");
     "Återkopplar sedan förslag på hantering till LG" keeps what is reported ("Återkopplar
-    sedan förslag på hantering"). A "till" that is only a due point ("rapporterar till
-    4/12", "återkopplar till nästa LG") is not a recipient: the text is left as typed."""
+    sedan förslag på hantering"). A "till" that is only a date ("rapporterar till 4/12") is
+    not a recipient: the text is left as typed. A meeting ("återkopplar till LG i oktober") is
+    both: reported to its organ, due at it ("Fortsätter dialogen till LG i oktober")."""
     found = _REPORT_VERB.search(text)
     if found is None:
         return None, text
     to = found.group("to").strip().rstrip(".")
     try:
-        recipient, _later = split_due(to, ctx.app.today(), aliases, here=here)
+        recipient, later = split_due(to, ctx.app.today(), aliases, here=here)
     except DateError:
-        recipient = to  # what does not read is quoted when the report's due point is split
+        recipient, later = to, None  # what does not read is quoted when the due is split
     if not recipient:
-        return None, text
+        meeting = _meeting_of(ctx, later, aliases, here)
+        if meeting is None:
+            return None, text
+        if found.group("obj").strip() or not text[: found.start()].strip():
+            return meeting, text  # "Återrapportera till nästa AU": the due point stays
+        return meeting, f"{text[: found.start()].rstrip()} till {to}"
     if found.group("obj").strip() or not text[: found.start()].strip():
         return to, text[: found.start("to")].rstrip()[: -len("till")].rstrip()
     return to, text[: found.start()]
+
+
+def _meeting_of(ctx: Ctx, due: str | None, aliases: dict[str, str], here: str | None) -> str | None:
+    """The organ whose meeting a due point names ("LG i oktober" → "LG"); None for a date."""
+    if not due:
+        return None
+    try:
+        value = parse_due(due, ctx.app.today(), aliases, here=here)
+    except DateError:
+        return None
+    return value.organ if isinstance(value, MeetingRef) else None
+
+
+def _only_when(ctx: Ctx, text: str, aliases: dict[str, str], here: str | None) -> bool:
+    """Whether a text is only a due point or reporting back ("till nästa AU", "återkoppling
+    till LG"), nothing to do: after names alone those are the owners (`ändra U-1 Anna och Roger
+    till nästa AU`)."""
+    try:
+        parsed = _parse(ctx, text, aliases, here)
+    except UserError:
+        return False
+    return not parsed.what and not parsed.owners and bool(parsed.due or parsed.report_to)
 
 
 def _context(ctx: Ctx) -> tuple[dict[str, str], str | None]:
@@ -296,11 +326,19 @@ def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
     aliases, here = _context(ctx)
     # "Magnus, Roger och Jenny …": the same names as when it was given (bot.commands.owners)
     named = owner_words.leading_owners(
-        ctx, text, aliases, f"/uppdrag ändra {ref.upper()}", alone=True
+        ctx,
+        text,
+        aliases,
+        f"/uppdrag ändra {ref.upper()}",
+        alone=True,
+        consumed=lambda rest: _only_when(ctx, rest, aliases, here),
     )
     parsed = _parse(ctx, named[1] if named else text, aliases, here)
     if named:
         parsed.owners = named[0] + parsed.owners
+    whole = _WHOLLY_QUOTED.fullmatch(parsed.what)
+    if whole:  # `ändra U-1 "Anna och Lokaler"`: the new text, as asked when it was unclear
+        parsed.what = whole.group(1).strip()
     view, changes, added = assignments.amend(
         ctx,
         ref,

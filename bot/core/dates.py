@@ -110,6 +110,11 @@ ERR_DATE_IN_TEXT = (
     "exempel ”… till nästa AU” eller ”… om två veckor”. Hör det till själva uppdraget, sätt "
     'citattecken runt det: "{phrase}".'
 )
+ERR_BEFORE_MEETING = (
+    "”{phrase}” kan jag inte läsa som en tidpunkt: jag räknar inte dagar eller veckor före ett "
+    "möte. Skriv dagen sist, till exempel ”senast 4/12”, eller mötet, till exempel ”till nästa "
+    'AU”. Hör det till själva uppdraget, sätt citattecken runt det: "{phrase}".'
+)
 ERR_MEETING_DATE = (
     "Jag förstod inte datumet ”{text}” efter ”{organ}”. "
     "Skriv till exempel ”{organ} 7 oktober” eller ”nästa {organ}”."
@@ -546,6 +551,7 @@ def split_due(
     def exempt(a: int) -> bool:  # "från 2 juni" (but "sedan till AU 8 december" is a due point)
         return a > 0 and folded[a - 1] in _NOT_DUE_BEFORE and folded[a] not in _INTRODUCERS
 
+    _before_meeting(text, spans, folded, hidden)
     due_at: int | None = None
     for a in range(max(0, count - MAX_SPLIT_WORDS), count):
         if reads(a, count, "introduced") is not None:
@@ -586,6 +592,24 @@ def split_due(
         a += 1
     title = text if due_at is None else text[: spans[due_at][0]]
     return title.strip().rstrip(",;:–-").strip(), due
+
+
+def _before_meeting(
+    text: str, spans: list[tuple[int, int]], folded: list[str], hidden: list[bool]
+) -> None:
+    """ "två veckor innan mötet", "senast en vecka före AU": counted back from a meeting, which
+    is not read – quoted back, never stored as the meeting with the count left in the text."""
+    for k in range(len(folded) - 2):
+        amount, unit, before = folded[k : k + 3]
+        if any(hidden[k : k + 3]) or before not in ("innan", "fore"):
+            continue
+        if (amount.isdigit() or amount in _NUMBER_WORDS) and (
+            unit in _UNIT_WORDS or unit in ("arbetsdag", "arbetsdagar")
+        ):
+            start = k - 1 if k > 0 and folded[k - 1] in _INTRODUCERS else k
+            end = min(len(folded), k + 5)
+            phrase = _quote(text[spans[start][0] : spans[end - 1][1]].rstrip(".,;:!?"))
+            raise DateError(ERR_BEFORE_MEETING.format(phrase=phrase))
 
 
 def _sent_to(folded: list[str], at: int) -> bool:

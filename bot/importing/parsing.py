@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from bot.core.dates import MONTH_NAMES, DateError, MeetingRef, When, parse_due, parse_when
+from bot.core.reporting import REPORT_NOUN, REPORT_VERB
 from bot.core.workdays import holiday_name, is_working_day
 from bot.importing import texts
 from bot.importing.model import (
@@ -220,12 +221,12 @@ _ASSIGNMENTS = [
     ),
 ]
 _REPORT = re.compile(
-    r"(?:[,;]?\s*(?:och|samt)?\s*)?(?:med\s+)?(?:återkoppling|återrapportering|återrapport)"
+    rf"(?:[,;]?\s*(?:och|samt)?\s*)?(?:med\s+)?{REPORT_NOUN}"
     r"(?:\s+(?:sker|ska ske|skall ske|görs|ska göras))?\s+till\s+(?P<to>[^.;()]+)",
     re.IGNORECASE,
 )
 _REPORT_VERB = re.compile(
-    r"\s+(?:och\s+)?(?:återkopplar|återrapporterar|rapporterar)\s+(?:\S+\s+)*?till\s+(?P<to>[^.;()]+)",
+    rf"\s+(?:och\s+)?{REPORT_VERB}\s+(?:\S+\s+)*?till\s+(?P<to>[^.;()]+)",
     re.IGNORECASE,
 )
 _DUE_WORD = re.compile(r"\s(?:till|senast|före|innan|inför|by)\s", re.IGNORECASE)

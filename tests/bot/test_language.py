@@ -177,6 +177,29 @@ def test_what_is_not_understood_is_quoted_and_nothing_is_stored(
     assert count(ctx(), Assignment) == 0 and count(ctx(), AssignmentOwner) == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Skicka underlaget till AU två veckor innan mötet", "”två veckor innan mötet”"),
+        ("Skicka underlaget senast en vecka före mötet", "”senast en vecka före mötet”"),
+        ("Skicka underlaget 3 dagar före AU", "”3 dagar före AU”"),
+    ],
+)
+def test_a_count_before_a_meeting_is_quoted_not_read_as_the_meeting(
+    ctx: MakeCtx, autumn_2023: None, text: str, quoted: str
+) -> None:
+    """In LG's channel "två veckor innan mötet" is not LG's next meeting with the count left in
+    the text: it is quoted back, nothing is stored, and the way suggested works."""
+    answer = run(ctx(channel="C0LG"), "/uppdrag", f"<@U0ROGER|roger> {text}")
+    assert f"{quoted} kan jag inte läsa som en tidpunkt" in answer, answer
+    assert "”senast 4/12”" in answer and "”till nästa AU”" in answer
+    assert count(ctx(), Assignment) == 0 and count(ctx(), AssignmentOwner) == 0
+    run(ctx(channel="C0LG"), "/uppdrag", "<@U0ROGER|roger> Skicka underlaget senast 4/12")
+    assert stored(ctx(), "U-1")[0].due_date == date(2023, 12, 4)
+    run(ctx(channel="C0LG"), "/uppdrag", "<@U0ROGER|roger> Skicka underlaget till nästa AU")
+    assert stored(ctx(), "U-2")[1] == "AU-230914"
+
+
 def test_a_date_in_quotes_or_after_fran_belongs_to_the_text(
     ctx: MakeCtx, autumn_2023: None
 ) -> None:
@@ -342,6 +365,13 @@ def test_change_owners_text_and_due(ctx: MakeCtx, autumn_2023: None) -> None:
             None,
         ),
         ("Återrapportera till AU", "Återrapportera", "AU", None),
+        # a meeting after the verb: reported to its organ and due at it
+        (
+            "Fortsätta dialogen och återkopplar till LG i oktober",
+            "Fortsätta dialogen",
+            "LG",
+            "LG-231006",
+        ),
         # "till" with only a date after it is the due date, not whom it is reported to
         ("Rapportera läget till 15 september", "Rapportera läget", None, date(2023, 9, 15)),
     ],

@@ -13,7 +13,7 @@ from bot import commands, reminders
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, StaticDirectory
 from storage.models import Assignment, AssignmentOwner, Meeting, Organ
-from tests.harness import PEOPLE, said
+from tests.harness import PEOPLE, as_slack_sends, said
 
 MakeCtx = Callable[..., Ctx]
 
@@ -90,9 +90,18 @@ def test_names_as_the_minutes_write_them_are_members_of_the_workspace(
 def test_a_name_that_is_several_people_is_asked_about(ctx: MakeCtx, autumn: None) -> None:
     answer = run(ctx(), "/uppdrag", "Magnus och Roger ansvarar för dagordningen till nästa LG")
     assert "”Magnus” kan vara flera personer: <@U0MAGNUS>, <@U0MAGNUS2>" in answer
-    assert "`/uppdrag @Magnus Dagordningen till nästa LG`" in answer
+    example = "/uppdrag @Magnus och Roger ansvarar för dagordningen till nästa LG"
+    assert f"`{example}`" in answer  # the user's own words, only Magnus written with @
     with ctx().db.transaction() as session:
         assert session.exec(select(Assignment)).first() is None
+    # the example, with Magnus picked from the list, keeps Roger
+    run(ctx(), "/uppdrag", as_slack_sends(example.removeprefix("/uppdrag ")))
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0MAGNUS", "U0ROGER"]
+    with ctx().db.transaction() as session:
+        assignment = session.exec(select(Assignment)).one()
+        meeting = session.get(Meeting, assignment.due_meeting_id)
+    assert assignment.what == "Dagordningen" and meeting is not None
+    assert meeting.ref == "LG-230901"
 
 
 def test_changing_the_owners_reads_names_as_giving_does(ctx: MakeCtx, autumn: None) -> None:
@@ -116,13 +125,77 @@ def test_changing_to_a_name_that_is_several_people_is_asked_about(
     run(ctx(), "/uppdrag", "<@U0ANNA|anna> Föra in det på dagordningen till nästa LG")
     answer = run(ctx(), "/uppdrag", "ändra U-1 Magnus och Roger")
     assert "”Magnus” kan vara flera personer: <@U0MAGNUS>, <@U0MAGNUS2>" in answer
-    assert "`/uppdrag ändra U-1 @Magnus`" in answer
+    assert "`/uppdrag ändra U-1 @Magnus och Roger`" in answer
     assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA"]
+    # the example, with Magnus picked from the list, keeps Roger
+    run(ctx(), "/uppdrag", as_slack_sends("ändra U-1 @Magnus och Roger"))
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0MAGNUS", "U0ROGER"]
+    run(ctx(), "/uppdrag", "ändra U-1 <@U0ANNA|anna>")
     # a single word that is nobody is the new text, as before
     run(ctx(), "/uppdrag", "ändra U-1 Dagordningen")
     assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA"]
     with ctx().db.transaction() as session:
         assert session.exec(select(Assignment)).one().what == "Dagordningen"
+
+
+def what_of(ctx: Ctx, ref: str) -> tuple[str, str | None, str | None]:
+    """What an assignment says, the meeting it is due at, and whom it reports back to."""
+    with ctx.db.transaction() as session:
+        a = session.exec(select(Assignment).where(Assignment.ref == ref)).one()
+        meeting = session.get(Meeting, a.due_meeting_id) if a.due_meeting_id else None
+        return a.what, meeting.ref if meeting else None, a.report_to
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Budgeten och verksamhetsplanen", "Protokollet och dagordningen", "Lokaler och Ekonomi"],
+)
+def test_words_alone_that_are_nobody_in_slack_are_the_new_text(
+    ctx: MakeCtx, autumn: None, text: str
+) -> None:
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Föra in det på dagordningen till nästa LG")
+    answer = run(ctx(), "/uppdrag", f"ändra U-1 {text}")
+    assert f"ny text: ”{text}”" in answer
+    assert owners_of(ctx(), "U-1") == [("U0ANNA", None, None, False)]
+    assert what_of(ctx(), "U-1") == (text, "LG-230901", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "report_to"),
+    [
+        ("Anna och Roger till LG i oktober", "LG-231006", None),
+        ("Anna, Roger till LG i oktober", "LG-231006", None),
+        ("Anna och Roger återkoppling till MAS", "LG-230901", "MAS"),
+    ],
+)
+def test_names_alone_before_a_due_point_or_reporting_back_are_the_owners(
+    ctx: MakeCtx, autumn: None, text: str, due: str, report_to: str | None
+) -> None:
+    run(ctx(), "/uppdrag", "<@U0JENNY> Föra in det på dagordningen till nästa LG")
+    run(ctx(), "/uppdrag", f"ändra U-1 {text}")
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA", "U0ROGER"]
+    what, meeting, reported = what_of(ctx(), "U-1")
+    assert what == "Föra in det på dagordningen"
+    assert (meeting, reported) == (due, report_to)
+
+
+def test_names_alone_of_which_only_some_are_in_slack_are_asked(ctx: MakeCtx, autumn: None) -> None:
+    for _ in range(2):
+        run(ctx(), "/uppdrag", "<@U0JENNY> Föra in det på dagordningen till nästa LG")
+    answer = run(ctx(), "/uppdrag", "ändra U-1 Anna och Lokaler till nästa LG")
+    assert "”Lokaler” är varken någon i Slack eller ett organ" in answer
+    as_text = '/uppdrag ändra U-1 "Anna och Lokaler" till nästa LG'
+    as_owners = "/uppdrag ändra U-1 Anna till nästa LG"
+    assert f"`{as_text}`" in answer and f"`{as_owners}`" in answer
+    assert owners_of(ctx(), "U-1") == [("U0JENNY", None, None, False)]
+    assert what_of(ctx(), "U-1")[0] == "Föra in det på dagordningen"
+    # either example does what it says
+    run(ctx(), "/uppdrag", as_slack_sends(as_text.removeprefix("/uppdrag ")))
+    assert owners_of(ctx(), "U-1") == [("U0JENNY", None, None, False)]
+    assert what_of(ctx(), "U-1")[0] == "Anna och Lokaler"
+    run(ctx(), "/uppdrag", as_slack_sends(as_owners.replace("U-1", "U-2").split(" ", 1)[1]))
+    assert owners_of(ctx(), "U-2") == [("U0ANNA", None, None, False)]
+    assert what_of(ctx(), "U-2")[0] == "Föra in det på dagordningen"
 
 
 def test_organs_by_name_are_owners(ctx: MakeCtx, autumn: None) -> None:

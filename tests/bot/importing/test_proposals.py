@@ -227,3 +227,23 @@ def test_five_and_five_point_two_and_five_parenthesis_are_items_a_list_inside_is
         ("2.2", "Rekrytering"),
         ("3", "Avslutning"),
     ]
+
+
+@pytest.mark.parametrize("verb", ["återrapporterar", "återrapportera", "återkoppla"])
+def test_reporting_back_reads_the_same_verbs_as_the_command(verb: str) -> None:
+    """The verb forms `/uppdrag` reads as reporting back (bot.core.reporting) are reporting
+    back in minutes too, not a due point at the organ's meeting with the verb left in."""
+    text = "\n".join(
+        [
+            "Minnesanteckningar AU",
+            "Tid: 7 oktober 2026 kl. 13-15",
+            "Närvarande: Per Holm, Alvesta",
+            "",
+            "§ 6 Kommunikation",
+            f"Per Holm ges i uppdrag att sammanställa läget och {verb} till AU.",
+        ]
+    )
+    proposal = propose(read_bytes(text.encode(), "au.txt"), Known(None, ORGANS), today=TODAY)
+    assert proposal.to_dict()["items"][0]["assignments"] == [
+        {"owners": ["Per Holm"], "text": "Sammanställa läget", "due": None, "report_to": ["AU"]}
+    ]
