@@ -338,6 +338,26 @@ def _follow_up(app: Product, sender: Sender, row: Delivery, *, delivered: bool) 
     send(app, sender, ids)
 
 
+def replan(app: Product, ids: Iterable[int]) -> list[int]:
+    """Plan again the rows given that are known not to have arrived (FAILED), for a sender
+    with no asker to tell (a reminder): the next send, or the safety tick once the lease is
+    over, tries them once more. A row is one message, so it still goes out at most once.
+    Returns the ids planned again."""
+    ids = list(ids)
+    with app.db.transaction(write=True) as session:
+        failed = session.exec(
+            select(Delivery.id).where(col(Delivery.id).in_(ids), col(Delivery.status) == FAILED)
+        ).all()
+        again = [row_id for row_id in failed if row_id is not None]
+        if again:
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.id).in_(again), col(Delivery.status) == FAILED)
+                .values(status=PLANNED, claimed_by=None)
+            )
+    return again
+
+
 def status_of(app: Product, ids: Iterable[int]) -> dict[int, str]:
     ids = list(ids)
     with app.db.transaction() as session:
