@@ -22,7 +22,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.core import ledger
 from bot.core.ledger import DeliveryError
-from bot.core.replies import Message
+from bot.core.replies import Attachment, Message
 from handlers.render import payload
 from storage.db import outside_write_transaction
 
@@ -183,6 +183,17 @@ class SlackNotifier:
     def find(self, recipient: str, key: str) -> str | None:
         return find(self.client, recipient, key)
 
+    def attach(
+        self, recipient: str, files: list[Attachment], after_ts: str, asker: str | None
+    ) -> list[str]:
+        """A settled post's files, after it (each only if its share is not there already);
+        into `asker`'s DM if the bot is not in the channel. The names of those that failed."""
+        return [
+            f.filename
+            for f in files
+            if not upload(self.client, f, recipient, asker or "", after_ts=after_ts)
+        ]
+
 
 def find(client: WebClient, recipient: str, key: str) -> str | None:
     """The ts of the bot's message tagged `key` in `recipient`'s DM (or channel), if any.
@@ -219,4 +230,37 @@ def file_shared(client: WebClient, channel: str, attachment: Any, after_ts: str)
                 shared.get("title") in (None, "", attachment.title)
             ):
                 return True
+    return False
+
+
+def upload(
+    client: WebClient,
+    attachment: Any,
+    channel_id: str | None,
+    user_id: str,
+    *,
+    after_ts: str | None = None,
+) -> bool:
+    """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
+    DM. With `after_ts` (the message the file belongs to), not if its share is there already."""
+    for target in dict.fromkeys((channel_id, None)):
+        try:
+            if target is None:  # not a member of the channel: send it to the asker instead
+                target = client.conversations_open(users=user_id)["channel"]["id"]
+            if after_ts is not None and file_shared(client, target, attachment, after_ts):
+                return True
+            client.files_upload_v2(
+                channel=target,
+                filename=attachment.filename,
+                title=attachment.title,
+                content=attachment.content,
+            )
+            return True
+        except SlackApiError as error:
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                log.exception("upload of %s failed", attachment.filename)
+                return False
+        except (SlackClientError, OSError):
+            log.exception("upload of %s failed", attachment.filename)
+            return False
     return False

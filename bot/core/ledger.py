@@ -14,6 +14,7 @@ another process could take the claim over while this one is still sending: twice
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -25,14 +26,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from bot.core import texts
 from bot.core.context import Product
-from bot.core.replies import Button, Message, Part, section
+from bot.core.replies import Attachment, Button, Message, Part, section
 from storage.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,18 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
+class FileSender(Sender, Protocol):
+    """A sender that can also bring a message's files after it (Slack in production)."""
+
+    def attach(
+        self, recipient: str, files: list[Attachment], after_ts: str, asker: str | None
+    ) -> list[str]:
+        """Upload each file after the message `after_ts` unless it is there already; return
+        the names of those that did not go."""
+        ...
+
+
 def send_once(sender: Sender, recipient: str, message: Message, key: str, *, doubt: bool) -> str:
     """Send one message at most once: with `doubt` (an earlier attempt may have arrived) ask
     first; after an uncertain failure ask before sending again. Returns the ts. Raises
@@ -140,17 +153,33 @@ class Outcome:
 # ------------------------------------------------------------------------------ the rows
 
 
-def to_json(message: Message) -> str:
-    return json.dumps(
-        {
-            "fallback": message.fallback,
-            "parts": [
-                {"kind": p.kind, "text": p.text, "buttons": [vars(b) for b in p.buttons]}
-                for p in message.parts
-            ],
-        },
-        ensure_ascii=False,
-    )
+def to_json(message: Message, files: Iterable[Attachment] = ()) -> str:
+    data: dict[str, object] = {
+        "fallback": message.fallback,
+        "parts": [
+            {"kind": p.kind, "text": p.text, "buttons": [vars(b) for b in p.buttons]}
+            for p in message.parts
+        ],
+    }
+    files = list(files)
+    if files:  # what follows the message once it is there (a post's files)
+        data["files"] = [
+            {
+                "filename": f.filename,
+                "title": f.title,
+                "content": base64.b64encode(f.content).decode("ascii"),
+            }
+            for f in files
+        ]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def files_of(text: str) -> list[Attachment]:
+    """The files kept with a row's message, to follow it (none for most)."""
+    return [
+        Attachment(f["filename"], f["title"], base64.b64decode(f["content"]))
+        for f in json.loads(text).get("files") or []
+    ]
 
 
 def from_json(text: str) -> Message:
@@ -163,10 +192,17 @@ def from_json(text: str) -> Message:
 
 
 def enqueue(
-    app: Product, kind: str, items: Iterable[tuple[str, str, Message]], asker: str | None
+    app: Product,
+    kind: str,
+    items: Iterable[tuple[str, str, Message]],
+    asker: str | None,
+    *,
+    files: Iterable[Attachment] = (),
 ) -> list[int]:
     """Write (key, recipient, message) rows as planned, in one transaction; a key already in
-    the ledger is not written again. Returns the ids of the rows, old or new, in order."""
+    the ledger is not written again. Returns the ids of the rows, old or new, in order.
+    `files` are kept with each message: whoever settles it as sent brings them after it."""
+    files = list(files)
     now = app.now()
     items = list(items)
     with app.db.transaction(write=True) as session:
@@ -185,7 +221,7 @@ def enqueue(
                 kind=kind,
                 recipient=recipient,
                 asker=asker,
-                message=to_json(message),
+                message=to_json(message, files),
                 status=PLANNED,
                 created_at=now,
                 claimed_at=now,
@@ -320,18 +356,34 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             row, doubt = claimed
             status = _deliver(app, sender, row, doubt=doubt)
         _count(outcome, status, row.recipient)
+        missing = _files_after(app, sender, row) if status == SENT else []
         if was == UNKNOWN and status != UNKNOWN and row.asker and row.kind != FOLLOW_UP:
-            _follow_up(app, sender, row, delivered=status == SENT)
+            _follow_up(app, sender, row, delivered=status == SENT, missing=missing)
     return outcome
+
+
+def _files_after(app: Product, sender: Sender, row: Delivery) -> list[str]:
+    """Bring a settled message's files after it (each only if it is not there already); the
+    names of those that did not go."""
+    files = files_of(row.message)
+    if not files:
+        return []
+    ts = message_ts(app, row.id or 0)
+    if ts is None or not isinstance(sender, FileSender):
+        return [f.filename for f in files]
+    return sender.attach(row.recipient, files, ts, row.asker)
 
 
 FOLLOW_UP = "besked"
 
 
-def _follow_up(app: Product, sender: Sender, row: Delivery, *, delivered: bool) -> None:
-    """Tell the asker how an unresolved message ended, through the ledger too."""
+def _follow_up(
+    app: Product, sender: Sender, row: Delivery, *, delivered: bool, missing: list[str]
+) -> None:
+    """Tell the asker how an unresolved message ended (and of any file that did not follow
+    it), through the ledger too."""
     assert row.asker is not None
-    text = texts.delivery_settled(row.recipient, delivered)
+    text = texts.delivery_settled(row.recipient, delivered, missing)
     ids = enqueue(
         app, FOLLOW_UP, [(f"{row.key}:besked", row.asker, Message(text, [section(text)]))], None
     )

@@ -16,10 +16,10 @@ from bot.core import ledger
 from bot.core.clock import FixedClock
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.deliver import deliver, respond, retry_handlers, send_dms
+from handlers.deliver import deliver, post, respond, retry_handlers, send_dms
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import LocalSlack
-from tests.harness import text_of
+from tests.harness import set_up_workspace, text_of
 
 SARA, ANNA = "U0SARA", "U0ANNA"
 
@@ -202,3 +202,49 @@ def test_a_file_that_fails_otherwise_is_told(
     file = Attachment("beslut.csv", "Beslut", b"a;b\n")
     _deliver(product, client, slack, Reply(say("Export"), files=[file], dm_files=[]))
     assert answers(slack, "kunde inte skicka till beslut.csv")
+
+
+MINUTES = Attachment("protokoll-LG.txt", "Protokoll LG", b"Justerat protokoll\n")
+
+
+def _unresolved_post(product: Product, slack: LocalSlack, client: WebClient) -> None:
+    """The justerade minutes posted in C0LG: Slack takes the message, answers 500, and cannot
+    be asked (conversations.history 500): unresolved, its file not yet there."""
+    set_up_workspace(slack)
+    slack.fail_next("chat.postMessage", status=500, after_delivery=True)
+    slack.fail_next("conversations.history", status=500)
+    message = say("Justerat protokoll")
+    assert post(product, client, "C0LG", message, [MINUTES], SARA, key="justerat:LG-1:1")
+    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+    assert slack.uploaded_files() == []
+
+
+def test_an_unresolved_posts_files_follow_it_once_the_safety_tick_settles_it(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """The safety tick finds the message there: its file follows it into the channel, once,
+    and Sara hears that it arrived, the channel named as a channel."""
+    _unresolved_post(product, slack, client)
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    (uploaded,) = slack.uploaded_files()
+    assert uploaded["filename"] == "protokoll-LG.txt" and uploaded["channel_id"] == "C0LG"
+    assert uploaded["content"] == MINUTES.content
+    assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == []
+    assert len(slack.uploaded_files()) == 1
+    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+
+
+def test_an_unresolved_posts_file_that_cannot_follow_it_is_told(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    _unresolved_post(product, slack, client)
+    clock.advance(product.lease + timedelta(seconds=1))
+    slack.fail_next("files.completeUploadExternal", error="invalid_auth")
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    assert [f for f in slack.uploaded_files() if f["channel_id"]] == []
+    (follow_up,) = dms(slack, SARA)
+    assert follow_up.startswith("⚠️ Besked: meddelandet till <#C0LG> har kommit fram, men inte")
+    assert "`protokoll-LG.txt`" in follow_up and "Ladda upp den där själv" in follow_up
