@@ -118,10 +118,12 @@ def deliver(
     )
     failed: list[str] = []
     unknown: list[str] = []
+    later: list[str] = []
     if reply.dms:
         outcome = send_dms(product, client, reply.dms, user_id)
         failed += outcome.failed
         unknown += outcome.unknown
+        later += outcome.later
     for attachment in reply.files:
         target = None if reply.files_private else channel_id
         if not upload(client, attachment, target, user_id):
@@ -134,6 +136,9 @@ def deliver(
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
     if unknown:
         note = core_texts.delivery_unknown(unknown)
+        respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+    if later:
+        note = core_texts.delivery_later(later)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
 
 
@@ -160,6 +165,8 @@ def send_dms_telling(
         send_dm(client, asker, Message(core_texts.delivery_failed(outcome.failed)))
     if outcome.unknown:
         send_dm(client, asker, Message(core_texts.delivery_unknown(outcome.unknown)))
+    if outcome.later:
+        send_dm(client, asker, Message(core_texts.delivery_later(outcome.later)))
 
 
 def post(

@@ -63,6 +63,12 @@ class OutOfTime(SlackClientError):
     asks Slack after the lease, and sends only if it is not."""
 
 
+class AskedToWait(SlackClientError):
+    """Slack answered 429 with a Retry-After that does not fit in the delivery claim: the
+    message is known not to be there, and is sent again after the claim's lease (never while
+    this process may still be waiting)."""
+
+
 def retry_after(headers: Any) -> float:
     """Slack's Retry-After in seconds (1 when it is missing or unreadable)."""
     for name, value in dict(headers or {}).items():
@@ -100,7 +106,10 @@ class RateLimitWithinClaim(RateLimitErrorRetryHandler):
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
         assert response is not None
-        check_time("Retry-After", retry_after(response.headers) + 1 + self.timeout)
+        try:
+            check_time("Retry-After", retry_after(response.headers) + 1 + self.timeout)
+        except OutOfTime as error:
+            raise AskedToWait(str(error)) from None
         return True
 
 
@@ -150,10 +159,12 @@ def uncertain(error: Exception) -> bool:
     sending: yes. An answer from Slack (ok: false, a 4xx) or a refused connection: no."""
     if isinstance(error, SlackApiError):
         return int(error.response.status_code or 0) >= 500
-    return True
+    return not isinstance(error, AskedToWait)
 
 
 def delivery_error(error: Exception, what: str) -> DeliveryError:
+    if isinstance(error, AskedToWait):
+        return DeliveryError(f"{what}: 429, {error}", later=True)
     reason = str(error)
     if isinstance(error, SlackApiError):
         reason = str(error.response.get("error") or error.response.status_code)

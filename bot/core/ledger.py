@@ -39,6 +39,9 @@ from storage.models import Delivery
 log = logging.getLogger(__name__)
 
 PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "misslyckad", "okänd"
+# Known not delivered because Slack asked the bot to wait (a 429 whose Retry-After did not fit
+# in the claim): sent by the safety tick once the lease is over, like a planned row.
+WAITING = "väntar"
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
@@ -87,12 +90,15 @@ def time_left() -> float | None:
 
 class DeliveryError(Exception):
     """A send or a check that did not go through. ``uncertain``: the request may have reached
-    Slack (a 5xx, a time-out, a connection lost after sending), so the message may be there."""
+    Slack (a 5xx, a time-out, a connection lost after sending), so the message may be there.
+    ``later``: Slack answered and asked to wait longer than the claim allows (a 429): known
+    not delivered, to be sent again after the lease."""
 
-    def __init__(self, reason: str, *, uncertain: bool = False) -> None:
+    def __init__(self, reason: str, *, uncertain: bool = False, later: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.uncertain = uncertain
+        self.uncertain = uncertain and not later
+        self.later = later
 
 
 class Sender(Protocol):
@@ -147,6 +153,7 @@ class Outcome:
     sent: list[str] = field(default_factory=list)  # recipients
     failed: list[str] = field(default_factory=list)  # known not delivered
     unknown: list[str] = field(default_factory=list)  # unresolved: checked later
+    later: list[str] = field(default_factory=list)  # Slack asked to wait: sent after the lease
     elsewhere: list[str] = field(default_factory=list)  # another process holds the claim
 
 
@@ -250,7 +257,7 @@ def _claim(app: Product, row_id: int, lease: timedelta) -> tuple[Delivery, bool]
                 or_(
                     col(Delivery.status) == PLANNED,
                     and_(
-                        col(Delivery.status).in_((SENDING, UNKNOWN)),
+                        col(Delivery.status).in_((SENDING, UNKNOWN, WAITING)),
                         col(Delivery.claimed_at) < stale,
                     ),
                 ),
@@ -312,6 +319,7 @@ def _count(outcome: Outcome, status: str, recipient: str) -> None:
         SENT: outcome.sent,
         FAILED: outcome.failed,
         UNKNOWN: outcome.unknown,
+        WAITING: outcome.later,
     }.get(status, outcome.elsewhere).append(recipient)
 
 
@@ -319,7 +327,7 @@ def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str
     try:
         ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=doubt)
     except DeliveryError as error:
-        status = UNKNOWN if error.uncertain else FAILED
+        status = WAITING if error.later else UNKNOWN if error.uncertain else FAILED
         log.warning("delivery %s: %s (%s)", row.key, error.reason, status)
         _finish(app, row, status, ts=None, error=error.reason)
         return status
@@ -333,15 +341,15 @@ def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str
 
 def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
     """The safety tick: finish what a crash left planned or being sent, and settle what was
-    unresolved, once its lease has run out. The asker of a message whose fate they were told
-    was unknown gets a follow-up when it is settled."""
+    unresolved or waiting, once its lease has run out. The asker of a message whose fate they
+    were told was unknown (or to come) gets a follow-up when it is settled."""
     lease = app.lease if lease is None else lease
     stale = app.now() - lease
     with app.db.transaction() as session:
         rows = session.exec(
             select(Delivery)
             .where(
-                col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN)),
+                col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN, WAITING)),
                 col(Delivery.claimed_at) < stale,
             )
             .order_by(col(Delivery.id))
@@ -357,7 +365,8 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             status = _deliver(app, sender, row, doubt=doubt)
         _count(outcome, status, row.recipient)
         missing = _files_after(app, sender, row) if status == SENT else []
-        if was == UNKNOWN and status != UNKNOWN and row.asker and row.kind != FOLLOW_UP:
+        told = was in (UNKNOWN, WAITING)  # the asker was told it is not settled yet
+        if told and status not in (UNKNOWN, WAITING) and row.asker and row.kind != FOLLOW_UP:
             _follow_up(app, sender, row, delivered=status == SENT, missing=missing)
     return outcome
 

@@ -131,6 +131,13 @@ def delivery_unknown(targets: list[str]) -> str:
     )
 
 
+def delivery_later(targets: list[str]) -> str:
+    return (
+        f"⏳ Allt är sparat. Till {_names(targets)} har meddelandet inte gått iväg än: Slack bad "
+        "mig vänta; skickas om en stund. Du får besked när det är klart; ingen får det två gånger."
+    )
+
+
 def delivery_settled(target: str, delivered: bool, missing: list[str] | None = None) -> str:
     if delivered and missing:
         return (

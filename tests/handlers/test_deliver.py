@@ -151,19 +151,39 @@ def test_a_retry_after_longer_than_the_lease_is_not_waited_out_the_dm_goes_after
     product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
 ) -> None:
     """Waiting out Slack's Retry-After past the claim's lease would let another process take
-    the DM over while this one still holds it: two DMs. The wait is cut to what fits; the DM is
-    left unresolved and sent, once, after the lease."""
+    the DM over while this one still holds it: two DMs. The wait is cut to what fits. Slack
+    did answer (429: not taken), so the DM is known not to be there: nothing is looked up,
+    Sara hears that Slack asked the bot to wait, and the safety tick sends it, once, after the
+    lease."""
     short = replace(product, lease=timedelta(seconds=4))
-    slack.fail_next("chat.postMessage", status=429, retry_after=30, times=2)
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
     began = time.monotonic()
-    outcome = send_dms(short, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    _deliver(short, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
     assert time.monotonic() - began < short.lease.total_seconds()
-    assert outcome.unknown == [ANNA] and slack.dms(ANNA) == []
+    assert slack.dms(ANNA) == []
+    assert not slack.calls("conversations.history")  # a 429: known not there
+    (note,) = answers(slack, "Slack bad mig vänta")
+    assert "<@U0ANNA>" in note[1] and "skickas om en stund" in note[1]
+    assert not answers(slack, "okänt")
     clock.advance(short.lease + timedelta(seconds=1))
     assert ledger.resume(short, SlackNotifier(client)).sent == [ANNA]
     assert dms(slack, ANNA) == ["Ett uppdrag"]
     (follow_up,) = answers(slack, "Besked")
     assert "har kommit fram" in follow_up[1]
+    clock.advance(short.lease + timedelta(seconds=1))
+    assert ledger.resume(short, SlackNotifier(client)).sent == []
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+
+
+def test_a_dm_slack_asks_to_wait_for_is_not_sent_before_the_lease(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    short = replace(product, lease=timedelta(seconds=4))
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    outcome = send_dms(short, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    assert outcome.later == [ANNA] and outcome.unknown == outcome.failed == []
+    assert ledger.resume(short, SlackNotifier(client)).sent == []  # within the lease: waits
+    assert slack.dms(ANNA) == []
 
 
 def test_a_retry_after_that_fits_in_the_lease_is_waited_out(
