@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from bot.reminders import texts as reminder_texts
 from handlers import archive_cli, import_cli, logs, texts
 from handlers.cli_swedish import SwedishArgumentParser
-from handlers.settings import Settings, SettingsError, load_settings
+from handlers.settings import Settings, SettingsError, check_lease, load_settings
 
 CLI_USER = "U0CLI"
 
@@ -40,9 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     reminders.add_argument(
         "--lease",
         type=float,
-        default=300.0,
+        default=None,
         metavar="SEKUNDER",
-        help="sekunder innan en avbruten sändning tas över",
+        help="sekunder innan en avbruten sändning tas över (DELIVERY_LEASE, 300)",
     )
     organ = sub.add_parser("organ", help="organ: ny, lista, koppla, sammankallande (som /organ)")
     organ.add_argument("args", nargs=argparse.REMAINDER)
@@ -133,8 +133,11 @@ def _reminders(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     from handlers.app import build_bot
 
+    if args.lease is not None:  # as DELIVERY_LEASE: its claims must outlast its sending too
+        check_lease(args.lease, settings.slack_timeout, option="--lease")
     bot = build_bot(settings, product)
-    bot.reminders.lease = timedelta(seconds=args.lease)
+    if args.lease is not None:
+        bot.reminders.lease = timedelta(seconds=args.lease)
     report = bot.reminders.tick()
     print(reminder_texts.reminders_sent(len(report.sent), len(report.failed)))
     return 1 if report.failed else 0

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
@@ -22,7 +22,7 @@ from bot.core import ledger
 from bot.core import texts as core_texts
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.notify import SlackNotifier, file_shared, posting_retry_handlers, refused
+from handlers.notify import SlackNotifier, posting_retry_handlers, refused, upload
 from handlers.render import payload
 from storage.db import outside_write_transaction
 
@@ -118,22 +118,27 @@ def deliver(
     )
     failed: list[str] = []
     unknown: list[str] = []
+    later: list[str] = []
     if reply.dms:
         outcome = send_dms(product, client, reply.dms, user_id)
         failed += outcome.failed
         unknown += outcome.unknown
+        later += outcome.later
     for attachment in reply.files:
         target = None if reply.files_private else channel_id
-        if not _upload(client, attachment, target, user_id):
+        if not upload(client, attachment, target, user_id):
             failed.append(attachment.filename)
     for recipient, attachment in reply.dm_files:
-        if not _upload(client, attachment, None, recipient):
+        if not upload(client, attachment, None, recipient):
             failed.append(attachment.filename)
     if failed:
         note = core_texts.delivery_failed(failed)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
     if unknown:
         note = core_texts.delivery_unknown(unknown)
+        respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
+    if later:
+        note = core_texts.delivery_later(later)
         respond(response_url, Message(note), client=client, channel_id=channel_id, user_id=user_id)
 
 
@@ -160,6 +165,8 @@ def send_dms_telling(
         send_dm(client, asker, Message(core_texts.delivery_failed(outcome.failed)))
     if outcome.unknown:
         send_dm(client, asker, Message(core_texts.delivery_unknown(outcome.unknown)))
+    if outcome.later:
+        send_dm(client, asker, Message(core_texts.delivery_later(outcome.later)))
 
 
 def post(
@@ -176,20 +183,21 @@ def post(
     the agenda), through the delivery ledger under `key`: claimed, tagged, checked after a 5xx
     or a time-out, finished by the safety tick after a crash. Its files follow into the channel
     (into `user_id`'s DM if the bot is not in it), each uploaded only if its share is not in
-    the channel after the message already. False only when it is known not to have arrived (a
-    message left unresolved is settled by the safety tick, which knows nothing of its files)."""
-    ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id)
+    the channel after the message already. False only when it is known not to have arrived. A
+    message left unresolved keeps its files in the ledger: the safety tick that settles it as
+    sent brings them after it (and tells `user_id` of any that did not go)."""
+    ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id, files=files)
     outcome = ledger.send(product, SlackNotifier(client), ids)
     if outcome.failed:
         log.error("post %s to %s failed", key, channel_id)
         return False
     if not outcome.sent:
-        log.warning("post %s to %s: unresolved, checked later; its files are not", key, channel_id)
+        log.warning("post %s to %s: unresolved, checked later with its files", key, channel_id)
         return True
     ts = ledger.message_ts(product, ids[0])  # the files come after it
     ok = True
     for attachment in files:
-        ok = _upload(client, attachment, channel_id, user_id, after_ts=ts) and ok
+        ok = upload(client, attachment, channel_id, user_id, after_ts=ts) and ok
     return ok
 
 
@@ -200,36 +208,3 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
     except (SlackClientError, OSError):
         log.exception("DM to %s failed", user_id)
         return False
-
-
-def _upload(
-    client: WebClient,
-    attachment: Any,
-    channel_id: str | None,
-    user_id: str,
-    *,
-    after_ts: str | None = None,
-) -> bool:
-    """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
-    DM. With `after_ts` (the message the file belongs to), not if its share is there already."""
-    for target in dict.fromkeys((channel_id, None)):
-        try:
-            if target is None:  # not a member of the channel: send it to the asker instead
-                target = client.conversations_open(users=user_id)["channel"]["id"]
-            if after_ts is not None and file_shared(client, target, attachment, after_ts):
-                return True
-            client.files_upload_v2(
-                channel=target,
-                filename=attachment.filename,
-                title=attachment.title,
-                content=attachment.content,
-            )
-            return True
-        except SlackApiError as error:
-            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                log.exception("upload of %s failed", attachment.filename)
-                return False
-        except (SlackClientError, OSError):
-            log.exception("upload of %s failed", attachment.filename)
-            return False
-    return False

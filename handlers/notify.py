@@ -22,7 +22,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.core import ledger
 from bot.core.ledger import DeliveryError
-from bot.core.replies import Message
+from bot.core.replies import Attachment, Message
 from handlers.render import payload
 from storage.db import outside_write_transaction
 
@@ -63,6 +63,12 @@ class OutOfTime(SlackClientError):
     asks Slack after the lease, and sends only if it is not."""
 
 
+class AskedToWait(SlackClientError):
+    """Slack answered 429 with a Retry-After that does not fit in the delivery claim: the
+    message is known not to be there, and is sent again after the claim's lease (never while
+    this process may still be waiting)."""
+
+
 def retry_after(headers: Any) -> float:
     """Slack's Retry-After in seconds (1 when it is missing or unreadable)."""
     for name, value in dict(headers or {}).items():
@@ -100,7 +106,10 @@ class RateLimitWithinClaim(RateLimitErrorRetryHandler):
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
         assert response is not None
-        check_time("Retry-After", retry_after(response.headers) + 1 + self.timeout)
+        try:
+            check_time("Retry-After", retry_after(response.headers) + 1 + self.timeout)
+        except OutOfTime as error:
+            raise AskedToWait(str(error)) from None
         return True
 
 
@@ -150,10 +159,12 @@ def uncertain(error: Exception) -> bool:
     sending: yes. An answer from Slack (ok: false, a 4xx) or a refused connection: no."""
     if isinstance(error, SlackApiError):
         return int(error.response.status_code or 0) >= 500
-    return True
+    return not isinstance(error, AskedToWait)
 
 
 def delivery_error(error: Exception, what: str) -> DeliveryError:
+    if isinstance(error, AskedToWait):
+        return DeliveryError(f"{what}: 429, {error}", later=True)
     reason = str(error)
     if isinstance(error, SlackApiError):
         reason = str(error.response.get("error") or error.response.status_code)
@@ -182,6 +193,17 @@ class SlackNotifier:
 
     def find(self, recipient: str, key: str) -> str | None:
         return find(self.client, recipient, key)
+
+    def attach(
+        self, recipient: str, files: list[Attachment], after_ts: str, asker: str | None
+    ) -> list[str]:
+        """A settled post's files, after it (each only if its share is not there already);
+        into `asker`'s DM if the bot is not in the channel. The names of those that failed."""
+        return [
+            f.filename
+            for f in files
+            if not upload(self.client, f, recipient, asker or "", after_ts=after_ts)
+        ]
 
 
 def find(client: WebClient, recipient: str, key: str) -> str | None:
@@ -219,4 +241,37 @@ def file_shared(client: WebClient, channel: str, attachment: Any, after_ts: str)
                 shared.get("title") in (None, "", attachment.title)
             ):
                 return True
+    return False
+
+
+def upload(
+    client: WebClient,
+    attachment: Any,
+    channel_id: str | None,
+    user_id: str,
+    *,
+    after_ts: str | None = None,
+) -> bool:
+    """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
+    DM. With `after_ts` (the message the file belongs to), not if its share is there already."""
+    for target in dict.fromkeys((channel_id, None)):
+        try:
+            if target is None:  # not a member of the channel: send it to the asker instead
+                target = client.conversations_open(users=user_id)["channel"]["id"]
+            if after_ts is not None and file_shared(client, target, attachment, after_ts):
+                return True
+            client.files_upload_v2(
+                channel=target,
+                filename=attachment.filename,
+                title=attachment.title,
+                content=attachment.content,
+            )
+            return True
+        except SlackApiError as error:
+            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                log.exception("upload of %s failed", attachment.filename)
+                return False
+        except (SlackClientError, OSError):
+            log.exception("upload of %s failed", attachment.filename)
+            return False
     return False

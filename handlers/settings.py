@@ -161,7 +161,7 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
         )
     }
 
-    _check_lease(timing["delivery_lease"], timing["slack_timeout"])
+    check_lease(timing["delivery_lease"], timing["slack_timeout"])
 
     return Settings(
         bot_token=bot_token,
@@ -193,14 +193,17 @@ def _seconds(get: Callable[[str], str | None], name: str, default: float) -> flo
     return value
 
 
-def _check_lease(lease: float, slack_timeout: float) -> None:
+def check_lease(lease: float, slack_timeout: float, *, option: str | None = None) -> None:
     """A claim must outlast what is done under it, or a second process takes the message over
     while the first is still sending it: twice. The calls made for a claim end within it (a
     Retry-After that does not fit is not waited out, bot.core.ledger.holding_claim), and a
-    doubted DM must be able to be looked up and sent inside it, each call to its time-out."""
+    doubted DM must be able to be looked up and sent inside it, each call to its time-out.
+    `option`: the command-line option that gave the lease (else DELIVERY_LEASE did)."""
     timeout = max(1, round(slack_timeout))
     shortest = math.ceil(ledger.shortest_lease(timeout))
     if lease < shortest:
+        if option is not None:
+            raise SettingsError(texts.option_lease_too_short(option, lease, timeout, shortest))
         raise SettingsError(texts.lease_too_short(lease, timeout, shortest))
 
 

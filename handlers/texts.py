@@ -33,12 +33,22 @@ def setting_wrong(name: str, should: str) -> str:
 
 
 def lease_too_short(lease: float, timeout: int, shortest: int) -> str:
+    example = max(300, shortest)
     return (
         f"DELIVERY_LEASE är för kort: {lease:g} s, men med SLACK_TIMEOUT={timeout} behövs minst "
         f"{shortest} s. Ett utskick som kanske kommit fram ska hinna kontrolleras och skickas "
         "(tre anrop till Slack, vart och ett upp till SLACK_TIMEOUT) innan en annan process får "
         "ta över det; väntan på Slacks Retry-After kortas till det som ryms i DELIVERY_LEASE. "
-        f"Sätt till exempel DELIVERY_LEASE=300 (eller minst {shortest}) i miljön eller i .env."
+        f"Sätt till exempel DELIVERY_LEASE={example} (minst {shortest}) i miljön eller i .env."
+    )
+
+
+def option_lease_too_short(option: str, lease: float, timeout: int, shortest: int) -> str:
+    example = max(300, shortest)
+    return (
+        f"{option} är för kort: {lease:g} s, men med SLACK_TIMEOUT={timeout} behövs minst "
+        f"{shortest} s, som för DELIVERY_LEASE (annars kan två processer skicka samma "
+        f"påminnelse). Till exempel: `ledningsbot reminders send {option} {example}`"
     )
 
 

@@ -14,6 +14,7 @@ another process could take the claim over while this one is still sending: twice
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -25,19 +26,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from bot.core import texts
 from bot.core.context import Product
-from bot.core.replies import Button, Message, Part, section
+from bot.core.replies import Attachment, Button, Message, Part, section
 from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 
 PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "misslyckad", "okänd"
+# Known not delivered because Slack asked the bot to wait (a 429 whose Retry-After did not fit
+# in the claim): sent by the safety tick once the lease is over, like a planned row.
+WAITING = "väntar"
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
@@ -86,12 +90,15 @@ def time_left() -> float | None:
 
 class DeliveryError(Exception):
     """A send or a check that did not go through. ``uncertain``: the request may have reached
-    Slack (a 5xx, a time-out, a connection lost after sending), so the message may be there."""
+    Slack (a 5xx, a time-out, a connection lost after sending), so the message may be there.
+    ``later``: Slack answered and asked to wait longer than the claim allows (a 429): known
+    not delivered, to be sent again after the lease."""
 
-    def __init__(self, reason: str, *, uncertain: bool = False) -> None:
+    def __init__(self, reason: str, *, uncertain: bool = False, later: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.uncertain = uncertain
+        self.uncertain = uncertain and not later
+        self.later = later
 
 
 class Sender(Protocol):
@@ -104,6 +111,18 @@ class Sender(Protocol):
     def find(self, recipient: str, key: str) -> str | None:
         """The id of a message already posted to `recipient` with this key, if any. Raise
         DeliveryError when that cannot be found out now."""
+        ...
+
+
+@runtime_checkable
+class FileSender(Sender, Protocol):
+    """A sender that can also bring a message's files after it (Slack in production)."""
+
+    def attach(
+        self, recipient: str, files: list[Attachment], after_ts: str, asker: str | None
+    ) -> list[str]:
+        """Upload each file after the message `after_ts` unless it is there already; return
+        the names of those that did not go."""
         ...
 
 
@@ -134,23 +153,40 @@ class Outcome:
     sent: list[str] = field(default_factory=list)  # recipients
     failed: list[str] = field(default_factory=list)  # known not delivered
     unknown: list[str] = field(default_factory=list)  # unresolved: checked later
+    later: list[str] = field(default_factory=list)  # Slack asked to wait: sent after the lease
     elsewhere: list[str] = field(default_factory=list)  # another process holds the claim
 
 
 # ------------------------------------------------------------------------------ the rows
 
 
-def to_json(message: Message) -> str:
-    return json.dumps(
-        {
-            "fallback": message.fallback,
-            "parts": [
-                {"kind": p.kind, "text": p.text, "buttons": [vars(b) for b in p.buttons]}
-                for p in message.parts
-            ],
-        },
-        ensure_ascii=False,
-    )
+def to_json(message: Message, files: Iterable[Attachment] = ()) -> str:
+    data: dict[str, object] = {
+        "fallback": message.fallback,
+        "parts": [
+            {"kind": p.kind, "text": p.text, "buttons": [vars(b) for b in p.buttons]}
+            for p in message.parts
+        ],
+    }
+    files = list(files)
+    if files:  # what follows the message once it is there (a post's files)
+        data["files"] = [
+            {
+                "filename": f.filename,
+                "title": f.title,
+                "content": base64.b64encode(f.content).decode("ascii"),
+            }
+            for f in files
+        ]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def files_of(text: str) -> list[Attachment]:
+    """The files kept with a row's message, to follow it (none for most)."""
+    return [
+        Attachment(f["filename"], f["title"], base64.b64decode(f["content"]))
+        for f in json.loads(text).get("files") or []
+    ]
 
 
 def from_json(text: str) -> Message:
@@ -163,10 +199,17 @@ def from_json(text: str) -> Message:
 
 
 def enqueue(
-    app: Product, kind: str, items: Iterable[tuple[str, str, Message]], asker: str | None
+    app: Product,
+    kind: str,
+    items: Iterable[tuple[str, str, Message]],
+    asker: str | None,
+    *,
+    files: Iterable[Attachment] = (),
 ) -> list[int]:
     """Write (key, recipient, message) rows as planned, in one transaction; a key already in
-    the ledger is not written again. Returns the ids of the rows, old or new, in order."""
+    the ledger is not written again. Returns the ids of the rows, old or new, in order.
+    `files` are kept with each message: whoever settles it as sent brings them after it."""
+    files = list(files)
     now = app.now()
     items = list(items)
     with app.db.transaction(write=True) as session:
@@ -185,7 +228,7 @@ def enqueue(
                 kind=kind,
                 recipient=recipient,
                 asker=asker,
-                message=to_json(message),
+                message=to_json(message, files),
                 status=PLANNED,
                 created_at=now,
                 claimed_at=now,
@@ -214,7 +257,7 @@ def _claim(app: Product, row_id: int, lease: timedelta) -> tuple[Delivery, bool]
                 or_(
                     col(Delivery.status) == PLANNED,
                     and_(
-                        col(Delivery.status).in_((SENDING, UNKNOWN)),
+                        col(Delivery.status).in_((SENDING, UNKNOWN, WAITING)),
                         col(Delivery.claimed_at) < stale,
                     ),
                 ),
@@ -276,6 +319,7 @@ def _count(outcome: Outcome, status: str, recipient: str) -> None:
         SENT: outcome.sent,
         FAILED: outcome.failed,
         UNKNOWN: outcome.unknown,
+        WAITING: outcome.later,
     }.get(status, outcome.elsewhere).append(recipient)
 
 
@@ -283,7 +327,7 @@ def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str
     try:
         ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=doubt)
     except DeliveryError as error:
-        status = UNKNOWN if error.uncertain else FAILED
+        status = WAITING if error.later else UNKNOWN if error.uncertain else FAILED
         log.warning("delivery %s: %s (%s)", row.key, error.reason, status)
         _finish(app, row, status, ts=None, error=error.reason)
         return status
@@ -297,15 +341,15 @@ def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str
 
 def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
     """The safety tick: finish what a crash left planned or being sent, and settle what was
-    unresolved, once its lease has run out. The asker of a message whose fate they were told
-    was unknown gets a follow-up when it is settled."""
+    unresolved or waiting, once its lease has run out. The asker of a message whose fate they
+    were told was unknown (or to come) gets a follow-up when it is settled."""
     lease = app.lease if lease is None else lease
     stale = app.now() - lease
     with app.db.transaction() as session:
         rows = session.exec(
             select(Delivery)
             .where(
-                col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN)),
+                col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN, WAITING)),
                 col(Delivery.claimed_at) < stale,
             )
             .order_by(col(Delivery.id))
@@ -320,22 +364,59 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             row, doubt = claimed
             status = _deliver(app, sender, row, doubt=doubt)
         _count(outcome, status, row.recipient)
-        if was == UNKNOWN and status != UNKNOWN and row.asker and row.kind != FOLLOW_UP:
-            _follow_up(app, sender, row, delivered=status == SENT)
+        missing = _files_after(app, sender, row) if status == SENT else []
+        told = was in (UNKNOWN, WAITING)  # the asker was told it is not settled yet
+        if told and status not in (UNKNOWN, WAITING) and row.asker and row.kind != FOLLOW_UP:
+            _follow_up(app, sender, row, delivered=status == SENT, missing=missing)
     return outcome
+
+
+def _files_after(app: Product, sender: Sender, row: Delivery) -> list[str]:
+    """Bring a settled message's files after it (each only if it is not there already); the
+    names of those that did not go."""
+    files = files_of(row.message)
+    if not files:
+        return []
+    ts = message_ts(app, row.id or 0)
+    if ts is None or not isinstance(sender, FileSender):
+        return [f.filename for f in files]
+    return sender.attach(row.recipient, files, ts, row.asker)
 
 
 FOLLOW_UP = "besked"
 
 
-def _follow_up(app: Product, sender: Sender, row: Delivery, *, delivered: bool) -> None:
-    """Tell the asker how an unresolved message ended, through the ledger too."""
+def _follow_up(
+    app: Product, sender: Sender, row: Delivery, *, delivered: bool, missing: list[str]
+) -> None:
+    """Tell the asker how an unresolved message ended (and of any file that did not follow
+    it), through the ledger too."""
     assert row.asker is not None
-    text = texts.delivery_settled(row.recipient, delivered)
+    text = texts.delivery_settled(row.recipient, delivered, missing)
     ids = enqueue(
         app, FOLLOW_UP, [(f"{row.key}:besked", row.asker, Message(text, [section(text)]))], None
     )
     send(app, sender, ids)
+
+
+def replan(app: Product, ids: Iterable[int]) -> list[int]:
+    """Plan again the rows given that are known not to have arrived (FAILED), for a sender
+    with no asker to tell (a reminder): the next send, or the safety tick once the lease is
+    over, tries them once more. A row is one message, so it still goes out at most once.
+    Returns the ids planned again."""
+    ids = list(ids)
+    with app.db.transaction(write=True) as session:
+        failed = session.exec(
+            select(Delivery.id).where(col(Delivery.id).in_(ids), col(Delivery.status) == FAILED)
+        ).all()
+        again = [row_id for row_id in failed if row_id is not None]
+        if again:
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.id).in_(again), col(Delivery.status) == FAILED)
+                .values(status=PLANNED, claimed_by=None)
+            )
+    return again
 
 
 def status_of(app: Product, ids: Iterable[int]) -> dict[int, str]:

@@ -6,6 +6,7 @@ layout.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.core.markup import esc, mention
@@ -110,7 +111,16 @@ ANSWER_MAYBE_REPEATED = (
 
 
 def _names(targets: list[str]) -> str:
-    return ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
+    return ", ".join(_name(t) for t in targets)
+
+
+def _name(target: str) -> str:
+    """A person as a mention, a channel as a link to it, anything else as typed."""
+    if target[:1] in "UW":
+        return mention(target)
+    if re.fullmatch(r"[CG][A-Z0-9]+", target):
+        return f"<#{target}>"
+    return esc(target)
 
 
 def delivery_unknown(targets: list[str]) -> str:
@@ -121,13 +131,31 @@ def delivery_unknown(targets: list[str]) -> str:
     )
 
 
-def delivery_settled(target: str, delivered: bool) -> str:
+def delivery_later(targets: list[str]) -> str:
+    return (
+        f"⏳ Allt är sparat. Till {_names(targets)} har meddelandet inte gått iväg än: Slack bad "
+        "mig vänta; skickas om en stund. Du får besked när det är klart; ingen får det två gånger."
+    )
+
+
+def delivery_settled(target: str, delivered: bool, missing: list[str] | None = None) -> str:
+    if delivered and missing:
+        return (
+            f"⚠️ Besked: meddelandet till {_names([target])} har kommit fram, men inte "
+            f"{_files(missing)}: {'den' if len(missing) == 1 else 'de'} kunde inte laddas upp dit. "
+            f"Ladda upp {'den' if len(missing) == 1 else 'dem'} där själv."
+        )
     if delivered:
         return f"✅ Besked: meddelandet till {_names([target])} har kommit fram."
     return (
         f"⚠️ Besked: meddelandet till {_names([target])} kunde inte skickas. "
         "Allt är sparat; försök igen om en stund."
     )
+
+
+def _files(names: list[str]) -> str:
+    listed = ", ".join(f"`{esc(n)}`" for n in names)
+    return f"filen {listed}" if len(names) == 1 else f"filerna {listed}"
 
 
 def delivery_failed(targets: list[str]) -> str:

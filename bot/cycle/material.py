@@ -3,7 +3,8 @@ has added none, they get one reminder, with the *Lägg till underlag* button (th
 the item as "underlag saknas" from the same moment).
 
 Sent once across restarts and processes: the item is claimed with one conditional UPDATE
-before the DM goes out, and released again if it did not."""
+before the DM goes out, and released again if it did not: its ledger row is planned again, so
+the next run (or the safety tick) sends it, and it is still one message, sent once."""
 
 from __future__ import annotations
 
@@ -102,5 +103,7 @@ def remind(app: Product, notifier: Notifier) -> int:
         outcome = ledger.send(app, notifier, ids)
         sent += len(outcome.sent)
         if outcome.failed:
-            log.warning("material reminder for item %s was not delivered", item.id)
+            log.warning("material reminder for item %s was not delivered; again later", item.id)
+            ledger.replan(app, ids)
+            _claim(app, item.id, False)
     return sent

@@ -478,8 +478,9 @@ class Reminders:
         now: datetime,
         report: TickReport,
     ) -> None:
-        # Every Slack call for this reminder ends within its claim's lease.
-        with holding_claim(self.app.lease):
+        # Every Slack call for this reminder ends within its claim's lease: the one this
+        # service takes claims over with, and the one every other process does.
+        with holding_claim(min(self.lease, self.app.lease)):
             self._send(planned, agenda, views, now, report)
 
     def _send(

@@ -87,7 +87,7 @@ class SlackPostman:
             ts = ledger.send_once(Once(), user_id, message, key, doubt=doubt)
         except ledger.DeliveryError as error:
             log.warning("invite DM to %s: %s", user_id, error.reason)
-            if error.uncertain:
+            if error.uncertain or error.later:  # Slack asked to wait: again after the lease
                 raise DeliveryError(calendar_texts.INVITE_UNKNOWN, uncertain=True) from None
             reason = error.reason.partition(": ")[2] or error.reason
             raise DeliveryError(calendar_texts.invite_slack_error(reason)) from None

@@ -334,6 +334,25 @@ def test_a_material_reminder_slack_took_before_its_500_is_not_sent_again(
     assert slack.calls("conversations.history")  # asked, not sent blindly
 
 
+def test_a_material_reminder_slack_refused_is_sent_once_when_slack_is_fine_again(
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: Product, slack: LocalSlack
+) -> None:
+    """Three 429s in a row: the reminder is known not to have gone. It is not lost: a later run
+    sends it, once, and no run after that sends it again."""
+    plan(ctx)
+    run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}", "magnus")
+    notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=slack.url, timeout=1))
+    slack.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
+    clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=STOCKHOLM))
+    assert cycle.remind_material(product, notifier) == 0
+    assert slack.dms("U0ANNA") == []
+    clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=STOCKHOLM))  # days later, Slack fine again
+    assert cycle.remind_material(product, notifier) == 1
+    assert cycle.remind_material(product, notifier) == 0
+    (dm,) = slack.dms("U0ANNA")
+    assert "Kronobarnsmodellen" in str(dm["text"])
+
+
 def test_reports_list_assignments_due_at_the_meeting_or_reporting_back_to_the_organ(
     ctx: MakeCtx, organs: None
 ) -> None:

@@ -16,10 +16,10 @@ from bot.core import ledger
 from bot.core.clock import FixedClock
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.deliver import deliver, respond, retry_handlers, send_dms
+from handlers.deliver import deliver, post, respond, retry_handlers, send_dms
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import LocalSlack
-from tests.harness import text_of
+from tests.harness import set_up_workspace, text_of
 
 SARA, ANNA = "U0SARA", "U0ANNA"
 
@@ -151,19 +151,39 @@ def test_a_retry_after_longer_than_the_lease_is_not_waited_out_the_dm_goes_after
     product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
 ) -> None:
     """Waiting out Slack's Retry-After past the claim's lease would let another process take
-    the DM over while this one still holds it: two DMs. The wait is cut to what fits; the DM is
-    left unresolved and sent, once, after the lease."""
+    the DM over while this one still holds it: two DMs. The wait is cut to what fits. Slack
+    did answer (429: not taken), so the DM is known not to be there: nothing is looked up,
+    Sara hears that Slack asked the bot to wait, and the safety tick sends it, once, after the
+    lease."""
     short = replace(product, lease=timedelta(seconds=4))
-    slack.fail_next("chat.postMessage", status=429, retry_after=30, times=2)
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
     began = time.monotonic()
-    outcome = send_dms(short, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    _deliver(short, client, slack, Reply(say("Sparat"), dms=[(ANNA, say("Ett uppdrag"))]))
     assert time.monotonic() - began < short.lease.total_seconds()
-    assert outcome.unknown == [ANNA] and slack.dms(ANNA) == []
+    assert slack.dms(ANNA) == []
+    assert not slack.calls("conversations.history")  # a 429: known not there
+    (note,) = answers(slack, "Slack bad mig vänta")
+    assert "<@U0ANNA>" in note[1] and "skickas om en stund" in note[1]
+    assert not answers(slack, "okänt")
     clock.advance(short.lease + timedelta(seconds=1))
     assert ledger.resume(short, SlackNotifier(client)).sent == [ANNA]
     assert dms(slack, ANNA) == ["Ett uppdrag"]
     (follow_up,) = answers(slack, "Besked")
     assert "har kommit fram" in follow_up[1]
+    clock.advance(short.lease + timedelta(seconds=1))
+    assert ledger.resume(short, SlackNotifier(client)).sent == []
+    assert dms(slack, ANNA) == ["Ett uppdrag"]
+
+
+def test_a_dm_slack_asks_to_wait_for_is_not_sent_before_the_lease(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    short = replace(product, lease=timedelta(seconds=4))
+    slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    outcome = send_dms(short, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    assert outcome.later == [ANNA] and outcome.unknown == outcome.failed == []
+    assert ledger.resume(short, SlackNotifier(client)).sent == []  # within the lease: waits
+    assert slack.dms(ANNA) == []
 
 
 def test_a_retry_after_that_fits_in_the_lease_is_waited_out(
@@ -202,3 +222,49 @@ def test_a_file_that_fails_otherwise_is_told(
     file = Attachment("beslut.csv", "Beslut", b"a;b\n")
     _deliver(product, client, slack, Reply(say("Export"), files=[file], dm_files=[]))
     assert answers(slack, "kunde inte skicka till beslut.csv")
+
+
+MINUTES = Attachment("protokoll-LG.txt", "Protokoll LG", b"Justerat protokoll\n")
+
+
+def _unresolved_post(product: Product, slack: LocalSlack, client: WebClient) -> None:
+    """The justerade minutes posted in C0LG: Slack takes the message, answers 500, and cannot
+    be asked (conversations.history 500): unresolved, its file not yet there."""
+    set_up_workspace(slack)
+    slack.fail_next("chat.postMessage", status=500, after_delivery=True)
+    slack.fail_next("conversations.history", status=500)
+    message = say("Justerat protokoll")
+    assert post(product, client, "C0LG", message, [MINUTES], SARA, key="justerat:LG-1:1")
+    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+    assert slack.uploaded_files() == []
+
+
+def test_an_unresolved_posts_files_follow_it_once_the_safety_tick_settles_it(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """The safety tick finds the message there: its file follows it into the channel, once,
+    and Sara hears that it arrived, the channel named as a channel."""
+    _unresolved_post(product, slack, client)
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    (uploaded,) = slack.uploaded_files()
+    assert uploaded["filename"] == "protokoll-LG.txt" and uploaded["channel_id"] == "C0LG"
+    assert uploaded["content"] == MINUTES.content
+    assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == []
+    assert len(slack.uploaded_files()) == 1
+    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+
+
+def test_an_unresolved_posts_file_that_cannot_follow_it_is_told(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    _unresolved_post(product, slack, client)
+    clock.advance(product.lease + timedelta(seconds=1))
+    slack.fail_next("files.completeUploadExternal", error="invalid_auth")
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    assert [f for f in slack.uploaded_files() if f["channel_id"]] == []
+    (follow_up,) = dms(slack, SARA)
+    assert follow_up.startswith("⚠️ Besked: meddelandet till <#C0LG> har kommit fram, men inte")
+    assert "`protokoll-LG.txt`" in follow_up and "Ladda upp den där själv" in follow_up

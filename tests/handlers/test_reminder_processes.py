@@ -3,6 +3,7 @@ SIGKILL in the middle of sending and started again. Each DM arrives exactly once
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -76,9 +77,37 @@ def test_killed_mid_send_and_restarted(
     with db.transaction() as session:
         statuses = sorted(session.exec(select(Reminder.status)).all())
     assert statuses == ["skickad", "skickas"]  # one done, one left in the middle
-    restarted = _start(db, slack, "--lease", "0")
+    with db.transaction(write=True) as session:  # the claim is 400 s old by now
+        for row in session.exec(select(Reminder)).all():
+            row.claimed_at = row.claimed_at - timedelta(seconds=400)
+            session.add(row)
+    middle = _held(db)
+
+    # With DELIVERY_LEASE=600 the claim may still be being sent: not taken over, by default.
+    patient = start(
+        url_of(db), slack, "reminders", "send", SLACK_SIGNING_SECRET="test", DELIVERY_LEASE="600"
+    )
+    _, err = patient.communicate(timeout=60)
+    assert patient.returncode == 0, err
+    assert _received(slack).count(middle) == 1
+    assert _held(db) == middle  # still the one in the middle
+
+    # A --lease too short for a send is refused as DELIVERY_LEASE is, with one that works.
+    hasty = _start(db, slack, "--lease", "0")
+    _, err = hasty.communicate(timeout=60)
+    assert hasty.returncode == 2 and "--lease är för kort" in err, err
+    example = re.search(r"`ledningsbot (reminders send --lease \d+)`", err)
+    assert example is not None, err
+    restarted = _start(db, slack, *example.group(1).split()[2:])
     _, err = restarted.communicate(timeout=60)
     assert restarted.returncode == 0, err
     assert _received(slack) == sorted(users)  # the one in the middle was not sent again
     with db.transaction() as session:
         assert set(session.exec(select(Reminder.status)).all()) == {"skickad"}
+
+
+def _held(db: Database) -> str | None:
+    """The recipient of the reminder left being sent, if any."""
+    with db.transaction() as session:
+        rows = session.exec(select(Reminder).where(Reminder.status == "skickas")).all()
+        return rows[0].recipient if len(rows) == 1 else None
