@@ -701,7 +701,8 @@ def _resumed_batch(
         # A series (its claims are on this, its anchor): the whole series as it is now.
         occurrences = _occurrences(session, meeting)
         version = series_of.sequence(occurrences) if occurrences else meeting.sequence
-        if meeting.status == meetings.CANCELLED and not occurrences:
+        cancelled = [o for o in occurrences or [meeting] if o.status == meetings.CANCELLED]
+        if len(cancelled) == len(occurrences or [meeting]):  # the meeting, or all the series
             kind = CANCEL
         else:
             kind = NEW if version == 0 else UPDATE
@@ -742,11 +743,19 @@ def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
             event = replace(event, cancelled=True)
         return ical.publish(event, now=app.now(), tz=app.tz)
     people = [_attendee(job)]
+    if series is not None and series.master.cancelled:  # no occurrence left: all of it goes
+        return ical.series_cancellation(series, _organizer(app), people, now=app.now(), tz=app.tz)
     if series is not None and (job.whole or batch.occurrence is None):
         return ical.invite_series(series, _organizer(app), people, now=app.now(), tz=app.tz)
     if series is not None and batch.occurrence is not None:
         return ical.occurrence_update(
-            series, batch.occurrence, _organizer(app), people, now=app.now(), tz=app.tz
+            series,
+            batch.occurrence,
+            _organizer(app),
+            people,
+            now=app.now(),
+            tz=app.tz,
+            occurrence=batch.event,
         )
     build = ical.cancellation if batch.kind == CANCEL else ical.invite
     return build(batch.event, _organizer(app), people, now=app.now(), tz=app.tz)
@@ -755,8 +764,10 @@ def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
 def _method(app: Product, batch: InviteBatch, job: Job) -> str:
     """The iTIP method of the invitee's .ics (and of its e-mail's calendar part)."""
     if batch.series is not None:
+        if batch.series.master.cancelled:
+            return "CANCEL"
         alone = not job.whole and batch.occurrence is not None
-        return "CANCEL" if alone and batch.occurrence in batch.series.exdates else "REQUEST"
+        return "CANCEL" if alone and batch.event.cancelled else "REQUEST"
     return "CANCEL" if batch.kind == CANCEL else "REQUEST"
 
 
@@ -796,7 +807,7 @@ def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessa
     series = batch.series
     if series is not None and _whole_series(batch):
         recurrence = series_of.recurrence_text(series)
-        prefix = "Inbjudan" if batch.kind == NEW else "Ändrad serie"
+        prefix = {NEW: "Inbjudan", CANCEL: "Inställd serie"}.get(batch.kind, "Ändrad serie")
         subject = f"{prefix}: {batch.label} {recurrence}"
         body = texts.series_mail_body(
             batch.label,
@@ -827,6 +838,9 @@ def dm_message(batch: InviteBatch, job: Job) -> Message:
         location = series.master.location
         if batch.kind == NEW:
             text = texts.series_invite_dm(batch.label, recurrence, location, batch.sender)
+        elif series.master.cancelled:
+            text = texts.series_cancelled_dm(batch.label, recurrence)
+            return Message(text, [section(text)])
         else:
             text = texts.series_updated_dm(batch.label, recurrence, location)
         return Message(text, [section(text), rsvp_buttons(batch.ref + SERIES_MARK)])

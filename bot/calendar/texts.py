@@ -491,6 +491,13 @@ def series_updated_dm(label: str, recurrence: str, location: str | None) -> str:
     )
 
 
+def series_cancelled_dm(label: str, recurrence: str) -> str:
+    return (
+        f"❌ *{esc(label)}* (serie, {esc(recurrence)}) är inställd: inget av mötena blir av.\n"
+        "Kalenderfilen nedan tar bort hela serien ur din kalender."
+    )
+
+
 def series_mail_body(
     label: str, recurrence: str, location: str | None, organ: str, refs: str, sender_name: str
 ) -> str:

@@ -568,3 +568,38 @@ def test_the_agenda_of_one_occurrence_is_sent_as_its_override(
     for mail in mails[2:]:
         (event,) = calendar_part(mail)[1].walk("VEVENT")
         assert event.decoded("RECURRENCE-ID") == at(date(2026, 12, 10), 13)
+
+
+# ---------------------------------------------------------------------- the series runs out
+
+
+def test_last_live_occurrence_cancelled_is_sent_as_cancel(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Each cancellation goes out as that occurrence's CANCEL; the last one, which leaves the
+    series with nothing going ahead, cancels the whole series (the master, no RECURRENCE-ID)
+    in the DM's file and in the e-mail."""
+    handler = inbox[0]
+    series_cal.command("/mote", "bjud in LG-261203 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261203`")
+    handler.wait(1)
+    refs = [m.ref for m in occurrences(series_cal.product)]
+    for n, ref in enumerate(refs, start=2):
+        clock.advance(timedelta(minutes=1))
+        series_cal.command("/mote", f"ställ in {ref}", user="magnus")
+        report(slack, f"Avbokningen för `{ref}`")
+        handler.wait(n)
+    files = uploads_for(slack, "U0ANNA")
+    assert [str(c["METHOD"]) for c in files] == ["REQUEST"] + ["CANCEL"] * len(refs)
+    *singles, last = files
+    for cal in singles[1:]:
+        (event,) = cal.walk("VEVENT")
+        assert event.get("RECURRENCE-ID") is not None
+    (master,) = last.walk("VEVENT")
+    assert master.get("RECURRENCE-ID") is None and master.get("RRULE") is not None
+    assert str(master["STATUS"]) == "CANCELLED"
+    assert int(master["SEQUENCE"]) == len(refs)
+    _part, mailed = calendar_part(handler.wait(len(refs) + 1)[-1])
+    assert str(mailed["METHOD"]) == "CANCEL"
+    (mailed_master,) = mailed.walk("VEVENT")
+    assert mailed_master.get("RECURRENCE-ID") is None
