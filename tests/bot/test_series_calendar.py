@@ -603,3 +603,67 @@ def test_last_live_occurrence_cancelled_is_sent_as_cancel(
     assert str(mailed["METHOD"]) == "CANCEL"
     (mailed_master,) = mailed.walk("VEVENT")
     assert mailed_master.get("RECURRENCE-ID") is None
+
+
+def test_a_past_occurrence_moved_ahead_takes_rsvps(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Anna is invited to the series on 11 December, when LG-261210 is over; it is then
+    postponed after the fact to 22 December: her "ny tid" DM's buttons take her answer."""
+    clock.advance(timedelta(days=18))  # 11 December: LG-261203 and LG-261210 are over
+    series_cal.command("/mote", "bjud in LG-261217 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261217`")
+    moved = text_of(
+        series_cal.command("/mote", "flytta LG-261210 till 22 december 13-14", user="magnus")
+    )
+    assert "22 december" in moved, moved
+    report(slack, "Nya tiden för `LG-261210`")
+    dm = slack.dms("U0ANNA")[-1]
+    assert "LG-261210" in text_of(dm) and "22 december" in text_of(dm), text_of(dm)
+    answered = text_of(series_cal.click("mote_svar_kommer", "LG-261210", user="anna"))
+    assert "Kommer" in answered and "LG-261210" in answered, answered
+    shown = text_of(series_cal.command("/mote", "visa LG-261210", user="magnus"))
+    assert "U0ANNA" in shown, shown
+
+
+def test_attendance_of_a_held_first_occurrence_gains_later_invitees(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The first occurrence keeps the series' claims, also of those invited once it is over:
+    they are not invited to it, in `/mote visa` nor in the attendance list."""
+    first = occurrences(series_cal.product)[0]
+    series_cal.command("/mote", f"bjud in {first.ref} <@U0SARA|sara>", user="magnus")
+    report(slack, f"Inbjudan för `{first.ref}`")
+    clock.advance(timedelta(days=11))
+    series_cal.command("/mote", "bjud in LG-261210 <@U0JENNY|jenny>", user="magnus")
+    report(slack, "Inbjudan för `LG-261210`")
+    shown = text_of(series_cal.command("/mote", f"visa {first.ref}", user="magnus"))
+    assert "U0SARA" in shown and "U0JENNY" not in shown, shown
+    present = text_of(series_cal.command("/mote", f"närvaro {first.ref}", user="magnus"))
+    assert "U0JENNY" not in present and "Jenny" not in present, present
+    later = text_of(series_cal.command("/mote", "visa LG-261210", user="magnus"))
+    assert "U0SARA" in later and "U0JENNY" in later, later
+
+
+def test_series_answer_names_a_cancelled_occurrence(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The series' DM names LG-261210, since cancelled: the answer names the occurrence it is
+    for, and the cancellation's file speaks of that occurrence, not of the series."""
+    handler = inbox[0]
+    series_cal.command("/mote", "bjud in LG-261210 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261210`")
+    handler.wait(1)
+    clock.advance(timedelta(minutes=1))
+    series_cal.command("/mote", "ställ in LG-261210", user="magnus")
+    report(slack, "Avbokningen för `LG-261210`")
+    *_, cancel = uploads_for(slack, "U0ANNA")
+    assert str(cancel["METHOD"]) == "CANCEL"
+    (event,) = cancel.walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    assert "LG-261210" in description and "varje torsdag" not in description, description
+    _part, mailed = calendar_part(handler.wait(2)[-1])
+    (mailed_event,) = mailed.walk("VEVENT")
+    assert "varje torsdag" not in str(mailed_event["DESCRIPTION"])
+    answered = text_of(series_cal.click("mote_svar_kommer", "LG-261210+", user="anna"))
+    assert "10 december" not in answered and "LG-261217" in answered, answered
