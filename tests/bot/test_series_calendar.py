@@ -7,6 +7,7 @@ with dateutil and compared with the meetings in the register."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,13 +23,15 @@ from sqlmodel import col, select
 
 from bot import commands
 from bot.calendar import feeds, ical, invites
+from bot.calendar import series as series_of
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
 from bot.core.replies import Attachment, Message
 from handlers.slack_standin import LocalSlack
-from storage.db import Database, alembic_config
+from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
 from tests.bot.test_invites import Inbox, LoopbackSMTP, calendar_part, report, uploads_for
+from tests.conftest import DATABASES, POSTGRES_URL
 from tests.harness import PEOPLE, Harness, buttons, run, text_of
 
 INVITE_FROM = "ledningsbot@region.example"
@@ -667,3 +670,154 @@ def test_series_answer_names_a_cancelled_occurrence(
     assert "varje torsdag" not in str(mailed_event["DESCRIPTION"])
     answered = text_of(series_cal.click("mote_svar_kommer", "LG-261210+", user="anna"))
     assert "10 december" not in answered and "LG-261217" in answered, answered
+
+
+# ------------------------------------------------------------- installations from before 0014
+
+
+@pytest.fixture(params=DATABASES)
+def old_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (SQLite, or a scratch schema in PostgreSQL) to migrate."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    schema = f"m0014_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(normalise_url(POSTGRES_URL))
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def old_series(url: str, occurrences: list[tuple[str, str, str, int]], rule: str) -> None:
+    """A series as the code before 0014 left it: (day, start, end, sequence) per occurrence,
+    each an item of its own (uid m1, m2, …)."""
+    command.upgrade(alembic_config(url), "0013")
+    engine = create_engine(normalise_url(url))
+    now = "2026-11-23 08:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organ (id, short_name, name, reminders_enabled, reminder_lead_days,"
+                " created_by, created_at) VALUES (1, 'AU', 'Arbetsutskottet', false, 3, 'U', :now)"
+            ),
+            {"now": now},
+        )
+        for i, (day, start, end, seq) in enumerate(occurrences, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO meeting (id, ref, organ_id, kind, start_date, end_date,"
+                    " start_time, end_time, location, status, uid, sequence, series_uid,"
+                    " series_rule, created_by, created_at, updated_at) VALUES (:id, :ref, 1,"
+                    " 'möte', :day, :day, :start, :end, 'Regionhuset', 'planerat', :uid, :seq,"
+                    " 's@ledningsbot', :rule, 'U', :now, :now)"
+                ),
+                {
+                    "id": i,
+                    "ref": f"AU-{i}",
+                    "day": day,
+                    "uid": f"m{i}",
+                    "now": now,
+                    "start": f"{start}:00",
+                    "end": f"{end}:00",
+                    "seq": seq,
+                    "rule": rule,
+                },
+            )
+    engine.dispose()
+
+
+def test_migration_0014_keeps_an_occurrence_moved_before_it(old_url: str) -> None:
+    """12 June was moved to Friday 13 June 10–11 before 0014: the series stays Thursdays 13–14,
+    and the calendar item gives exactly the meetings of the register."""
+    old_series(
+        old_url,
+        [
+            ("2025-06-05", "13:00", "14:00", 0),
+            ("2025-06-13", "10:00", "11:00", 1),
+            ("2025-06-19", "13:00", "14:00", 0),
+        ],
+        "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619",
+    )
+    command.upgrade(alembic_config(old_url), "head")
+    database = Database(old_url)
+    try:
+        with database.transaction() as session:
+            rows = list(session.exec(select(Meeting).order_by(col(Meeting.id))).all())
+    finally:
+        database.dispose()
+    assert [r.series_date for r in rows] == [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)]
+    assert {(r.series_start, r.series_end) for r in rows} == {(time(13), time(14))}
+    assert {r.series_rule for r in rows} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619T110000Z"}
+    item = series_of.of_meetings(rows, "AU", summary="AU-möte", tz=STOCKHOLM)
+    cal = Calendar.from_ical(ical.feed("AU", [item], now=datetime(2026, 1, 1, tzinfo=STOCKHOLM)))
+    register = {datetime.combine(r.start_date, r.start_time or time(0), STOCKHOLM) for r in rows}
+    assert {d.astimezone(STOCKHOLM) for d in expand(cal)} == register
+
+
+def migrated_from_0013(app: Product) -> None:
+    """Take the database back to 0013 and up again: 0014 runs on what the bot holds now."""
+    config = alembic_config(app.db.url)
+    command.downgrade(config, "0013")
+    command.upgrade(config, "head")
+
+
+def pre_0014_invitation(app: Product, meeting: Meeting, user_id: str, at: datetime) -> None:
+    """What the code before 0014 left: invited to this occurrence alone (its own UID, v0)."""
+    with app.db.transaction(write=True) as session:
+        session.add(
+            Invitation(
+                meeting_id=meeting.id,
+                user_id=user_id,
+                email=f"{user_id.lower()}@example.se",
+                invited_by="U0MAGNUS",
+                invited_at=at,
+                dm_sequence=0,
+                dm_status="sent",
+                mail_sequence=0,
+                mail_status="sent",
+            )
+        )
+
+
+def test_pre_0014_invitation_to_the_anchor_is_not_the_series(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Anna had the first occurrence alone before 0014: inviting her now sends her the series,
+    she does not count as having it already."""
+    app = series_cal.product
+    first = occurrences(app)[0]
+    pre_0014_invitation(app, first, "U0ANNA", clock.now())
+    migrated_from_0013(app)
+    out = text_of(series_cal.command("/mote", f"bjud in {first.ref} <@U0ANNA|anna>", user="magnus"))
+    assert "redan" not in out, out
+    report(slack, f"Inbjudan för `{first.ref}`")
+    (cal,) = uploads_for(slack, "U0ANNA")
+    assert str(cal["METHOD"]) == "REQUEST"
+    (master,) = [e for e in cal.walk("VEVENT") if e.get("RRULE") is not None]
+    assert str(master["UID"]) == first.series_uid
+    assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
+
+
+def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Roger had LG-261210 alone before 0014: when it is cancelled he is told, with the whole
+    series (which he never had)."""
+    app = series_cal.product
+    second = occurrences(app)[1]
+    pre_0014_invitation(app, second, "U0ROGER", clock.now())
+    migrated_from_0013(app)
+    clock.advance(timedelta(minutes=1))
+    out = text_of(series_cal.command("/mote", f"ställ in {second.ref}", user="magnus"))
+    assert "inbjudna" in out, out
+    report(slack, f"Avbokningen för `{second.ref}`")
+    (cal,) = uploads_for(slack, "U0ROGER")
+    (master,) = [e for e in cal.walk("VEVENT") if e.get("RRULE") is not None]
+    assert str(master["UID"]) == second.series_uid
+    assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
+    assert at(second.start_date, 13).astimezone(UTC) not in expand(cal)
