@@ -821,3 +821,43 @@ def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
     assert str(master["UID"]) == second.series_uid
     assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
     assert at(second.start_date, 13).astimezone(UTC) not in expand(cal)
+
+
+def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
+    calendar_product: Product, organs: None, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The last cancellation's batch is cut short by a crash: the safety tick sends the whole
+    series as METHOD:CANCEL (the master, no RECURRENCE-ID), and the DM says it is off, with no
+    buttons to answer."""
+    handler = inbox[0]
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    assert "7 möten" in run(sara, "/mote", SERIES)
+    box = Keeper()
+    invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
+    *earlier, last = [m.ref for m in occurrences(calendar_product)]
+    for ref in earlier:
+        clock.advance(timedelta(minutes=1))
+        batch = commands.run(sara, "/mote", f"ställ in {ref}").invites
+        assert isinstance(batch, invites.InviteBatch)
+        invites.deliver(calendar_product, batch, box)
+    clock.advance(timedelta(minutes=1))
+    run(sara, "/mote", f"ställ in {last}")  # planned and claimed; the process dies
+    clock.advance(calendar_product.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(calendar_product, box, str)
+    assert resumed.dms == 1 and resumed.mails == 1
+    _user, _key, attachment, _doubt = box.sent[-1]
+    cal = Calendar.from_ical(attachment.content)
+    assert str(cal["METHOD"]) == "CANCEL"
+    (master,) = cal.walk("VEVENT")
+    assert master.get("RECURRENCE-ID") is None and master.get("RRULE") is not None
+    assert str(master["STATUS"]) == "CANCELLED"
+    assert "inställd" in box.texts[-1] and "kommer" not in box.texts[-1].lower()
+    mail = handler.wait(len(earlier) + 2)[-1]
+    _part, mailed = calendar_part(mail)
+    assert str(mailed["METHOD"]) == "CANCEL"
+    assert "Inställd serie" in str(mail.message["Subject"])
