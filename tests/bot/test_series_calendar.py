@@ -731,18 +731,35 @@ def old_series(url: str, occurrences: list[tuple[str, str, str, int]], rule: str
     engine.dispose()
 
 
-def test_migration_0014_keeps_an_occurrence_moved_before_it(old_url: str) -> None:
-    """12 June was moved to Friday 13 June 10–11 before 0014: the series stays Thursdays 13–14,
-    and the calendar item gives exactly the meetings of the register."""
-    old_series(
-        old_url,
+MOVED_BEFORE_0014 = [
+    # 12 June moved to Friday 13 June 10–11: the same week
+    (
         [
             ("2025-06-05", "13:00", "14:00", 0),
             ("2025-06-13", "10:00", "11:00", 1),
             ("2025-06-19", "13:00", "14:00", 0),
         ],
-        "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619",
-    )
+        [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)],
+    ),
+    # the first, 5 June, moved to Tuesday 10 June 9–10: into the next occurrence's week
+    (
+        [
+            ("2025-06-10", "09:00", "10:00", 1),
+            ("2025-06-12", "13:00", "14:00", 0),
+            ("2025-06-19", "13:00", "14:00", 0),
+        ],
+        [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "planned"), MOVED_BEFORE_0014)
+def test_migration_0014_keeps_an_occurrence_moved_before_it(
+    old_url: str, before: list[tuple[str, str, str, int]], planned: list[date]
+) -> None:
+    """An occurrence moved before 0014: the series stays Thursdays 13–14, the moved one keeps
+    its place in the rule, and the calendar item gives exactly the meetings of the register."""
+    old_series(old_url, before, "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619")
     command.upgrade(alembic_config(old_url), "head")
     database = Database(old_url)
     try:
@@ -750,7 +767,7 @@ def test_migration_0014_keeps_an_occurrence_moved_before_it(old_url: str) -> Non
             rows = list(session.exec(select(Meeting).order_by(col(Meeting.id))).all())
     finally:
         database.dispose()
-    assert [r.series_date for r in rows] == [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)]
+    assert [r.series_date for r in rows] == planned
     assert {(r.series_start, r.series_end) for r in rows} == {(time(13), time(14))}
     assert {r.series_rule for r in rows} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619T110000Z"}
     item = series_of.of_meetings(rows, "AU", summary="AU-möte", tz=STOCKHOLM)

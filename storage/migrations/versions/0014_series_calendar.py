@@ -95,15 +95,14 @@ def _fill_series(bind: sa.Connection, meeting: sa.TableClause, occurrences: list
     rule = occurrences[0].series_rule or ""
     weekdays = _weekdays(rule) or [_most(unchanged, lambda o: o.start_date.weekday())]
     in_week = {o.id: _in_week(o.start_date, weekdays) for o in occurrences}
-    first = min(in_week.values())
-    generated = _dates(rule, first, weekdays, len(occurrences))
+    pool = _dates(rule, [in_week[o.id] for o in unchanged], weekdays, occurrences)
     taken: set[date] = set()
     planned: dict[int, date] = {}
     # Those never changed first: they are where the rule put them.
     for o in sorted(occurrences, key=lambda o: (bool(o.sequence), o.start_date, o.id)):
         day = in_week[o.id]
-        if day in taken or (generated and day not in generated):
-            free = [d for d in generated if d not in taken]
+        if day in taken or (pool and day not in pool):
+            free = [d for d in pool if d not in taken]
             if free:
                 day = min(free, key=lambda d: (abs((d - o.start_date).days), d))
         taken.add(day)
@@ -196,29 +195,33 @@ def _in_week(day: date, weekdays: list[int]) -> date:
     )
 
 
-def _dates(rule: str, first: date, weekdays: list[int], rows: int) -> list[date]:
-    """The dates of a weekly rule from `first` (UNTIL a date, or COUNT); empty for a rule of
-    another kind."""
-    if "FREQ=WEEKLY" not in rule.upper():
+def _dates(
+    rule: str, fixed: list[date], weekdays: list[int], occurrences: list[sa.Row]
+) -> list[date]:
+    """The dates a weekly rule may have given these occurrences: its weekdays, in the weeks of
+    its INTERVAL counted from the occurrences never changed (`fixed`), from a while before the
+    first occurrence to UNTIL (or a while after the last); empty for a rule of another kind."""
+    if "FREQ=WEEKLY" not in rule.upper() or not fixed:
         return []
     interval = re.search(r"INTERVAL=(\d+)", rule)
-    count = re.search(r"COUNT=(\d+)", rule)
+    step = timedelta(weeks=int(interval[1]) if interval else 1)
     until = _UNTIL_DATE.search(rule)
-    last = date(int(until[1][:4]), int(until[1][4:6]), int(until[1][6:])) if until else None
-    limit = int(count[1]) if count else max(rows, 1) * 4 + 60
-    step = int(interval[1]) if interval else 1
+    days = [o.start_date for o in occurrences]
+    first = min(days) - step
+    last = max(days) + step
+    if until is not None:
+        last = date(int(until[1][:4]), int(until[1][4:6]), int(until[1][6:]))
+    reference = min(fixed)
+    week = reference - timedelta(days=reference.weekday())
+    while week > first - timedelta(days=first.weekday()):
+        week -= step
     found: list[date] = []
-    week = first - timedelta(days=first.weekday())
-    while len(found) < limit:
-        for weekday in weekdays:
-            day = week + timedelta(days=weekday)
-            if day < first:
-                continue
-            if last is not None and day > last:
-                return found
-            found.append(day)
-        week += timedelta(weeks=step)
-    return found[:limit]
+    while week <= last:
+        found += [
+            day for day in (week + timedelta(days=w) for w in weekdays) if first <= day <= last
+        ]
+        week += step
+    return found
 
 
 def _utc_until(rule: str | None, start: time | None) -> str | None:
