@@ -841,6 +841,7 @@ def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessa
             batch.organ,
             batch.series_refs,
             batch.sender_name,
+            cancelled=series.master.cancelled,
         )
     return imip_message(
         sender=organizer.email,

@@ -878,3 +878,7 @@ def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
     _part, mailed = calendar_part(mail)
     assert str(mailed["METHOD"]) == "CANCEL"
     assert "Inställd serie" in str(mail.message["Subject"])
+    body = mail.message.get_body(("plain",))
+    assert body is not None
+    assert "inget av mötena blir av" in body.get_content()
+    assert "bjuder in" not in body.get_content()
