@@ -333,21 +333,44 @@ def occurrence_update(
     *,
     now: datetime,
     tz: ZoneInfo = STOCKHOLM,
+    occurrence: Event | None = None,
 ) -> bytes:
     """One occurrence changed (RFC 5546 3.2.2.2/3.2.5): METHOD:REQUEST with only its override,
-    or, when the occurrence is cancelled (in ``series.exdates``), METHOD:CANCEL with its
-    RECURRENCE-ID. ``day`` is the occurrence's date as planned."""
+    or, when the occurrence is cancelled, METHOD:CANCEL with its RECURRENCE-ID. ``day`` is the
+    occurrence's date as planned; ``occurrence`` the occurrence as it is now (its own texts, and
+    whether it is cancelled), else the series' view of that day."""
     stamp = _as_utc(_require_aware(now, "now"))
-    cancelled = day in series.exdates
-    event = series.override(day)
-    if event is None:  # back as planned, or cancelled: the master's instance on that day
-        event = _instance(series, day)
+    if occurrence is not None:
+        cancelled = occurrence.cancelled
+        event = replace(occurrence, uid=series.uid, sequence=series.sequence)
+    else:
+        cancelled = day in series.exdates
+        found = series.override(day)
+        # back as planned, or cancelled: the master's instance on that day
+        event = found if found is not None else _instance(series, day)
     if cancelled:
         event = replace(event, cancelled=True)
     vevent = _vevent(event, tz, stamp=stamp)
     vevent.add("RECURRENCE-ID", series.recurrence_id(day, tz))
     method = "CANCEL" if cancelled else "REQUEST"
     return _scheduled(method, [vevent], [event], organizer, attendees, tz)
+
+
+def series_cancellation(
+    series: Series,
+    organizer: Person,
+    attendees: Sequence[Person],
+    *,
+    now: datetime,
+    tz: ZoneInfo = STOCKHOLM,
+) -> bytes:
+    """The whole series cancelled (RFC 5546 3.2.5): METHOD:CANCEL with the master (its UID,
+    RRULE and SEQUENCE, no RECURRENCE-ID), so every occurrence leaves the calendar."""
+    stamp = _as_utc(_require_aware(now, "now"))
+    master = replace(series.master, cancelled=True)
+    vevent = _vevent(master, tz, stamp=stamp)
+    vevent.add("RRULE", _rule(series, tz))
+    return _scheduled("CANCEL", [vevent], [master], organizer, attendees, tz)
 
 
 def publish(event: Event | Series, *, now: datetime, tz: ZoneInfo = STOCKHOLM) -> bytes:

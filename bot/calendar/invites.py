@@ -19,9 +19,9 @@ Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.cale
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -34,6 +34,7 @@ from bot.calendar import series as series_of
 from bot.calendar.mail import Mailer, MailError, imip_message
 from bot.core import ledger
 from bot.core import texts as core_texts
+from bot.core.clock import STOCKHOLM
 from bot.core.context import Ctx, Product
 from bot.core.errors import NotAllowed, UserError
 from bot.core.markup import parse_channel, parse_mention
@@ -275,10 +276,34 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
         batch = _batch(ctx, kind, meeting, organ, sender_name, occurrences)
         if batch.series is not None and _changed_last(meeting, occurrences):
             batch.occurrence = series_of.planned_on(meeting)
-        for row in _invitations_of(session, holder).values():
+        series_rows = _invitations_of(session, holder)
+        if occurrences and _id(meeting) != holder and meeting.status == meetings.PLANNED:
+            # An occurrence moved ahead from the past (postponed after the fact): the series'
+            # invitees are invited to it now, so the buttons of its "ny tid" DM take answers.
+            _invite_to(ctx, session, meeting, series_rows.values())
+        for row in series_rows.values():
             row.email = row.email or emails.get(row.user_id)
             _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session)
     return batch if batch.jobs or batch.no_email else None
+
+
+def _invite_to(ctx: Ctx, session: Session, meeting: Meeting, rows: Iterable[Invitation]) -> None:
+    """Invite the series' invitees (``rows``, the anchor's) to an occurrence still to come
+    that they are not invited to."""
+    if meeting.end_date < ctx.app.today():
+        return
+    invited = _invited_to(session, [_id(meeting)])
+    for row in rows:
+        if (_id(meeting), row.user_id) not in invited:
+            session.add(
+                Invitation(
+                    meeting_id=_id(meeting),
+                    user_id=row.user_id,
+                    email=row.email,
+                    invited_by=ctx.user_id,
+                    invited_at=ctx.app.now(),
+                )
+            )
 
 
 def email_changed(app: Product, user_id: str, email: str | None) -> bool:
@@ -701,7 +726,8 @@ def _resumed_batch(
         # A series (its claims are on this, its anchor): the whole series as it is now.
         occurrences = _occurrences(session, meeting)
         version = series_of.sequence(occurrences) if occurrences else meeting.sequence
-        if meeting.status == meetings.CANCELLED and not occurrences:
+        cancelled = [o for o in occurrences or [meeting] if o.status == meetings.CANCELLED]
+        if len(cancelled) == len(occurrences or [meeting]):  # the meeting, or all the series
             kind = CANCEL
         else:
             kind = NEW if version == 0 else UPDATE
@@ -742,11 +768,19 @@ def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
             event = replace(event, cancelled=True)
         return ical.publish(event, now=app.now(), tz=app.tz)
     people = [_attendee(job)]
+    if series is not None and series.master.cancelled:  # no occurrence left: all of it goes
+        return ical.series_cancellation(series, _organizer(app), people, now=app.now(), tz=app.tz)
     if series is not None and (job.whole or batch.occurrence is None):
         return ical.invite_series(series, _organizer(app), people, now=app.now(), tz=app.tz)
     if series is not None and batch.occurrence is not None:
         return ical.occurrence_update(
-            series, batch.occurrence, _organizer(app), people, now=app.now(), tz=app.tz
+            series,
+            batch.occurrence,
+            _organizer(app),
+            people,
+            now=app.now(),
+            tz=app.tz,
+            occurrence=batch.event,
         )
     build = ical.cancellation if batch.kind == CANCEL else ical.invite
     return build(batch.event, _organizer(app), people, now=app.now(), tz=app.tz)
@@ -755,8 +789,10 @@ def _ics(app: Product, batch: InviteBatch, job: Job) -> bytes:
 def _method(app: Product, batch: InviteBatch, job: Job) -> str:
     """The iTIP method of the invitee's .ics (and of its e-mail's calendar part)."""
     if batch.series is not None:
+        if batch.series.master.cancelled:
+            return "CANCEL"
         alone = not job.whole and batch.occurrence is not None
-        return "CANCEL" if alone and batch.occurrence in batch.series.exdates else "REQUEST"
+        return "CANCEL" if alone and batch.event.cancelled else "REQUEST"
     return "CANCEL" if batch.kind == CANCEL else "REQUEST"
 
 
@@ -796,7 +832,7 @@ def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessa
     series = batch.series
     if series is not None and _whole_series(batch):
         recurrence = series_of.recurrence_text(series)
-        prefix = "Inbjudan" if batch.kind == NEW else "Ändrad serie"
+        prefix = {NEW: "Inbjudan", CANCEL: "Inställd serie"}.get(batch.kind, "Ändrad serie")
         subject = f"{prefix}: {batch.label} {recurrence}"
         body = texts.series_mail_body(
             batch.label,
@@ -805,6 +841,7 @@ def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessa
             batch.organ,
             batch.series_refs,
             batch.sender_name,
+            cancelled=series.master.cancelled,
         )
     return imip_message(
         sender=organizer.email,
@@ -827,6 +864,9 @@ def dm_message(batch: InviteBatch, job: Job) -> Message:
         location = series.master.location
         if batch.kind == NEW:
             text = texts.series_invite_dm(batch.label, recurrence, location, batch.sender)
+        elif series.master.cancelled:
+            text = texts.series_cancelled_dm(batch.label, recurrence)
+            return Message(text, [section(text)])
         else:
             text = texts.series_updated_dm(batch.label, recurrence, location)
         return Message(text, [section(text), rsvp_buttons(batch.ref + SERIES_MARK)])
@@ -927,7 +967,9 @@ def answer(ctx: Ctx, ref: str, rsvp: str) -> tuple[Meeting, Organ, Invitation]:
                 other.rsvp, other.rsvp_at = rsvp, now
                 session.add(other)
             shown = row if row is not None and row in rows else rows[0]
-            return meeting, organ, shown
+            # The answer names an occurrence it is for (not one cancelled, or over).
+            named = session.get(Meeting, shown.meeting_id) or meeting
+            return named, organ, shown
         if row is None:
             raise UserError(texts.rsvp_not_invited(meeting.ref))
         if meeting.status == meetings.CANCELLED:
@@ -958,8 +1000,22 @@ def answer_message(ctx: Ctx, ref: str, rsvp: str) -> Message:
 def answers(session: Session, meeting: Meeting) -> Answers:
     by_answer: dict[str | None, list[str]] = {KOMMER: [], KOMMER_INTE: [], KANSKE: [], None: []}
     for row in _invitations(session, meeting).values():
-        by_answer.setdefault(row.rsvp, []).append(row.user_id)
+        if _to_the_meeting(row, meeting):
+            by_answer.setdefault(row.rsvp, []).append(row.user_id)
     return Answers(by_answer)
+
+
+def _to_the_meeting(row: Invitation, meeting: Meeting) -> bool:
+    """Is the row an invitation to the meeting itself? The first occurrence of a series also
+    keeps the claims of everyone invited to the series, also of those invited once it was
+    over: they were never invited to it (nobody is invited to a meeting that is over)."""
+    if not meeting.series_uid:
+        return True
+    invited_at = row.invited_at
+    if invited_at.tzinfo is None:  # stored as UTC
+        invited_at = invited_at.replace(tzinfo=UTC)
+    invited_on = invited_at.astimezone(STOCKHOLM).date()
+    return invited_on <= meeting.end_date
 
 
 def show(ctx: Ctx, ref: str) -> Answers:

@@ -491,23 +491,44 @@ def series_updated_dm(label: str, recurrence: str, location: str | None) -> str:
     )
 
 
+def series_cancelled_dm(label: str, recurrence: str) -> str:
+    return (
+        f"❌ *{esc(label)}* (serie, {esc(recurrence)}) är inställd: inget av mötena blir av.\n"
+        "Kalenderfilen nedan tar bort hela serien ur din kalender."
+    )
+
+
 def series_mail_body(
-    label: str, recurrence: str, location: str | None, organ: str, refs: str, sender_name: str
+    label: str,
+    recurrence: str,
+    location: str | None,
+    organ: str,
+    refs: str,
+    sender_name: str,
+    *,
+    cancelled: bool = False,
 ) -> str:
     """Plain text (no Slack markup): the e-mail's text part for a whole series."""
+    first = f"{sender_name} bjuder in dig till {label}, en serie av möten."
+    calendar = [
+        "Kalenderinbjudan i det här brevet lägger in hela serien. Ändras eller ställs ett "
+        "enskilt möte in får du ett besked om just det mötet.",
+        "Svara med knapparna i Slack: svar som ges i kalendern når inte ledningsbot.",
+    ]
+    if cancelled:
+        first = f"{label}, en serie av möten, är inställd: inget av mötena blir av."
+        calendar = ["Kalenderfilen i det här brevet tar bort hela serien ur din kalender."]
     lines = [
         "Hej!",
         "",
-        f"{sender_name} bjuder in dig till {label}, en serie av möten.",
+        first,
         "",
         f"När: {recurrence}",
         f"Var: {location.strip() if location and location.strip() else 'ingen plats angiven'}",
         f"Organ: {organ}",
         f"Referenser: {refs}",
         "",
-        "Kalenderinbjudan i det här brevet lägger in hela serien. Ändras eller ställs ett "
-        "enskilt möte in får du ett besked om just det mötet.",
-        "Svara med knapparna i Slack: svar som ges i kalendern når inte ledningsbot.",
+        *calendar,
         "",
         "Hälsningar",
         "ledningsbot",

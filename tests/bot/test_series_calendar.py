@@ -7,6 +7,7 @@ with dateutil and compared with the meetings in the register."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,13 +23,15 @@ from sqlmodel import col, select
 
 from bot import commands
 from bot.calendar import feeds, ical, invites
+from bot.calendar import series as series_of
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
 from bot.core.replies import Attachment, Message
 from handlers.slack_standin import LocalSlack
-from storage.db import Database, alembic_config
+from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
 from tests.bot.test_invites import Inbox, LoopbackSMTP, calendar_part, report, uploads_for
+from tests.conftest import DATABASES, POSTGRES_URL
 from tests.harness import PEOPLE, Harness, buttons, run, text_of
 
 INVITE_FROM = "ledningsbot@region.example"
@@ -568,3 +571,314 @@ def test_the_agenda_of_one_occurrence_is_sent_as_its_override(
     for mail in mails[2:]:
         (event,) = calendar_part(mail)[1].walk("VEVENT")
         assert event.decoded("RECURRENCE-ID") == at(date(2026, 12, 10), 13)
+
+
+# ---------------------------------------------------------------------- the series runs out
+
+
+def test_last_live_occurrence_cancelled_is_sent_as_cancel(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Each cancellation goes out as that occurrence's CANCEL; the last one, which leaves the
+    series with nothing going ahead, cancels the whole series (the master, no RECURRENCE-ID)
+    in the DM's file and in the e-mail."""
+    handler = inbox[0]
+    series_cal.command("/mote", "bjud in LG-261203 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261203`")
+    handler.wait(1)
+    refs = [m.ref for m in occurrences(series_cal.product)]
+    for n, ref in enumerate(refs, start=2):
+        clock.advance(timedelta(minutes=1))
+        series_cal.command("/mote", f"ställ in {ref}", user="magnus")
+        report(slack, f"Avbokningen för `{ref}`")
+        handler.wait(n)
+    files = uploads_for(slack, "U0ANNA")
+    assert [str(c["METHOD"]) for c in files] == ["REQUEST"] + ["CANCEL"] * len(refs)
+    *singles, last = files
+    for cal in singles[1:]:
+        (event,) = cal.walk("VEVENT")
+        assert event.get("RECURRENCE-ID") is not None
+    (master,) = last.walk("VEVENT")
+    assert master.get("RECURRENCE-ID") is None and master.get("RRULE") is not None
+    assert str(master["STATUS"]) == "CANCELLED"
+    assert int(master["SEQUENCE"]) == len(refs)
+    _part, mailed = calendar_part(handler.wait(len(refs) + 1)[-1])
+    assert str(mailed["METHOD"]) == "CANCEL"
+    (mailed_master,) = mailed.walk("VEVENT")
+    assert mailed_master.get("RECURRENCE-ID") is None
+
+
+def test_a_past_occurrence_moved_ahead_takes_rsvps(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Anna is invited to the series on 11 December, when LG-261210 is over; it is then
+    postponed after the fact to 22 December: her "ny tid" DM's buttons take her answer."""
+    clock.advance(timedelta(days=18))  # 11 December: LG-261203 and LG-261210 are over
+    series_cal.command("/mote", "bjud in LG-261217 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261217`")
+    moved = text_of(
+        series_cal.command("/mote", "flytta LG-261210 till 22 december 13-14", user="magnus")
+    )
+    assert "22 december" in moved, moved
+    report(slack, "Nya tiden för `LG-261210`")
+    dm = slack.dms("U0ANNA")[-1]
+    assert "LG-261210" in text_of(dm) and "22 december" in text_of(dm), text_of(dm)
+    answered = text_of(series_cal.click("mote_svar_kommer", "LG-261210", user="anna"))
+    assert "Kommer" in answered and "LG-261210" in answered, answered
+    shown = text_of(series_cal.command("/mote", "visa LG-261210", user="magnus"))
+    assert "U0ANNA" in shown, shown
+
+
+def test_attendance_of_a_held_first_occurrence_gains_later_invitees(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The first occurrence keeps the series' claims, also of those invited once it is over:
+    they are not invited to it, in `/mote visa` nor in the attendance list."""
+    first = occurrences(series_cal.product)[0]
+    series_cal.command("/mote", f"bjud in {first.ref} <@U0SARA|sara>", user="magnus")
+    report(slack, f"Inbjudan för `{first.ref}`")
+    clock.advance(timedelta(days=11))
+    series_cal.command("/mote", "bjud in LG-261210 <@U0JENNY|jenny>", user="magnus")
+    report(slack, "Inbjudan för `LG-261210`")
+    shown = text_of(series_cal.command("/mote", f"visa {first.ref}", user="magnus"))
+    assert "U0SARA" in shown and "U0JENNY" not in shown, shown
+    present = text_of(series_cal.command("/mote", f"närvaro {first.ref}", user="magnus"))
+    assert "U0JENNY" not in present and "Jenny" not in present, present
+    later = text_of(series_cal.command("/mote", "visa LG-261210", user="magnus"))
+    assert "U0SARA" in later and "U0JENNY" in later, later
+
+
+def test_series_answer_names_a_cancelled_occurrence(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The series' DM names LG-261210, since cancelled: the answer names the occurrence it is
+    for, and the cancellation's file speaks of that occurrence, not of the series."""
+    handler = inbox[0]
+    series_cal.command("/mote", "bjud in LG-261210 <@U0ANNA|anna>", user="magnus")
+    report(slack, "Inbjudan för `LG-261210`")
+    handler.wait(1)
+    clock.advance(timedelta(minutes=1))
+    series_cal.command("/mote", "ställ in LG-261210", user="magnus")
+    report(slack, "Avbokningen för `LG-261210`")
+    *_, cancel = uploads_for(slack, "U0ANNA")
+    assert str(cancel["METHOD"]) == "CANCEL"
+    (event,) = cancel.walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    assert "LG-261210" in description and "varje torsdag" not in description, description
+    _part, mailed = calendar_part(handler.wait(2)[-1])
+    (mailed_event,) = mailed.walk("VEVENT")
+    assert "varje torsdag" not in str(mailed_event["DESCRIPTION"])
+    answered = text_of(series_cal.click("mote_svar_kommer", "LG-261210+", user="anna"))
+    assert "10 december" not in answered and "LG-261217" in answered, answered
+
+
+# ------------------------------------------------------------- installations from before 0014
+
+
+@pytest.fixture(params=DATABASES)
+def old_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (SQLite, or a scratch schema in PostgreSQL) to migrate."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    schema = f"m0014_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(normalise_url(POSTGRES_URL))
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def old_series(url: str, occurrences: list[tuple[str, str, str, int]], rule: str) -> None:
+    """A series as the code before 0014 left it: (day, start, end, sequence) per occurrence,
+    each an item of its own (uid m1, m2, …)."""
+    command.upgrade(alembic_config(url), "0013")
+    engine = create_engine(normalise_url(url))
+    now = "2026-11-23 08:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organ (id, short_name, name, reminders_enabled, reminder_lead_days,"
+                " created_by, created_at) VALUES (1, 'AU', 'Arbetsutskottet', false, 3, 'U', :now)"
+            ),
+            {"now": now},
+        )
+        for i, (day, start, end, seq) in enumerate(occurrences, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO meeting (id, ref, organ_id, kind, start_date, end_date,"
+                    " start_time, end_time, location, status, uid, sequence, series_uid,"
+                    " series_rule, created_by, created_at, updated_at) VALUES (:id, :ref, 1,"
+                    " 'möte', :day, :day, :start, :end, 'Regionhuset', 'planerat', :uid, :seq,"
+                    " 's@ledningsbot', :rule, 'U', :now, :now)"
+                ),
+                {
+                    "id": i,
+                    "ref": f"AU-{i}",
+                    "day": day,
+                    "uid": f"m{i}",
+                    "now": now,
+                    "start": f"{start}:00",
+                    "end": f"{end}:00",
+                    "seq": seq,
+                    "rule": rule,
+                },
+            )
+    engine.dispose()
+
+
+MOVED_BEFORE_0014 = [
+    # 12 June moved to Friday 13 June 10–11: the same week
+    (
+        [
+            ("2025-06-05", "13:00", "14:00", 0),
+            ("2025-06-13", "10:00", "11:00", 1),
+            ("2025-06-19", "13:00", "14:00", 0),
+        ],
+        [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)],
+    ),
+    # the first, 5 June, moved to Tuesday 10 June 9–10: into the next occurrence's week
+    (
+        [
+            ("2025-06-10", "09:00", "10:00", 1),
+            ("2025-06-12", "13:00", "14:00", 0),
+            ("2025-06-19", "13:00", "14:00", 0),
+        ],
+        [date(2025, 6, 5), date(2025, 6, 12), date(2025, 6, 19)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "planned"), MOVED_BEFORE_0014)
+def test_migration_0014_keeps_an_occurrence_moved_before_it(
+    old_url: str, before: list[tuple[str, str, str, int]], planned: list[date]
+) -> None:
+    """An occurrence moved before 0014: the series stays Thursdays 13–14, the moved one keeps
+    its place in the rule, and the calendar item gives exactly the meetings of the register."""
+    old_series(old_url, before, "FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619")
+    command.upgrade(alembic_config(old_url), "head")
+    database = Database(old_url)
+    try:
+        with database.transaction() as session:
+            rows = list(session.exec(select(Meeting).order_by(col(Meeting.id))).all())
+    finally:
+        database.dispose()
+    assert [r.series_date for r in rows] == planned
+    assert {(r.series_start, r.series_end) for r in rows} == {(time(13), time(14))}
+    assert {r.series_rule for r in rows} == {"FREQ=WEEKLY;BYDAY=TH;UNTIL=20250619T110000Z"}
+    item = series_of.of_meetings(rows, "AU", summary="AU-möte", tz=STOCKHOLM)
+    cal = Calendar.from_ical(ical.feed("AU", [item], now=datetime(2026, 1, 1, tzinfo=STOCKHOLM)))
+    register = {datetime.combine(r.start_date, r.start_time or time(0), STOCKHOLM) for r in rows}
+    assert {d.astimezone(STOCKHOLM) for d in expand(cal)} == register
+
+
+def migrated_from_0013(app: Product) -> None:
+    """Take the database back to 0013 and up again: 0014 runs on what the bot holds now."""
+    config = alembic_config(app.db.url)
+    command.downgrade(config, "0013")
+    command.upgrade(config, "head")
+
+
+def pre_0014_invitation(app: Product, meeting: Meeting, user_id: str, at: datetime) -> None:
+    """What the code before 0014 left: invited to this occurrence alone (its own UID, v0)."""
+    with app.db.transaction(write=True) as session:
+        session.add(
+            Invitation(
+                meeting_id=meeting.id,
+                user_id=user_id,
+                email=f"{user_id.lower()}@example.se",
+                invited_by="U0MAGNUS",
+                invited_at=at,
+                dm_sequence=0,
+                dm_status="sent",
+                mail_sequence=0,
+                mail_status="sent",
+            )
+        )
+
+
+def test_pre_0014_invitation_to_the_anchor_is_not_the_series(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Anna had the first occurrence alone before 0014: inviting her now sends her the series,
+    she does not count as having it already."""
+    app = series_cal.product
+    first = occurrences(app)[0]
+    pre_0014_invitation(app, first, "U0ANNA", clock.now())
+    migrated_from_0013(app)
+    out = text_of(series_cal.command("/mote", f"bjud in {first.ref} <@U0ANNA|anna>", user="magnus"))
+    assert "redan" not in out, out
+    report(slack, f"Inbjudan för `{first.ref}`")
+    (cal,) = uploads_for(slack, "U0ANNA")
+    assert str(cal["METHOD"]) == "REQUEST"
+    (master,) = [e for e in cal.walk("VEVENT") if e.get("RRULE") is not None]
+    assert str(master["UID"]) == first.series_uid
+    assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
+
+
+def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
+    series_cal: Harness, slack: LocalSlack, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """Roger had LG-261210 alone before 0014: when it is cancelled he is told, with the whole
+    series (which he never had)."""
+    app = series_cal.product
+    second = occurrences(app)[1]
+    pre_0014_invitation(app, second, "U0ROGER", clock.now())
+    migrated_from_0013(app)
+    clock.advance(timedelta(minutes=1))
+    out = text_of(series_cal.command("/mote", f"ställ in {second.ref}", user="magnus"))
+    assert "inbjudna" in out, out
+    report(slack, f"Avbokningen för `{second.ref}`")
+    (cal,) = uploads_for(slack, "U0ROGER")
+    (master,) = [e for e in cal.walk("VEVENT") if e.get("RRULE") is not None]
+    assert str(master["UID"]) == second.series_uid
+    assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
+    assert at(second.start_date, 13).astimezone(UTC) not in expand(cal)
+
+
+def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
+    calendar_product: Product, organs: None, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The last cancellation's batch is cut short by a crash: the safety tick sends the whole
+    series as METHOD:CANCEL (the master, no RECURRENCE-ID), and the DM says it is off, with no
+    buttons to answer."""
+    handler = inbox[0]
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    assert "7 möten" in run(sara, "/mote", SERIES)
+    box = Keeper()
+    invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
+    *earlier, last = [m.ref for m in occurrences(calendar_product)]
+    for ref in earlier:
+        clock.advance(timedelta(minutes=1))
+        batch = commands.run(sara, "/mote", f"ställ in {ref}").invites
+        assert isinstance(batch, invites.InviteBatch)
+        invites.deliver(calendar_product, batch, box)
+    clock.advance(timedelta(minutes=1))
+    run(sara, "/mote", f"ställ in {last}")  # planned and claimed; the process dies
+    clock.advance(calendar_product.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(calendar_product, box, str)
+    assert resumed.dms == 1 and resumed.mails == 1
+    _user, _key, attachment, _doubt = box.sent[-1]
+    cal = Calendar.from_ical(attachment.content)
+    assert str(cal["METHOD"]) == "CANCEL"
+    (master,) = cal.walk("VEVENT")
+    assert master.get("RECURRENCE-ID") is None and master.get("RRULE") is not None
+    assert str(master["STATUS"]) == "CANCELLED"
+    assert "inställd" in box.texts[-1] and "kommer" not in box.texts[-1].lower()
+    mail = handler.wait(len(earlier) + 2)[-1]
+    _part, mailed = calendar_part(mail)
+    assert str(mailed["METHOD"]) == "CANCEL"
+    assert "Inställd serie" in str(mail.message["Subject"])
+    body = mail.message.get_body(("plain",))
+    assert body is not None
+    assert "inget av mötena blir av" in body.get_content()
+    assert "bjuder in" not in body.get_content()
