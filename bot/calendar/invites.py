@@ -610,7 +610,7 @@ def _deliver_one(
             problems.append(error.reason)
     # The DM may have outlasted the claim (a slow Slack, a busy machine) and another sender
     # taken it over: the e-mail, which cannot be looked for afterwards, is then theirs to send.
-    if job.mail and mailer is not None and job.email and (not job.dm or _renew(app, job)):
+    if job.mail and mailer is not None and job.email and (not job.dm or _still_ours(app, job)):
         try:
             message = _email(app, batch, job, ics)
             mailer.send(message, sender=_organizer(app).email, recipient=job.email)
@@ -624,6 +624,16 @@ def _deliver_one(
             mail_ok = False
             problems.append(texts.INVITE_BAD_EMAIL)
     return dm_ok, mail_ok, problems
+
+
+def _still_ours(app: Product, job: Job) -> bool:
+    """Renew the claim before the e-mail. When even that cannot be done (the database busy), the
+    e-mail waits: its claim stays, and the safety tick sends it after the lease, once."""
+    try:
+        return _renew(app, job)
+    except Exception:
+        log.exception("could not renew the claim on invitation %s", job.invitation_id)
+        return False
 
 
 def _renew(app: Product, job: Job) -> bool:

@@ -205,7 +205,9 @@ def _run_cell(message: str, fault: str, template: Path, tmp: Path) -> Cell:
             for bot in bots:
                 err = bot.stop()
                 if "Traceback" in err:
-                    cell.problems.append("Traceback i botens logg")
+                    # The exception's own line, so a red cell says what went wrong.
+                    last = [line for line in err.splitlines() if line and not line[0].isspace()]
+                    cell.problems.append(f"Traceback i botens logg: {last[-1][:200]}")
             if smtp is not None:
                 smtp.stop()
             db.dispose()
