@@ -45,7 +45,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, event, or_, update
+from sqlalchemy import ColumnElement, delete, event, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -96,11 +96,10 @@ def store_members(session: Session, organ_id: int, users: Iterable[str], now: da
     """Replace the snapshot of an organ's members (one refresher at a time per organ)."""
     serialise(session, f"members:{organ_id}")
     wanted = set(users)
-    rows = session.exec(select(OrganMember).where(OrganMember.organ_id == organ_id)).all()
-    for row in rows:
-        if row.user_id not in wanted:
-            session.delete(row)
-    have = {row.user_id for row in rows}
+    have = set(
+        session.exec(select(OrganMember.user_id).where(OrganMember.organ_id == organ_id)).all()
+    )
+    _remove(session, organ_id, have - wanted)
     for user_id in sorted(wanted - have):
         session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
     organ = session.get(Organ, organ_id)
@@ -110,23 +109,56 @@ def store_members(session: Session, organ_id: int, users: Iterable[str], now: da
     session.flush()
 
 
+def _remove(session: Session, organ_id: int, users: Iterable[str]) -> None:
+    """Delete by key, not by loaded row: a row someone else deleted meanwhile is simply gone
+    (an ORM delete of it would fail the whole transaction)."""
+    gone = sorted(users)
+    if gone:
+        session.execute(
+            delete(OrganMember).where(
+                col(OrganMember.organ_id) == organ_id, col(OrganMember.user_id).in_(gone)
+            )
+        )
+
+
+def own_differences(session: Session, user_id: str, belongs: dict[int, bool]) -> list[int]:
+    """The organs whose snapshot says otherwise about `user_id` than `belongs` (as Slack told
+    it), in order: the ones `store_own_organs` would change."""
+    have = set(
+        session.exec(select(OrganMember.organ_id).where(OrganMember.user_id == user_id)).all()
+    )
+    return sorted(o for o, member in belongs.items() if member != (o in have))
+
+
 def store_own_organs(
-    session: Session, user_id: str, belongs: dict[int, bool], now: datetime
+    session: Session,
+    user_id: str,
+    belongs: dict[int, bool],
+    now: datetime,
+    *,
+    locked: Iterable[int] | None = None,
 ) -> None:
     """One person's membership of each organ (by its channel), as Slack told it: the other
-    members' snapshots are left as they are."""
-    rows = {
-        row.organ_id: row
-        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all()
-    }
-    for organ_id, member in sorted(belongs.items()):
-        if member == (organ_id in rows):
+    members' snapshots are left as they are.
+
+    The organs to change are locked first (in order, before anything is written; member events
+    and other refreshers lock them one at a time) and then read again: a member_joined or
+    member_left that got in between has done the work already. A caller that has taken the
+    locks itself says which organs (`locked`); only those are changed then."""
+    if locked is None:
+        locked = own_differences(session, user_id, belongs)
+        for organ_id in locked:
+            serialise(session, f"members:{organ_id}")
+    concerned = set(locked)
+    if not concerned:
+        return
+    for organ_id in own_differences(session, user_id, belongs):
+        if organ_id not in concerned:
             continue
-        serialise(session, f"members:{organ_id}")
-        if member:
+        if belongs[organ_id]:
             session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
         else:
-            session.delete(rows[organ_id])
+            _remove(session, organ_id, [user_id])
     session.flush()
 
 
@@ -148,14 +180,10 @@ def member_joined(app: Product, channel_id: str, user_id: str) -> None:
 def member_left(app: Product, channel_id: str, user_id: str) -> None:
     with app.db.transaction(write=True) as session:
         organ = session.exec(select(Organ).where(Organ.channel_id == channel_id)).first()
-        if organ is None:
+        if organ is None or organ.id is None:
             return
-        for row in session.exec(
-            select(OrganMember).where(
-                OrganMember.organ_id == organ.id, OrganMember.user_id == user_id
-            )
-        ).all():
-            session.delete(row)
+        serialise(session, f"members:{organ.id}")
+        _remove(session, organ.id, [user_id])
 
 
 def user_deactivated(app: Product, user_id: str) -> bool:
@@ -180,8 +208,7 @@ def user_deactivated(app: Product, user_id: str) -> bool:
         ).all():
             token.revoked_at = now
             session.add(token)
-        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all():
-            session.delete(row)
+        session.execute(delete(OrganMember).where(col(OrganMember.user_id) == user_id))
     return True
 
 
@@ -215,12 +242,19 @@ def refresh_members(ctx: Ctx) -> None:
         log.warning("could not list the channels of %s", ctx.user_id, exc_info=True)
     if own is None and not found:
         return
+    belongs = {}
+    if own is not None:
+        belongs = {o: c in own for o, c, _at in bound if o is not None and c}
     with ctx.db.transaction(write=True) as session:
-        for organ_id, users in found.items():
+        # Every organ this writes is locked first, in order (two /kalender at once would
+        # otherwise each hold one and wait for the other's).
+        concerned = set(found) | set(own_differences(session, ctx.user_id, belongs))
+        for organ_id in sorted(concerned):
+            serialise(session, f"members:{organ_id}")
+        for organ_id, users in sorted(found.items()):
             store_members(session, organ_id, users, now)
         if own is not None:
-            belongs = {o: c in own for o, c, _at in bound if o is not None and c}
-            store_own_organs(session, ctx.user_id, belongs, now)
+            store_own_organs(session, ctx.user_id, belongs, now, locked=concerned)
 
 
 def unknown_organ_ids(session: Session) -> list[int]:
