@@ -270,6 +270,17 @@ def test_assignment_search_tells_how_many_and_pages(harness: Harness, full: None
     assert len(re.findall(r"LG-2026-\d+", text_of(decided))) == 5
 
 
+def test_assignment_search_ignores_case_on_both_databases(harness: Harness, organs: None) -> None:
+    """PostgreSQL's LIKE tells case apart where SQLite's does not: mixed case too is found."""
+    harness.command(
+        "/uppdrag", "<@U0ANNA|anna> Ta fram budget för iPad, eHälsa och ÅTGÄRDSPLAN till 4/12"
+    )
+    for query in ("ipad", "IPAD", "iPad", "ehälsa", "EHälsa", "åtgärdsplan", "Åtgärdsplanen"):
+        found = harness.command("/uppdrag", f"sök {query}")
+        assert "U-1" in item_refs(found), (query, text_of(found))
+    assert "U-1" not in item_refs(harness.command("/uppdrag", "sök ipod"))
+
+
 def test_a_broad_search_says_more_than_it_counts(
     harness: Harness, full: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
