@@ -19,8 +19,9 @@
   it is missing or older than ``MEMBERS_MAX_AGE``, by ``/kalender`` (at most
   ``MEMBERS_PER_CALL`` organs a call, the oldest first); ``/kalender`` reads the asker's own
   channels (users.conversations) every time, so their links are right whatever the number of
-  organs. So serving a feed never calls Slack (in Socket Mode the web server has no Slack
-  client at all) and is not slowed by it.
+  organs, and takes them out of an organ only when the bot is in its channel (Slack reports
+  neither archived channels nor private ones without the bot). So serving a feed never calls
+  Slack (in Socket Mode the web server has no Slack client at all) and is not slowed by it.
 * Validators: the feed's *state* is a hash of cheap aggregate queries (what is in scope, how
   many rows, their latest ``updated_at``) and the day. The token row keeps the last state, the
   strong ETag (SHA-256 of the bytes) and when the bytes last changed (Last-Modified). A request
@@ -216,7 +217,13 @@ def refresh_members(ctx: Ctx) -> None:
     """Before /kalender hands out links: the asker's own channels (users.conversations, a call
     per 200 channels they are in), and the whole snapshot of at most MEMBERS_PER_CALL organs
     whose snapshot is missing or older than MEMBERS_MAX_AGE (the oldest first). Slack is asked
-    outside any transaction; what it will not tell keeps its last snapshot."""
+    outside any transaction; what it will not tell keeps its last snapshot.
+
+    users.conversations leaves out archived channels and private ones the bot is not in, so
+    the asker is taken out of an organ only when its channel is one the bot is in (its own
+    users.conversations): of the others Slack said nothing. An organ whose
+    channel the bot cannot read (private without it, or archived) counts as read, as it
+    stands, so it is not "not read yet" (on everyone's Home tab) for ever."""
     now = ctx.app.now()
     with ctx.db.transaction() as session:
         bound = [
@@ -228,23 +235,36 @@ def refresh_members(ctx: Ctx) -> None:
         (b for b in bound if b[2] is None or b[2] <= now - MEMBERS_MAX_AGE),
         key=lambda b: (b[2] is not None, b[2] or now, b[0]),
     )[:MEMBERS_PER_CALL]
+    seen: set[str] | None = None
+    try:
+        seen = ctx.directory.bot_channels()
+    except Exception:
+        log.warning("could not list the bot's channels", exc_info=True)
     found: dict[int, list[str]] = {}
+    unreadable: list[int] = []
     for organ_id, channel_id, _at in stale:
         assert organ_id is not None and channel_id is not None
         try:
             found[organ_id] = ctx.directory.channel_members(channel_id)
         except Exception:
             log.warning("could not list the members of %s", channel_id, exc_info=True)
+            if seen is not None and channel_id not in seen:
+                unreadable.append(organ_id)
     own: set[str] | None = None
     try:
         own = set(ctx.directory.channels_of(ctx.user_id))
     except Exception:
         log.warning("could not list the channels of %s", ctx.user_id, exc_info=True)
-    if own is None and not found:
-        return
-    belongs = {}
+    belongs: dict[int, bool] = {}
     if own is not None:
-        belongs = {o: c in own for o, c, _at in bound if o is not None and c}
+        for organ_id, channel_id, _at in bound:
+            assert organ_id is not None and channel_id is not None
+            if channel_id in own:
+                belongs[organ_id] = True
+            elif seen is not None and channel_id in seen:
+                belongs[organ_id] = False
+    if not belongs and not found and not unreadable:
+        return
     with ctx.db.transaction(write=True) as session:
         # Every organ this writes is locked first, in order (two /kalender at once would
         # otherwise each hold one and wait for the other's).
@@ -253,13 +273,18 @@ def refresh_members(ctx: Ctx) -> None:
             serialise(session, f"members:{organ_id}")
         for organ_id, users in sorted(found.items()):
             store_members(session, organ_id, users, now)
-        if own is not None:
-            store_own_organs(session, ctx.user_id, belongs, now, locked=concerned)
+        for organ_id in unreadable:
+            organ = session.get(Organ, organ_id)
+            if organ is not None:
+                organ.members_refreshed_at = now
+                session.add(organ)
+        store_own_organs(session, ctx.user_id, belongs, now, locked=concerned)
 
 
 def unknown_organ_ids(session: Session) -> list[int]:
     """Organs bound to a channel whose members have never been read whole: whom they hold is
-    not known yet (only those who asked for their own links)."""
+    not known yet (only those who asked for their own links). A channel the bot cannot read
+    (private without it, or archived) counts as read once Slack has said so."""
     rows = session.exec(
         select(Organ.id).where(
             col(Organ.channel_id).is_not(None), col(Organ.members_refreshed_at).is_(None)
