@@ -39,10 +39,15 @@ def members(product: Product, organ: int) -> list[str]:
 
 
 def waiting_for_a_lock(db: Database) -> bool:
+    """Some transaction on this database (the server is shared) waits for an advisory lock."""
     with db.engine.connect() as connection:
         return bool(
             connection.execute(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
             ).scalar()
         )
 
