@@ -183,6 +183,25 @@ class SlackDirectory:
             if not cursor:
                 return list(dict.fromkeys(channels))
 
+    def bot_channels(self) -> set[str]:
+        """users.conversations for the bot itself, every page: the channels it is in, not
+        archived, whose members Slack reports. Asked each time (not kept): one kept from
+        before a channel was archived would say of it what Slack no longer does."""
+        outside_write_transaction("Directory.bot_channels")
+        channels: set[str] = set()
+        cursor: str | None = None
+        while True:
+            page = self.client.users_conversations(
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=PAGE,
+                cursor=cursor,
+            )
+            channels |= {str(c["id"]) for c in page.get("channels") or [] if c.get("id")}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return channels
+
     def _is_person(self, user_id: str) -> bool:
         user = self._user(user_id)
         if not user or user.get("deleted"):

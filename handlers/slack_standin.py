@@ -272,6 +272,8 @@ class LocalSlack(LoopbackServer):
         self._users: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
         self._channels: dict[str, str] = {}
+        self._without_bot: set[str] = set()  # channels the bot is not in (see set_bot_absent)
+        self._archived: set[str] = set()
         self._response_contexts: dict[str, tuple[str | None, str | None]] = {}
         # Fault injection.
         self._failures: dict[str, deque[_Failure]] = {}
@@ -389,6 +391,21 @@ class LocalSlack(LoopbackServer):
         """Set the members ``conversations.members`` lists for a channel."""
         with self._cond:
             self._members[channel_id] = list(user_ids)
+
+    def set_bot_absent(self, channel_id: str) -> None:
+        """The bot is not in this channel (it is in every other): a private one (G…) is then
+        invisible to it, as in Slack: left out of ``users.conversations``, and
+        ``conversations.members`` answers ``channel_not_found``."""
+        with self._cond:
+            self._without_bot.add(channel_id)
+
+    def archive(self, channel_id: str) -> None:
+        """Archive a channel: ``users.conversations`` with ``exclude_archived`` leaves it out."""
+        with self._cond:
+            self._archived.add(channel_id)
+
+    def _visible(self, channel_id: str) -> bool:
+        return channel_id.startswith("C") or channel_id not in self._without_bot
 
     def set_channel(self, channel_id: str, name: str) -> None:
         """Name a channel for ``conversations.info`` / ``conversations.list``."""
@@ -865,21 +882,29 @@ class LocalSlack(LoopbackServer):
         return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
-        members = self._members.get(str(args.get("channel") or ""), [])
+        channel_id = str(args.get("channel") or "")
+        if not self._visible(channel_id):
+            return {"ok": False, "error": "channel_not_found"}
+        members = self._members.get(channel_id, [])
         return _paginate("members", members, args)
 
     def _users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
         """The channels a person is in (as set with ``set_members``), of the types asked for
-        (``public_channel`` by default, as Slack's): C… public, G… private."""
+        (``public_channel`` by default, as Slack's): C… public, G… private, the latter only
+        when the bot is in it too; without ``user``, the bot's own (every channel but those
+        ``set_bot_absent``). Archived ones are left out with ``exclude_archived``."""
         user = str(args.get("user") or "")
         if user and user not in self._users:
             return {"ok": False, "error": "user_not_found"}
         types = set(str(args.get("types") or "public_channel").split(","))
         wanted = {"C": "public_channel", "G": "private_channel"}
+        archived = self._archived if _true(args.get("exclude_archived")) else set()
         channels = [
             self._channel_object(c)
             for c, members in self._members.items()
-            if user in members and wanted.get(c[:1]) in types
+            if (user in members and self._visible(c) if user else c not in self._without_bot)
+            and wanted.get(c[:1]) in types
+            and c not in archived
         ]
         return _paginate("channels", channels, args)
 
@@ -904,7 +929,7 @@ class LocalSlack(LoopbackServer):
             "is_group": channel_id.startswith("G"),
             "is_im": is_im,
             "is_private": not channel_id.startswith("C"),
-            "is_archived": False,
+            "is_archived": channel_id in self._archived,
             "is_member": True,
             "context_team_id": TEAM_ID,
             "num_members": len(self._members.get(channel_id, [])),
@@ -1416,3 +1441,8 @@ def render_message(payload: Mapping[str, Any], names: Mapping[str, str] | None =
         if rendered:
             lines.append(rendered)
     return "\n".join(lines)
+
+
+def _true(value: Any) -> bool:
+    """A boolean argument as the SDK sends it (1, "1", "true", True)."""
+    return str(value).lower() in ("1", "true")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from bot import meetings, organs
@@ -663,19 +664,30 @@ def search_page(
     `limit` of them from `offset`, and how many there are: exact up to COUNTED, COUNTED + 1
     meaning more (the newest COUNTED can be paged through).
 
-    LIKE narrows the rows in SQL (a stem anywhere in the text); only their id, text and status
-    are read, and a word must begin with each stem (`_matches`)."""
+    LIKE narrows the rows in SQL (a stem anywhere in the text, in any case); only their id,
+    text and status are read, and a word must begin with each stem (`_matches`)."""
     stems = search.query_terms(query_text)
     if not stems:
         raise UserError(texts.ASSIGNMENT_SEARCH_USAGE)
     query = select(Assignment.id, Assignment.what, Assignment.last_status)
+    # Case-insensitive on both databases: PostgreSQL's LIKE tells case apart, so ILIKE there;
+    # SQLite's LIKE ignores case already (for ASCII, as its lower() does, so ILIKE would only
+    # make it slower). A stem with letters outside ASCII is looked for in its capitalised and
+    # upper-case forms too, which SQLite never folds (nor PostgreSQL under a C locale):
+    # `Åtgärd`, `ÅTGÄRD`.
+    insensitive = ctx.db.dialect == "postgresql"
     for stem in stems:
         like = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        variants = {like, like[:1].upper() + like[1:], like.upper()}
+        variants = [like]
+        if not like.isascii():
+            variants = sorted({like, like[:1].upper() + like[1:], like.upper()})
         query = query.where(
             or_(
-                *(col(Assignment.what).like(f"%{v}%", escape="\\") for v in variants),
-                *(col(Assignment.last_status).like(f"%{v}%", escape="\\") for v in variants),
+                *(
+                    _contains(col(column), variant, insensitive=insensitive)
+                    for column in (Assignment.what, Assignment.last_status)
+                    for variant in variants
+                )
             )
         )
     offset = min(offset, COUNTED)
@@ -698,6 +710,15 @@ def search_page(
             .order_by(col(Assignment.id).desc())
         ).all()
         return search.Hits(views_for(session, list(rows)), len(hits), COUNTED)
+
+
+def _contains(
+    column: Mapped[str] | Mapped[str | None], escaped: str, *, insensitive: bool
+) -> ColumnElement[bool]:
+    pattern = f"%{escaped}%"
+    if insensitive:
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
 
 
 def _matches(what: str, last_status: str | None, stems: list[str]) -> bool:

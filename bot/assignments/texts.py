@@ -26,7 +26,7 @@ ASSIGNMENT_USAGE = (
     "• `/uppdrag PG-AVTAL Uppdatera strategin till LG 7 oktober` – ett organ som ansvarig\n"
     "• `/uppdrag @Jenny Rekrytera samordnare till v 6 (beslut LG-2026-3)` – från ett beslut\n"
     "• `/uppdrag [sida 2]` – mina öppna uppdrag · `/uppdrag lista [@person|organ] [sida 2]` · "
-    "`/uppdrag sök LINK`\n"
+    "`/uppdrag sök LINK [sida 2]`\n"
     "• `/uppdrag klart U-12 [kommentar]` (eller `U-12 är klart`) · "
     "`/uppdrag status U-12 Utkast klart`\n"
     "• `/uppdrag ändra U-12 @Anna Ny text till nästa LG` – skriv det som ska ändras: "
@@ -77,7 +77,10 @@ ASSIGNMENT_AMEND_USAGE = (
 )
 
 
-ASSIGNMENT_SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/uppdrag sök LINK`"
+ASSIGNMENT_SEARCH_USAGE = (
+    "Skriv vad du söker efter, till exempel: `/uppdrag sök LINK` "
+    "(fler träffar: `/uppdrag sök LINK sida 2`)"
+)
 
 
 ASSIGNMENT_STRIKE_USAGE = (

@@ -19,8 +19,9 @@
   it is missing or older than ``MEMBERS_MAX_AGE``, by ``/kalender`` (at most
   ``MEMBERS_PER_CALL`` organs a call, the oldest first); ``/kalender`` reads the asker's own
   channels (users.conversations) every time, so their links are right whatever the number of
-  organs. So serving a feed never calls Slack (in Socket Mode the web server has no Slack
-  client at all) and is not slowed by it.
+  organs, and takes them out of an organ only when the bot is in its channel (Slack reports
+  neither archived channels nor private ones without the bot). So serving a feed never calls
+  Slack (in Socket Mode the web server has no Slack client at all) and is not slowed by it.
 * Validators: the feed's *state* is a hash of cheap aggregate queries (what is in scope, how
   many rows, their latest ``updated_at``) and the day. The token row keeps the last state, the
   strong ETag (SHA-256 of the bytes) and when the bytes last changed (Last-Modified). A request
@@ -45,7 +46,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, event, or_, update
+from sqlalchemy import ColumnElement, delete, event, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -96,11 +97,10 @@ def store_members(session: Session, organ_id: int, users: Iterable[str], now: da
     """Replace the snapshot of an organ's members (one refresher at a time per organ)."""
     serialise(session, f"members:{organ_id}")
     wanted = set(users)
-    rows = session.exec(select(OrganMember).where(OrganMember.organ_id == organ_id)).all()
-    for row in rows:
-        if row.user_id not in wanted:
-            session.delete(row)
-    have = {row.user_id for row in rows}
+    have = set(
+        session.exec(select(OrganMember.user_id).where(OrganMember.organ_id == organ_id)).all()
+    )
+    _remove(session, organ_id, have - wanted)
     for user_id in sorted(wanted - have):
         session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
     organ = session.get(Organ, organ_id)
@@ -110,23 +110,56 @@ def store_members(session: Session, organ_id: int, users: Iterable[str], now: da
     session.flush()
 
 
+def _remove(session: Session, organ_id: int, users: Iterable[str]) -> None:
+    """Delete by key, not by loaded row: a row someone else deleted meanwhile is simply gone
+    (an ORM delete of it would fail the whole transaction)."""
+    gone = sorted(users)
+    if gone:
+        session.execute(
+            delete(OrganMember).where(
+                col(OrganMember.organ_id) == organ_id, col(OrganMember.user_id).in_(gone)
+            )
+        )
+
+
+def own_differences(session: Session, user_id: str, belongs: dict[int, bool]) -> list[int]:
+    """The organs whose snapshot says otherwise about `user_id` than `belongs` (as Slack told
+    it), in order: the ones `store_own_organs` would change."""
+    have = set(
+        session.exec(select(OrganMember.organ_id).where(OrganMember.user_id == user_id)).all()
+    )
+    return sorted(o for o, member in belongs.items() if member != (o in have))
+
+
 def store_own_organs(
-    session: Session, user_id: str, belongs: dict[int, bool], now: datetime
+    session: Session,
+    user_id: str,
+    belongs: dict[int, bool],
+    now: datetime,
+    *,
+    locked: Iterable[int] | None = None,
 ) -> None:
     """One person's membership of each organ (by its channel), as Slack told it: the other
-    members' snapshots are left as they are."""
-    rows = {
-        row.organ_id: row
-        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all()
-    }
-    for organ_id, member in sorted(belongs.items()):
-        if member == (organ_id in rows):
+    members' snapshots are left as they are.
+
+    The organs to change are locked first (in order, before anything is written; member events
+    and other refreshers lock them one at a time) and then read again: a member_joined or
+    member_left that got in between has done the work already. A caller that has taken the
+    locks itself says which organs (`locked`); only those are changed then."""
+    if locked is None:
+        locked = own_differences(session, user_id, belongs)
+        for organ_id in locked:
+            serialise(session, f"members:{organ_id}")
+    concerned = set(locked)
+    if not concerned:
+        return
+    for organ_id in own_differences(session, user_id, belongs):
+        if organ_id not in concerned:
             continue
-        serialise(session, f"members:{organ_id}")
-        if member:
+        if belongs[organ_id]:
             session.add(OrganMember(organ_id=organ_id, user_id=user_id, seen_at=now))
         else:
-            session.delete(rows[organ_id])
+            _remove(session, organ_id, [user_id])
     session.flush()
 
 
@@ -148,14 +181,10 @@ def member_joined(app: Product, channel_id: str, user_id: str) -> None:
 def member_left(app: Product, channel_id: str, user_id: str) -> None:
     with app.db.transaction(write=True) as session:
         organ = session.exec(select(Organ).where(Organ.channel_id == channel_id)).first()
-        if organ is None:
+        if organ is None or organ.id is None:
             return
-        for row in session.exec(
-            select(OrganMember).where(
-                OrganMember.organ_id == organ.id, OrganMember.user_id == user_id
-            )
-        ).all():
-            session.delete(row)
+        serialise(session, f"members:{organ.id}")
+        _remove(session, organ.id, [user_id])
 
 
 def user_deactivated(app: Product, user_id: str) -> bool:
@@ -180,8 +209,7 @@ def user_deactivated(app: Product, user_id: str) -> bool:
         ).all():
             token.revoked_at = now
             session.add(token)
-        for row in session.exec(select(OrganMember).where(OrganMember.user_id == user_id)).all():
-            session.delete(row)
+        session.execute(delete(OrganMember).where(col(OrganMember.user_id) == user_id))
     return True
 
 
@@ -189,7 +217,13 @@ def refresh_members(ctx: Ctx) -> None:
     """Before /kalender hands out links: the asker's own channels (users.conversations, a call
     per 200 channels they are in), and the whole snapshot of at most MEMBERS_PER_CALL organs
     whose snapshot is missing or older than MEMBERS_MAX_AGE (the oldest first). Slack is asked
-    outside any transaction; what it will not tell keeps its last snapshot."""
+    outside any transaction; what it will not tell keeps its last snapshot.
+
+    users.conversations leaves out archived channels and private ones the bot is not in, so
+    the asker is taken out of an organ only when its channel is one the bot is in (its own
+    users.conversations): of the others Slack said nothing. An organ whose
+    channel the bot cannot read (private without it, or archived) counts as read, as it
+    stands, so it is not "not read yet" (on everyone's Home tab) for ever."""
     now = ctx.app.now()
     with ctx.db.transaction() as session:
         bound = [
@@ -201,31 +235,56 @@ def refresh_members(ctx: Ctx) -> None:
         (b for b in bound if b[2] is None or b[2] <= now - MEMBERS_MAX_AGE),
         key=lambda b: (b[2] is not None, b[2] or now, b[0]),
     )[:MEMBERS_PER_CALL]
+    seen: set[str] | None = None
+    try:
+        seen = ctx.directory.bot_channels()
+    except Exception:
+        log.warning("could not list the bot's channels", exc_info=True)
     found: dict[int, list[str]] = {}
+    unreadable: list[int] = []
     for organ_id, channel_id, _at in stale:
         assert organ_id is not None and channel_id is not None
         try:
             found[organ_id] = ctx.directory.channel_members(channel_id)
         except Exception:
             log.warning("could not list the members of %s", channel_id, exc_info=True)
+            if seen is not None and channel_id not in seen:
+                unreadable.append(organ_id)
     own: set[str] | None = None
     try:
         own = set(ctx.directory.channels_of(ctx.user_id))
     except Exception:
         log.warning("could not list the channels of %s", ctx.user_id, exc_info=True)
-    if own is None and not found:
+    belongs: dict[int, bool] = {}
+    if own is not None:
+        for organ_id, channel_id, _at in bound:
+            assert organ_id is not None and channel_id is not None
+            if channel_id in own:
+                belongs[organ_id] = True
+            elif seen is not None and channel_id in seen:
+                belongs[organ_id] = False
+    if not belongs and not found and not unreadable:
         return
     with ctx.db.transaction(write=True) as session:
-        for organ_id, users in found.items():
+        # Every organ this writes is locked first, in order (two /kalender at once would
+        # otherwise each hold one and wait for the other's).
+        concerned = set(found) | set(own_differences(session, ctx.user_id, belongs))
+        for organ_id in sorted(concerned):
+            serialise(session, f"members:{organ_id}")
+        for organ_id, users in sorted(found.items()):
             store_members(session, organ_id, users, now)
-        if own is not None:
-            belongs = {o: c in own for o, c, _at in bound if o is not None and c}
-            store_own_organs(session, ctx.user_id, belongs, now)
+        for organ_id in unreadable:
+            organ = session.get(Organ, organ_id)
+            if organ is not None:
+                organ.members_refreshed_at = now
+                session.add(organ)
+        store_own_organs(session, ctx.user_id, belongs, now, locked=concerned)
 
 
 def unknown_organ_ids(session: Session) -> list[int]:
     """Organs bound to a channel whose members have never been read whole: whom they hold is
-    not known yet (only those who asked for their own links)."""
+    not known yet (only those who asked for their own links). A channel the bot cannot read
+    (private without it, or archived) counts as read once Slack has said so."""
     rows = session.exec(
         select(Organ.id).where(
             col(Organ.channel_id).is_not(None), col(Organ.members_refreshed_at).is_(None)

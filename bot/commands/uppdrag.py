@@ -380,7 +380,12 @@ def _search(ctx: Ctx, rest: str) -> Reply:
         found_lines = [decision_texts.decision_line(d, o) for d, o in decided.rows]
         reply.message.parts += sections(head + "\n" + "\n".join(found_lines))
         if decided.total > len(decided.rows):
-            reply.message.parts.append(context(decision_texts.newest_of(len(decided.rows), query)))
+            example = search_words(query)
+            if split_page(example)[0] != example:  # words ending `sida 3` would be a page
+                example += " sida 1"
+            reply.message.parts.append(
+                context(decision_texts.newest_of(len(decided.rows), example))
+            )
     return reply
 
 

@@ -32,7 +32,12 @@ class Directory(Protocol):
         ...
 
     def channels_of(self, user_id: str) -> list[str]:
-        """The channels a person is in (those the bot can see)."""
+        """The channels a person is in (those the bot can see), not archived."""
+        ...
+
+    def bot_channels(self) -> set[str]:
+        """The channels the bot is in, not archived: of these, `channels_of` tells whether a
+        person is in them (a private channel without the bot, or an archived one, it cannot)."""
         ...
 
     def email(self, user_id: str) -> str | None:
@@ -96,6 +101,10 @@ class StaticDirectory:
     def channels_of(self, user_id: str) -> list[str]:
         outside_write_transaction("Directory.channels_of")
         return [c for c, users in self.members.items() if user_id in users]
+
+    def bot_channels(self) -> set[str]:
+        outside_write_transaction("Directory.bot_channels")
+        return set(self.members)
 
     def email(self, user_id: str) -> str | None:
         outside_write_transaction("Directory.email")

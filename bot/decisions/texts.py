@@ -26,7 +26,7 @@ DECISION_USAGE = (
     "• `/beslut LG-230901 §6: Förslag till beslut: Att … Beslut: Ledningsgruppen beslutar "
     "enligt förslag` – förslag och beslut i samma text\n"
     "• `/beslut` – öppna ett formulär (med förslag till beslut och uppdrag)\n"
-    "• `/beslut lista [organ] [år] [sida 2]` · `/beslut sök hemsjukvård` · "
+    "• `/beslut lista [organ] [år] [sida 2]` · `/beslut sök hemsjukvård [sida 2]` · "
     "`/beslut visa LG-2025-3`\n"
     "• `/beslut ändra LG-2025-3 <ny text> skäl: <varför>` · `/beslut ändra LG-2025-3 § 6` "
     "(ny punkt) · `/beslut upphäv LG-2025-3 <skäl>`\n"
@@ -79,7 +79,10 @@ DECISION_REVOKE_USAGE = (
 )
 
 
-SEARCH_USAGE = "Skriv vad du söker efter, till exempel: `/beslut sök hemsjukvårdsavtal`"
+SEARCH_USAGE = (
+    "Skriv vad du söker efter, till exempel: `/beslut sök hemsjukvårdsavtal` "
+    "(fler träffar: `/beslut sök hemsjukvårdsavtal sida 2`)"
+)
 
 
 DECISIONS_NONE = (
@@ -186,9 +189,10 @@ def search_header(query: str, total: int, counted: int) -> str:
     return f"Beslut som matchar ”{esc(clip(query, 80))}”: {core_texts.hits(total, counted)}"
 
 
-def newest_of(shown: int, typed: str) -> str:
-    """Under the decisions `/uppdrag sök` shows: the rest are a `/beslut sök` away."""
-    return f"De {shown} senaste visas. Alla: `/beslut sök {esc(clip(typed, 80))}`"
+def newest_of(shown: int, words: str) -> str:
+    """Under the decisions `/uppdrag sök` shows: the rest are a `/beslut sök` away. `words`
+    are the words the search used, whole (an example clipped short would search for less)."""
+    return f"De {shown} senaste visas. Alla: `/beslut sök {esc(words)}`"
 
 
 def list_header(organ: str | None, year: int | None, count: int) -> str:

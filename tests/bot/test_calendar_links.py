@@ -215,3 +215,49 @@ def test_uids_are_unique_across_installations(tmp_path: Path) -> None:
     assert all(uid.endswith("@ledningsbot") for uid in (*here, *there))
     uuid4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@ledningsbot"
     assert re.fullmatch(uuid4, here[1])  # meetings: a uuid4 each, unique already
+
+
+def test_an_archived_organ_channel_keeps_its_members(web: Harness, slack: LocalSlack) -> None:
+    """users.conversations leaves archived channels out: that is no news of who is in them."""
+    first = kalender(web, "anna")[1]
+    assert len(first) == 2  # personal and LG
+    slack.archive("C0LG")
+    assert kalender(web, "anna")[1] == first
+
+
+def test_a_private_organ_channel_the_bot_left_keeps_its_members(
+    web: Harness, slack: LocalSlack
+) -> None:
+    """Slack does not tell of a private channel the bot is not in: the asker stays in it."""
+    slack.set_members("G0PRIV", ["U0SARA", "U0ANNA", "UBOT"])
+    web.command("/organ", "ny PRIV Privat grupp <#G0PRIV|privat>")
+    first = kalender(web, "anna")[1]
+    assert len(first) == 3  # personal, LG and PRIV
+    slack.set_bot_absent("G0PRIV")
+    assert kalender(web, "anna")[1] == first
+    slack.set_members("C0LG", ["U0SARA", "U0MAGNUS", "UBOT"])  # a channel the bot is in …
+    assert len(kalender(web, "anna")[1]) == 2  # … still tells she left it
+
+
+def test_an_organ_whose_channel_the_bot_cannot_read_is_not_on_everyones_home_tab(
+    web: Harness, slack: LocalSlack
+) -> None:
+    """Not "not read yet" for ever: once Slack has said no, only its known members see it."""
+    slack.set_members("G0PRIV", ["U0SARA", "U0ANNA"])
+    slack.set_bot_absent("G0PRIV")
+    web.command("/organ", "ny PRIV Privat grupp <#G0PRIV|privat>")
+    web.command("/mote", "ny PRIV 8 december 9-12 Regionhuset")
+    kalender(web, "magnus")
+
+    def home_of(user_id: str, event_id: str) -> str:
+        slack.clear()
+        web.event(
+            {"type": "app_home_opened", "user": user_id, "tab": "home", "channel": "D" + user_id},
+            event_id=event_id,
+        )
+        (call,) = slack.wait_for_calls("views.publish", 1)
+        return text_of(call.args["view"])
+
+    assert "PRIV-" not in home_of("U0ROGER", "Ev-home-roger")
+    assert "LG-" not in home_of("U0ROGER", "Ev-home-roger-2")  # read whole: not his either
+    assert "LG-" in home_of("U0MAGNUS", "Ev-home-magnus")

@@ -59,3 +59,16 @@ def test_every_subcommand_in_a_commands_help_is_in_its_usage_hint(ctx: Any) -> N
         assert documented, command  # every command has subcommands in its help
         missing = sorted(w for w in documented | {"hjälp"} if not re.search(rf"\b{w}\b", hint))
         assert missing == [], f"{command}: {missing} not in {hint!r}"
+
+
+def test_a_search_says_it_pages_in_its_hint_its_help_and_its_usage_answer(ctx: Any) -> None:
+    """`sök … sida N` works: the hint while typing, the help and the answer to a bare `sök`
+    say so (the examples in the answer are run by tests/handlers/test_hostile.py)."""
+    hints = {e["command"]: e["usage_hint"] for e in MANIFEST["features"]["slash_commands"]}
+    for command in ("/beslut", "/uppdrag"):
+        assert "sök <ord> [sida N]" in hints[command]
+        assert re.search(
+            rf"`{command} sök \w+ \[sida 2\]`", said(commands.run(ctx(), command, "hjälp"))
+        )
+        usage = said(commands.run(ctx(), command, "sök"))
+        assert re.search(rf"`{command} sök \w+ sida 2`", usage), usage

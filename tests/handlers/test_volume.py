@@ -270,6 +270,56 @@ def test_assignment_search_tells_how_many_and_pages(harness: Harness, full: None
     assert len(re.findall(r"LG-2026-\d+", text_of(decided))) == 5
 
 
+def test_assignment_search_ignores_case_on_both_databases(harness: Harness, organs: None) -> None:
+    """PostgreSQL's LIKE tells case apart where SQLite's does not: mixed case too is found."""
+    harness.command(
+        "/uppdrag", "<@U0ANNA|anna> Ta fram budget för iPad, eHälsa och ÅTGÄRDSPLAN till 4/12"
+    )
+    for query in ("ipad", "IPAD", "iPad", "ehälsa", "EHälsa", "åtgärdsplan", "Åtgärdsplanen"):
+        found = harness.command("/uppdrag", f"sök {query}")
+        assert "U-1" in item_refs(found), (query, text_of(found))
+    assert "U-1" not in item_refs(harness.command("/uppdrag", "sök ipod"))
+
+
+def test_the_decisions_example_under_an_assignment_search_searches_the_same_words(
+    harness: Harness, organs: None
+) -> None:
+    """A long query is not cut short in the `/beslut sök …` it shows: run, it finds the same
+    decisions (cut, it would also find those that lack the last words)."""
+    words = "ledningsgruppen beslutar godkänna verksamhetsplanens budgetförutsättningar"
+    for number in range(7):
+        harness.command(
+            "/beslut",
+            f"Ledningsgruppen beslutar att godkänna verksamhetsplanens "
+            f"budgetförutsättningar för hemsjukvårdsavtalet, del {number}",
+        )
+    harness.command(
+        "/beslut",
+        "Ledningsgruppen beslutar att godkänna verksamhetsplanens "
+        "budgetförutsättningar för trygghetsboendet",
+    )
+    query = f"{words} hemsjukvårdsavtalet"
+    assert len(query) > 90
+    found = text_of(harness.command("/uppdrag", f"sök {query}"))
+    assert re.search(r"Beslut som matchar ”[^”]*”: 7\b", found), found
+    example = re.search(r"Alla: `(/beslut sök [^`]*)`", found)
+    assert example is not None, found
+    assert example.group(1) == f"/beslut sök {words} hemsjukvårdsavtalet"
+    ran = harness.command("/beslut", example.group(1).removeprefix("/beslut "))
+    assert headers(ran)[0].endswith(": 7"), headers(ran)
+
+
+def test_the_decisions_example_under_an_assignment_search_is_not_read_as_a_page(
+    harness: Harness, organs: None
+) -> None:
+    for number in range(7):
+        harness.command("/beslut", f"Ledningsgruppen beslutar om sida 3 i planen, del {number}")
+    found = text_of(harness.command("/uppdrag", "sök planen sida 3 sida 1"))
+    assert "Alla: `/beslut sök planen sida 3 sida 1`" in found, found
+    ran = harness.command("/beslut", "sök planen sida 3 sida 1")
+    assert headers(ran)[0].endswith(": 7"), headers(ran)
+
+
 def test_a_broad_search_says_more_than_it_counts(
     harness: Harness, full: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
