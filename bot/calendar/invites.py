@@ -192,10 +192,14 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
         occurrences = _occurrences(session, meeting)
         holder = _holder(meeting, occurrences)
         ctx.db.serialise(session, f"invite:{holder}")
+        snapshots = {}
         for channel_id, users in members.items():
             bound = organs.for_channel(session, channel_id)
             if bound is not None and bound.id is not None:
-                feeds.store_members(session, bound.id, users, now)
+                snapshots[bound.id] = users
+        # The organs' member locks in the order /kalender takes them (sorted): no deadlock.
+        for organ_id in sorted(snapshots):
+            feeds.store_members(session, organ_id, snapshots[organ_id], now)
         existing = _invitations_of(session, holder)
         batch = _batch(ctx, NEW, meeting, organ, sender_name, occurrences)
         # A series: invited to every occurrence still to come (each has its own RSVP, and is
