@@ -157,10 +157,10 @@ class LocalSocketMode(LoopbackServer):
         retry_attempt: int | None = None,
         retry_reason: str | None = None,
     ) -> str:
-        """Send an envelope on ``link`` (the newest live one by default); returns its id."""
-        target = link or self.newest()
-        if target is None:
-            raise AssertionError("LocalSocketMode: no live connection to send on")
+        """Send an envelope on ``link`` (the newest live one by default, waiting a moment for
+        one: the client may read its hello before the stand-in's thread has noted it sent);
+        returns its id."""
+        target = self._require(link)
         envelope_id = f"{secrets.token_hex(4)}-{next(self._ids):04d}"
         message: dict[str, Any] = {
             "envelope_id": envelope_id,
