@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,11 +15,12 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.core.clock import STOCKHOLM, FixedClock
-from bot.core.context import Ctx, Product, StaticDirectory
+from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.db import STRICT_ENV, Database
 from storage.models import CalendarStamp, Installation
 from tests.harness import PEOPLE, Harness, MakeCtx, block_kit_faults, run
+from tests.smtp import INVITE_FROM, Inbox, LoopbackSMTP
 
 # A Slack call inside a write transaction raises in every test (and in the bots the tests start
 # as processes, which inherit this), instead of being logged.
@@ -141,3 +143,27 @@ def organs(ctx: MakeCtx) -> None:
         "ny PG-AVTAL Processgrupp för avtal och överenskommelser <@U0JENNY>",
     ):
         assert "skapat" in run(ctx("sara"), "/organ", line)
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on loopback: what arrives there, and its port."""
+    handler = Inbox()
+    server = LoopbackSMTP(handler)
+    server.start()
+    try:
+        yield handler, server.port
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
+    """The product sending invitations by e-mail through `inbox`, with a public address."""
+    config = CalendarConfig(
+        invite_from=INVITE_FROM,
+        invite_from_name="Ledningsbot",
+        smtp=SmtpConfig("127.0.0.1", inbox[1], starttls=False, timeout=5),
+        public_base_url="https://ledningsbot.region.example",
+    )
+    return replace(product, calendar=config)

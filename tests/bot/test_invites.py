@@ -5,16 +5,14 @@ updates on move, cancellations, failures reported, nobody invited twice to one v
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlmodel import select
 
@@ -28,89 +26,10 @@ from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
 from storage.models import Invitation, Meeting
 from tests.harness import PEOPLE, Harness, MakeCtx, buttons, run, text_of
+from tests.smtp import INVITE_FROM, Inbox, Mail
 
-INVITE_FROM = "ledningsbot@region.example"
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]  # UBOT: the bot, left out
 INVITEES = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER"]
-
-
-# ---------------------------------------------------------------------------- SMTP on loopback
-
-
-@dataclass
-class Mail:
-    sender: str
-    recipients: list[str]
-    message: EmailMessage
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and refuses chosen recipients."""
-
-    def __init__(self) -> None:
-        self.mails: list[Mail] = []
-        self.refuse: set[str] = set()
-        self._cond = threading.Condition()
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._cond:
-            self.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), message))
-            self._cond.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait(self, count: int, timeout: float = 10.0) -> list[Mail]:
-        with self._cond:
-            if not self._cond.wait_for(lambda: len(self.mails) >= count, timeout):
-                raise AssertionError(f"expected {count} mails, got {len(self.mails)}")
-            return list(self.mails)
-
-    def to(self, address: str) -> list[Mail]:
-        with self._cond:
-            return [m for m in self.mails if address in m.recipients]
-
-
-class LoopbackSMTP(Controller):
-    """aiosmtpd's Controller on 127.0.0.1 and a free port (port 0, bound before start)."""
-
-    def __init__(self, handler: Inbox) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        super().__init__(handler, hostname="127.0.0.1", port=self._sock.getsockname()[1])
-
-    def _create_server(self) -> Any:
-        return self.loop.create_server(self._factory_invoker, sock=self._sock)
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    server = LoopbackSMTP(handler)
-    server.start()
-    try:
-        yield handler, server.port
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
-    config = CalendarConfig(
-        invite_from=INVITE_FROM,
-        invite_from_name="Ledningsbot",
-        smtp=SmtpConfig("127.0.0.1", inbox[1], starttls=False, timeout=5),
-        public_base_url="https://ledningsbot.region.example",
-    )
-    return replace(product, calendar=config)
 
 
 @pytest.fixture

@@ -25,16 +25,16 @@ from bot import commands
 from bot.calendar import feeds, ical, invites
 from bot.calendar import series as series_of
 from bot.core.clock import STOCKHOLM, FixedClock
-from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDirectory
+from bot.core.context import CalendarConfig, Ctx, Product, StaticDirectory
 from bot.core.replies import Attachment, Message
 from handlers.slack_standin import LocalSlack
 from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
-from tests.bot.test_invites import Inbox, LoopbackSMTP, calendar_part, report, uploads_for
+from tests.bot.test_invites import calendar_part, report, uploads_for
 from tests.conftest import DATABASES, POSTGRES_URL
 from tests.harness import PEOPLE, Harness, buttons, run, text_of
+from tests.smtp import Inbox
 
-INVITE_FROM = "ledningsbot@region.example"
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]
 INVITEES = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER"]
 SERIES = (
@@ -43,28 +43,6 @@ SERIES = (
 )
 BASE = "https://ledningsbot.region.example"
 LINK = re.compile(r"`https://ledningsbot\.region\.example(/kalender/[A-Za-z0-9_-]+\.ics)`")
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    server = LoopbackSMTP(handler)
-    server.start()
-    try:
-        yield handler, server.port
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
-    config = CalendarConfig(
-        invite_from=INVITE_FROM,
-        invite_from_name="Ledningsbot",
-        smtp=SmtpConfig("127.0.0.1", inbox[1], starttls=False, timeout=5),
-        public_base_url=BASE,
-    )
-    return replace(product, calendar=config)
 
 
 @pytest.fixture

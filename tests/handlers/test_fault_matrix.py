@@ -33,9 +33,9 @@ from bot.core.context import Ctx, Product, StaticDirectory
 from handlers.slack_standin import LocalSlack
 from storage.db import Database
 from storage.models import Organ
-from tests.bot.test_invites import Inbox, LoopbackSMTP
 from tests.harness import CHANNELS, PEOPLE, a_working_day, text_of
 from tests.processes import RunProcess, free_port
+from tests.smtp import Inbox, LoopbackSMTP
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
