@@ -613,6 +613,11 @@ _MEETING_COLUMNS: tuple[Any, ...] = (
     Meeting.created_at,
     Meeting.updated_at,
     Meeting.series_uid,
+)
+# A series' own columns are read only for the occurrences of series in the feed: thousands of
+# single meetings do not carry (or hash, in their cache keys) five columns that are empty.
+_SERIES_COLUMNS: tuple[Any, ...] = (
+    *_MEETING_COLUMNS,
     Meeting.series_rule,
     Meeting.series_date,
     Meeting.series_start,
@@ -675,7 +680,7 @@ def _render(
     wanted = {row.series_uid for row in rows if row.series_uid}
     if wanted:
         for row in session.execute(
-            sa_select(*_MEETING_COLUMNS)
+            sa_select(*_SERIES_COLUMNS)
             .where(col(Meeting.series_uid).in_(wanted))
             .order_by(col(Meeting.series_date), col(Meeting.id))
         ).all():
@@ -691,7 +696,7 @@ def _render(
         if row.status == meetings.CANCELLED and row.updated_at.date() < today - CANCELLED_KEPT:
             continue
         organ = organs[row.organ_id]
-        label = _label(labels, row.kind, organ)
+        label = labels.get((row.kind, row.organ_id)) or _label(labels, row.kind, organ)
         stamp = min(row.updated_at, now)
         key = ("m", tuple(row), organ.short_name, label, app.tz.key, stamp)
         make = partial(_event, row, organ.short_name, label)
