@@ -201,6 +201,24 @@ def post(
     return ok
 
 
+def post_or_answer(
+    product: Product,
+    client: WebClient,
+    channel_id: str,
+    message: Message,
+    user_id: str,
+    *,
+    kind: str,
+) -> None:
+    """A form's answer in the channel it was opened from, through the ledger under a key of
+    its own (`kind:` and a fresh id); when it is known not to have arrived there, to the asker
+    (ephemeral, else DM)."""
+    if not post(
+        product, client, channel_id, message, [], user_id, key=f"{kind}:{uuid.uuid4().hex}"
+    ):
+        respond(None, message, client=client, user_id=user_id)
+
+
 def send_dm(client: WebClient, user_id: str, message: Message) -> bool:
     try:
         client.chat_postMessage(channel=user_id, **payload(message))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -30,7 +29,7 @@ from bot.cycle import actions
 from bot.cycle import texts as cycle_texts
 from bot.cycle.model import FileRef
 from handlers.common import Deps, ack_then
-from handlers.deliver import answer_action, deliver, post, respond, send_dms_telling
+from handlers.deliver import answer_action, deliver, post, post_or_answer, respond, send_dms_telling
 
 log = logging.getLogger(__name__)
 CHANGE_VIEW = "cykel_andring_form"
@@ -245,9 +244,7 @@ def register(app: App, deps: Deps) -> None:
 
         def announce(_body: dict[str, Any], client: WebClient) -> None:
             channel = meta.get("channel") or user_id
-            key = f"punkt:{uuid.uuid4().hex}"
-            if not post(deps.product, client, channel, reply.message, [], user_id, key=key):
-                respond(None, reply.message, client=client, user_id=user_id)
+            post_or_answer(deps.product, client, channel, reply.message, user_id, kind="punkt")
             send_dms_telling(deps.product, client, reply.dms, user_id)
 
         deps.later(announce, body, client)

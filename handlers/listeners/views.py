@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -36,7 +35,7 @@ from bot.core.markup import clean, clip
 from bot.core.replies import Message, section
 from bot.decisions import texts as decision_texts
 from handlers.common import Deps
-from handlers.deliver import post, respond, send_dm, send_dms_telling
+from handlers.deliver import post_or_answer, respond, send_dm, send_dms_telling
 from handlers.listeners.home import publish_home
 from storage.models import Organ
 
@@ -305,9 +304,9 @@ def register(app: App, deps: Deps) -> None:
         def announce(_body: dict[str, Any], client: WebClient) -> None:
             channel = meta.get("channel") or user_id
             # Through the ledger like every post of the bot's own: once, checked after a 5xx.
-            key = f"beslutsformulär:{uuid.uuid4().hex}"
-            if not post(deps.product, client, channel, reply.message, [], user_id, key=key):
-                respond(None, reply.message, client=client, user_id=user_id)
+            post_or_answer(
+                deps.product, client, channel, reply.message, user_id, kind="beslutsformulär"
+            )
             send_dms_telling(deps.product, client, reply.dms, user_id)
             publish_home(deps, client, reply.refresh_home)
 
