@@ -249,11 +249,11 @@ class Reminder(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """The delivery ledger for what the bot sends on its own besides reminders (assignment DMs,
-    the meeting cycle's DMs, its own channel posts, follow-ups to the asker): one row per
-    message under a unique key, claimed before it is
-    sent and marked after. The message is kept, so a batch cut short by a crash is finished by
-    the next safety tick, in any process."""
+    """The delivery ledger: one row per message the bot sends on its own, under a unique key
+    (also the message's metadata in Slack), claimed before it is sent and marked after
+    (bot.core.ledger). Most rows keep their message, so a batch cut short by a crash is
+    finished by the next safety tick, in any process; reminders and invitations build theirs
+    when sent, and their plans (Reminder, Invitation) point here."""
 
     __table_args__ = (Index("ix_delivery_status", "status"),)
 
@@ -262,8 +262,10 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=20)
     recipient: str = Field(max_length=32)  # a user id (its DM) or a channel id
     asker: str | None = Field(default=None, max_length=32)  # who is told what came of it
-    message: str = Field(sa_column=Column(Text, nullable=False))  # JSON (bot.core.ledger)
-    status: str = Field(max_length=20)  # planerad | skickas | skickad | misslyckad | okänd
+    # JSON (bot.core.ledger); None: built by its sender when sent (a reminder, an invitation)
+    message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # planerad | skickas | skickad | misslyckad | okänd | väntar | ersatt
+    status: str = Field(max_length=20)
     attempts: int = Field(default=0)
     created_at: datetime = Field(sa_column=_utc_column())
     claimed_by: str | None = Field(default=None, max_length=64)

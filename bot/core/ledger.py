@@ -3,10 +3,13 @@ before it is sent and marked after, and it carries that key (as message metadata
 after any doubt (a crash, a 5xx, a time-out) the bot asks whether it arrived before sending it
 again. Never a blind retry.
 
-Reminders keep their own rows (storage.models.Reminder, planned from the tables); everything
-else (assignment DMs, the meeting cycle's DMs, the bot's own posts in a channel, follow-ups to
-the asker) is kept here with its message, so a batch cut short by a crash is finished by the
-next safety tick, in any process.
+Every message has one row here (storage.models.Delivery), whoever sends it. Most (assignment
+DMs, the meeting cycle's DMs, the bot's own posts in a channel, follow-ups to the asker) are
+kept with their message, so a batch cut short by a crash is finished by the next safety tick,
+in any process (``enqueue``/``send``/``resume``). Reminders and invitations build theirs when
+they are sent, from the register as it is then: their plans (storage.models.Reminder,
+Invitation) point at their rows here, and they claim and mark them with ``take``/``mark``
+in their own transactions, and resume them from their own ticks.
 
 Every Slack call made for a claim ends before the claim's lease does (``holding_claim``), or
 another process could take the claim over while this one is still sending: twice.
@@ -15,6 +18,7 @@ another process could take the claim over while this one is still sending: twice
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import os
@@ -25,11 +29,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.core import texts
 from bot.core.context import Product
@@ -42,7 +46,16 @@ PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "mis
 # Known not delivered because Slack asked the bot to wait (a 429 whose Retry-After did not fit
 # in the claim): sent by the safety tick once the lease is over, like a planned row.
 WAITING = "väntar"
+# A reminder caught up late together with the morning one: only that one is sent.
+SUPERSEDED = "ersatt"
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+_CLAIMS = itertools.count(1)
+
+
+def _token() -> str:
+    """Who holds a claim: this process and a number of the claim's own, so only its holder
+    (not another sender in the same process) marks or renews it."""
+    return f"{INSTANCE}:{next(_CLAIMS)}"[-64:]
 
 
 # While this thread holds a claim: the moment (time.monotonic) by which every Slack call made
@@ -240,57 +253,150 @@ def enqueue(
     return ids
 
 
-def _claim(app: Product, row_id: int, lease: timedelta) -> tuple[Delivery, bool] | None:
-    """Take a row that is planned, or unresolved and older than the lease. Returns the row and
-    whether an earlier attempt may have arrived; None if it is done or someone else has it."""
+@dataclass(frozen=True)
+class Claim:
+    """A row taken for sending: only its holder (``token``) marks or renews it."""
+
+    id: int
+    key: str
+    recipient: str
+    token: str
+    claimed_at: datetime
+    doubt: bool  # an earlier attempt may have arrived: look for it before sending
+    was: str  # the row's status before it was taken
+
+
+def take(
+    session: Session,
+    now: datetime,
+    key: str,
+    *,
+    kind: str,
+    recipient: str,
+    lease: timedelta,
+    asker: str | None = None,
+    again: bool = False,
+) -> Claim | None:
+    """In the caller's write transaction: claim the row under `key`, writing it (as being sent,
+    with no message kept: the caller builds it) when it is not there yet. A row is taken when it
+    is planned, when it is unresolved or waiting and older than the lease, and with `again`
+    when it failed (known not delivered: a reminder tries once more on its next tick). None:
+    sent, settled, or someone else holds it. Two processes writing the same new key: the second
+    gets an IntegrityError from the database, and holds nothing."""
+    row = session.exec(select(Delivery).where(Delivery.key == key)).first()
+    if row is None:
+        token = _token()
+        row = Delivery(
+            key=key,
+            kind=kind,
+            recipient=recipient,
+            asker=asker,
+            message=None,
+            status=SENDING,
+            attempts=1,
+            created_at=now,
+            claimed_by=token,
+            claimed_at=now,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return Claim(row.id, key, recipient, token, now, False, PLANNED)
+    return _take_row(session, row, now, lease, again=again)
+
+
+def _take_row(
+    session: Session, row: Delivery, now: datetime, lease: timedelta, *, again: bool
+) -> Claim | None:
+    takeable = [
+        col(Delivery.status) == PLANNED,
+        and_(
+            col(Delivery.status).in_((SENDING, UNKNOWN, WAITING)),
+            col(Delivery.claimed_at) < now - lease,
+        ),
+    ]
+    if again:
+        takeable.append(col(Delivery.status) == FAILED)
+    token = _token()
+    taken = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == row.id,
+            or_(*takeable),
+            col(Delivery.attempts) == row.attempts,
+        )
+        .values(status=SENDING, claimed_by=token, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    assert row.id is not None
+    return Claim(row.id, row.key, row.recipient, token, now, row.attempts > 0, row.status)
+
+
+def mark(
+    session: Session,
+    claim: Claim,
+    status: str,
+    at: datetime,
+    *,
+    ts: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """In the caller's write transaction: what came of a claim. False (nothing written) when it
+    is no longer ours: it outlived its lease and another sender took it over."""
+    marked = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == claim.id, col(Delivery.claimed_by) == claim.token)
+        .values(
+            status=status,
+            sent_at=at if status in (SENT, SUPERSEDED) else None,
+            message_ts=ts,
+            error=error[:500] if error else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def renew(session: Session, claims: Iterable[Claim], now: datetime) -> list[Claim] | None:
+    """In the caller's write transaction: keep claims fresh right before sending (a batch
+    slower than the lease is then never overtaken for those it has not reached). The renewed
+    claims, or None when any of them is no longer ours."""
+    renewed = []
+    for claim in claims:
+        done = session.execute(
+            update(Delivery)
+            .where(col(Delivery.id) == claim.id, col(Delivery.claimed_by) == claim.token)
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        renewed.append(
+            Claim(claim.id, claim.key, claim.recipient, claim.token, now, claim.doubt, claim.was)
+        )
+    return renewed
+
+
+def _claim(app: Product, row_id: int, lease: timedelta) -> tuple[Delivery, Claim] | None:
+    """Take a row kept with its message; None if it is done or someone else has it."""
     now = app.now()
-    stale = now - lease
     with app.db.transaction(write=True) as session:
         before = session.get(Delivery, row_id)
-        if before is None:
+        if before is None or before.message is None:
             return None
-        doubt = before.attempts > 0
-        taken = session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.id) == row_id,
-                or_(
-                    col(Delivery.status) == PLANNED,
-                    and_(
-                        col(Delivery.status).in_((SENDING, UNKNOWN, WAITING)),
-                        col(Delivery.claimed_at) < stale,
-                    ),
-                ),
-                col(Delivery.attempts) == before.attempts,
-            )
-            .values(
-                status=SENDING,
-                claimed_by=INSTANCE,
-                claimed_at=now,
-                attempts=Delivery.attempts + 1,
-            )
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        claim = _take_row(session, before, now, lease, again=False)
+        if claim is None:
             return None
-        row = session.get(Delivery, row_id)
-        assert row is not None
-        session.refresh(row)
-        session.expunge(row)
-        return row, doubt
+        session.refresh(before)
+        session.expunge(before)
+        return before, claim
 
 
-def _finish(app: Product, row: Delivery, status: str, *, ts: str | None, error: str | None) -> None:
+def _finish(app: Product, claim: Claim, status: str, *, ts: str | None, error: str | None) -> None:
     with app.db.transaction(write=True) as session:
-        session.execute(
-            update(Delivery)
-            .where(col(Delivery.id) == row.id, col(Delivery.claimed_by) == INSTANCE)
-            .values(
-                status=status,
-                sent_at=app.now() if status == SENT else None,
-                message_ts=ts,
-                error=error[:500] if error else None,
-            )
-        )
+        mark(session, claim, status, app.now(), ts=ts, error=error)
 
 
 def send(
@@ -303,8 +409,8 @@ def send(
         with holding_claim(app.lease):
             claimed = _claim(app, row_id, lease)
             if claimed is not None:
-                row, doubt = claimed
-                status = _deliver(app, sender, row, doubt=doubt)
+                row, claim = claimed
+                status = _deliver(app, sender, row, claim)
                 _count(outcome, status, row.recipient)
                 continue
         with app.db.transaction() as session:
@@ -323,19 +429,20 @@ def _count(outcome: Outcome, status: str, recipient: str) -> None:
     }.get(status, outcome.elsewhere).append(recipient)
 
 
-def _deliver(app: Product, sender: Sender, row: Delivery, *, doubt: bool) -> str:
+def _deliver(app: Product, sender: Sender, row: Delivery, claim: Claim) -> str:
+    assert row.message is not None
     try:
-        ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=doubt)
+        ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=claim.doubt)
     except DeliveryError as error:
         status = WAITING if error.later else UNKNOWN if error.uncertain else FAILED
         log.warning("delivery %s: %s (%s)", row.key, error.reason, status)
-        _finish(app, row, status, ts=None, error=error.reason)
+        _finish(app, claim, status, ts=None, error=error.reason)
         return status
     except Exception as error:  # a bug: recorded as unresolved, looked at again later
         log.exception("delivery %s failed", row.key)
-        _finish(app, row, UNKNOWN, ts=None, error=repr(error))
+        _finish(app, claim, UNKNOWN, ts=None, error=repr(error))
         return UNKNOWN
-    _finish(app, row, SENT, ts=ts, error=None)
+    _finish(app, claim, SENT, ts=ts, error=None)
     return SENT
 
 
@@ -351,6 +458,7 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             .where(
                 col(Delivery.status).in_((PLANNED, SENDING, UNKNOWN, WAITING)),
                 col(Delivery.claimed_at) < stale,
+                col(Delivery.message).is_not(None),  # the others are resumed by their owners
             )
             .order_by(col(Delivery.id))
         ).all()
@@ -361,8 +469,8 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             claimed = _claim(app, row_id, lease)
             if claimed is None:
                 continue
-            row, doubt = claimed
-            status = _deliver(app, sender, row, doubt=doubt)
+            row, claim = claimed
+            status = _deliver(app, sender, row, claim)
         _count(outcome, status, row.recipient)
         missing = _files_after(app, sender, row) if status == SENT else []
         told = was in (UNKNOWN, WAITING)  # the asker was told it is not settled yet
@@ -374,7 +482,7 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
 def _files_after(app: Product, sender: Sender, row: Delivery) -> list[str]:
     """Bring a settled message's files after it (each only if it is not there already); the
     names of those that did not go."""
-    files = files_of(row.message)
+    files = files_of(row.message or "{}")
     if not files:
         return []
     ts = message_ts(app, row.id or 0)
