@@ -223,12 +223,14 @@ class SeenRequest(SQLModel, table=True):
 
 
 class Reminder(SQLModel, table=True):
-    """The ledger of reminders: one row per (meeting, recipient, kind, round), claimed before
-    sending and marked after, so a DM goes out once across restarts and replicas."""
+    """A reminder taken for sending: one row per (meeting, recipient, kind, round), the plan it
+    was sent for. Its delivery (claim, status, ts) is its row in the ledger (Delivery), under the
+    key that is also the DM's metadata in Slack, so a DM goes out once across restarts and
+    replicas."""
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "recipient", "kind", "round", name="uq_reminder_key"),
-        Index("ix_reminder_status", "status"),
+        UniqueConstraint("delivery_id", name="uq_reminder_delivery"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -238,14 +240,8 @@ class Reminder(SQLModel, table=True):
     round: int = Field(default=0)  # a new round when the meeting moved more than a day
     meeting_date: date
     planned_at: datetime = Field(sa_column=_utc_column())
-    status: str = Field(max_length=20)
-    attempts: int = Field(default=0)
-    claimed_by: str = Field(max_length=64)
-    claimed_at: datetime = Field(sa_column=_utc_column())
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    message_ts: str | None = Field(default=None, max_length=40)
+    delivery_id: int = Field(foreign_key="delivery.id")
     late: bool = Field(default=False)
-    error: str | None = Field(default=None, max_length=500)
 
 
 class Delivery(SQLModel, table=True):

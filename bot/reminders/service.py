@@ -1,18 +1,16 @@
 """Reminders are data, not jobs: the plan (who gets which DM before which meeting) is computed
-from the tables; what was sent is kept in a ledger under a unique key (meeting, recipient, kind,
-round). A DM is claimed in the ledger before it is sent and marked after; a claim left behind by
-a crash is settled by asking Slack whether the message (tagged with its key) arrived. So a
-restart, a moved meeting or a second replica never sends twice and never skips.
+from the tables; what was sent is kept in the delivery ledger (bot.core.ledger) under a unique
+key (meeting, recipient, kind, round), with a Reminder row for the plan it was sent for. A DM
+is claimed in the ledger before it is sent and marked after; a claim left behind by a crash is
+settled by asking Slack whether the message (tagged with its key) arrived. So a restart, a
+moved meeting or a second replica never sends twice and never skips.
 """
 
 from __future__ import annotations
 
 import bisect
 import logging
-import os
 import re
-import socket
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,22 +24,33 @@ from sqlmodel import Session, col, select
 from bot import assignments, organs
 from bot.assignments import View
 from bot.assignments.actions import assignment_buttons
+from bot.core import ledger
 from bot.core.context import Product
-from bot.core.ledger import DeliveryError, holding_claim, send_once
+from bot.core.ledger import (
+    FAILED,
+    PLANNED,
+    SENDING,
+    SENT,
+    SUPERSEDED,
+    Claim,
+    DeliveryError,
+    holding_claim,
+    send_once,
+)
 from bot.core.replies import Message, Part, context, header, section
 from bot.core.workdays import send_time
 from bot.meetings.model import HELD, MEETING, ends_at, starts_at
 from bot.meetings.model import PLANNED as PLANNED_MEETING
 from bot.reminders import texts
-from storage.models import Assignment, AssignmentOwner, Meeting, Organ, Reminder
+from storage.models import Assignment, AssignmentOwner, Delivery, Meeting, Organ, Reminder
 
 log = logging.getLogger(__name__)
 
 BEFORE = "förhand"  # N working days before, 09:00
 MORNING = "morgon"  # the morning of the meeting, for what is still open
 SUMMARY = "sammanfattning"  # to the organ's channel after the meeting
-PLANNED, SENDING, SENT, FAILED = "planerad", "skickas", "skickad", "misslyckad"
-SUPERSEDED = "ersatt"  # caught up late together with the morning one: only that one is sent
+# The ledger's kinds: a DM to an owner, a summary to the organ's channel.
+REMINDER_KIND = "påminnelse"
 REMIND_AT = time(9, 0)
 MORNING_AT = time(7, 30)
 LATE_AFTER = timedelta(minutes=15)
@@ -71,11 +80,24 @@ class Planned:
     send_at: datetime
     round: int = 0
     status: str = PLANNED
-    ledger: Reminder | None = None
+    ledger: Kept | None = None
 
     @property
     def key(self) -> str:
         return f"{self.meeting.uid}:{self.recipient}:{self.kind}:{self.round}"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What the ledger holds of a reminder: the plan it was taken for, and its delivery."""
+
+    reminder_id: int
+    round: int
+    meeting_date: date
+    late: bool
+    status: str
+    claimed_at: datetime
+    message_ts: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,14 +306,25 @@ def load(
     ]
     aliases = organs.aliases(session)
     organ_ids = {o.short_name: o_id for o_id, o in all_organs.items()}
-    ledger: dict[tuple[int, str, str], Reminder] = {}
+    kept: dict[tuple[int, str, str], Kept] = {}
     ids = [m.id for m, _ in meetings]
     if ids:
-        for row in session.exec(
-            select(Reminder).where(col(Reminder.meeting_id).in_(ids)).order_by(col(Reminder.round))
+        for row, delivery in session.exec(
+            select(Reminder, Delivery)
+            .join(Delivery, col(Delivery.id) == Reminder.delivery_id)
+            .where(col(Reminder.meeting_id).in_(ids))
+            .order_by(col(Reminder.round))
         ).all():
-            ledger[(row.meeting_id, row.recipient, row.kind)] = row  # the latest round wins
-    return Agenda.build(items, aliases, organ_ids), ledger
+            kept[(row.meeting_id, row.recipient, row.kind)] = Kept(  # the latest round wins
+                row.id or 0,
+                row.round,
+                row.meeting_date,
+                row.late,
+                delivery.status,
+                delivery.claimed_at,
+                delivery.message_ts,
+            )
+    return Agenda.build(items, aliases, organ_ids), kept
 
 
 def _meetings(session: Session, first: date, last: date) -> list[tuple[Meeting, Organ]]:
@@ -324,7 +357,7 @@ class Batch:
 class Plan:
     batches: list[Batch]
     agenda: Agenda
-    ledger: dict[tuple[int, str, str], Reminder]
+    ledger: dict[tuple[int, str, str], Kept]
 
     def expand(self, batches: Iterable[Batch]) -> list[Planned]:
         """One Planned per recipient, with what the ledger says of it."""
@@ -385,7 +418,7 @@ def make_plan(app: Product, start: datetime, end: datetime) -> Plan:
     return Plan(batches, agenda, ledger)
 
 
-def _apply_ledger(planned: Planned, row: Reminder, meeting_day: date) -> None:
+def _apply_ledger(planned: Planned, row: Kept, meeting_day: date) -> None:
     """What the ledger says of a planned reminder: sent, being sent, failed, or due again."""
     moved = abs(meeting_day - row.meeting_date) > MOVED_TOO_FAR
     if row.status in (SENT, SENDING) and moved:
@@ -408,7 +441,6 @@ class Reminders:
         self.app = app
         self.notifier = notifier
         self.lease = lease
-        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def due(self, now: datetime) -> tuple[list[Planned], Agenda]:
         """Reminders to send now: their time has come and it is not too late for them."""
@@ -494,8 +526,7 @@ class Reminders:
         row = self._claim(planned, now)
         if row is None:
             return  # another process has it
-        doubt = planned.status in (SENDING, FAILED)  # it may have arrived all the same
-        if doubt:
+        if row.doubt:  # an earlier attempt may have arrived all the same
             try:
                 found = self.notifier.find(planned.recipient, planned.key)
             except DeliveryError as error:
@@ -525,57 +556,53 @@ class Reminders:
         self._finish(row, SENT, self.app.now(), ts=ts, late=late)
         report.sent.append(planned.key)
 
-    def _claim(self, planned: Planned, now: datetime) -> Reminder | None:
-        """Take the ledger row for this reminder; None if another process holds it.
+    def _claim(self, planned: Planned, now: datetime) -> Claim | None:
+        """Take the ledger row for this reminder; None if another process holds it, or it is
+        settled. A reminder that failed is tried again (asking Slack first whether it came).
 
         The claim is stamped with the time it is taken (not when the tick began), so a long
         tick never hands out claims that already look abandoned."""
         now = max(now, self.app.now())
         try:
             with self.app.db.transaction(write=True) as session:
-                if planned.ledger is None or planned.round != planned.ledger.round:
-                    row = Reminder(
-                        meeting_id=planned.meeting.id or 0,
-                        recipient=planned.recipient,
-                        kind=planned.kind,
-                        round=planned.round,
-                        meeting_date=planned.meeting.start_date,
-                        planned_at=planned.send_at,
-                        status=SENDING,
-                        attempts=1,
-                        claimed_by=self.instance,
-                        claimed_at=now,
-                    )
-                    session.add(row)
-                    session.flush()
-                    return row
-                old = planned.ledger
-                taken = session.execute(
-                    update(Reminder)
-                    .where(
-                        col(Reminder.id) == old.id,
-                        col(Reminder.status) == old.status,
-                        col(Reminder.claimed_at) == old.claimed_at,
-                    )
-                    .values(
-                        status=SENDING,
-                        claimed_by=self.instance,
-                        claimed_at=now,
-                        attempts=Reminder.attempts + 1,
-                        # for the meeting as it is now (it may have moved since the last try)
-                        meeting_date=planned.meeting.start_date,
-                        planned_at=planned.send_at,
-                    )
+                claim = ledger.take(
+                    session,
+                    now,
+                    planned.key,
+                    kind=planned.kind if planned.kind == SUMMARY else REMINDER_KIND,
+                    recipient=planned.recipient,
+                    lease=self.lease,
+                    again=True,
                 )
-                if taken.rowcount != 1:  # type: ignore[attr-defined]
+                if claim is None:
                     return None
-                return session.get(Reminder, old.id)
-        except IntegrityError:
+                kept = planned.ledger
+                if kept is None or planned.round != kept.round:
+                    session.add(
+                        Reminder(
+                            meeting_id=planned.meeting.id or 0,
+                            recipient=planned.recipient,
+                            kind=planned.kind,
+                            round=planned.round,
+                            meeting_date=planned.meeting.start_date,
+                            planned_at=planned.send_at,
+                            delivery_id=claim.id,
+                        )
+                    )
+                    session.flush()
+                else:  # for the meeting as it is now (it may have moved since the last try)
+                    session.execute(
+                        update(Reminder)
+                        .where(col(Reminder.id) == kept.reminder_id)
+                        .values(meeting_date=planned.meeting.start_date, planned_at=planned.send_at)
+                    )
+                return claim
+        except IntegrityError:  # another process wrote it first
             return None
 
     def _finish(
         self,
-        row: Reminder,
+        claim: Claim,
         status: str,
         at: datetime,
         *,
@@ -584,17 +611,10 @@ class Reminders:
         late: bool = False,
     ) -> None:
         with self.app.db.transaction(write=True) as session:
-            session.execute(
-                update(Reminder)
-                .where(col(Reminder.id) == row.id, col(Reminder.claimed_by) == self.instance)
-                .values(
-                    status=status,
-                    sent_at=at if status in (SENT, SUPERSEDED) else None,
-                    message_ts=ts,
-                    error=error,
-                    late=late,
+            if ledger.mark(session, claim, status, at, ts=ts, error=error) and late:
+                session.execute(
+                    update(Reminder).where(col(Reminder.delivery_id) == claim.id).values(late=True)
                 )
-            )
 
     def message(
         self, planned: Planned, agenda: Agenda, views: dict[int, View], *, late: bool = False

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from alembic import command
 from slack_sdk import WebClient
+from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from bot import commands, reminders
@@ -18,7 +20,8 @@ from bot.reminders import Reminders
 from handlers.deliver import retry_handlers
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import Call, LocalSlack
-from storage.models import Reminder
+from storage.db import alembic_config, normalise_url
+from storage.models import Delivery, Meeting, Reminder
 from tests.harness import MakeCtx, buttons, run, said, text_of
 
 
@@ -217,7 +220,9 @@ def test_crash_after_slack_got_it_is_not_sent_again(
     # A crash between Slack's answer and the ledger's update: simulate by undoing the update.
     service.tick()
     with service.app.db.transaction(write=True) as session:
-        row = session.exec(select(Reminder)).one()
+        row = session.exec(
+            select(Delivery).join(Reminder, Reminder.delivery_id == Delivery.id)
+        ).one()
         row.status, row.sent_at = "skickas", None
         session.add(row)
     restarted = Reminders(service.app, service.notifier)
@@ -227,7 +232,47 @@ def test_crash_after_slack_got_it_is_not_sent_again(
     assert restarted.tick().sent  # settled by asking Slack, not by sending
     assert len(slack.dms("U0ANNA")) == 1
     with service.app.db.transaction() as session:
-        assert session.exec(select(Reminder.status)).one() == "skickad"
+        assert (
+            session.exec(
+                select(Delivery.status).join(Reminder, Reminder.delivery_id == Delivery.id)
+            ).one()
+            == "skickad"
+        )
+
+
+def test_a_reminder_from_before_the_one_ledger_is_settled_not_sent_again(
+    ctx: MakeCtx, organs: None, clock: FixedClock, service: Reminders, slack: LocalSlack
+) -> None:
+    """Migration 0017 moves each reminder's delivery into the ledger under the key its DM
+    carries: one left in the middle by a crash before the upgrade is found in Slack, not sent
+    again; the way back (downgrade) keeps it too."""
+    anna_due_at_au(ctx, clock)
+    clock.set(at("2026-11-25T09:00"))
+    assert service.tick().sent
+    config = alembic_config(service.app.db.url)
+    command.downgrade(config, "0016")
+    engine = create_engine(normalise_url(service.app.db.url))
+    with engine.begin() as connection:  # the crash, as the code before 0017 left it
+        connection.execute(text("UPDATE reminder SET status = 'skickas', sent_at = NULL"))
+        kept = connection.execute(text("SELECT status, message_ts FROM reminder")).all()
+        left = connection.execute(text("SELECT count(*) FROM delivery")).scalar_one()
+    engine.dispose()
+    assert len(kept) == 1 and kept[0][1] and left == 0, (kept, left)
+    command.upgrade(config, "head")
+    with service.app.db.transaction() as session:
+        (row,) = session.exec(
+            select(Delivery).join(Reminder, Reminder.delivery_id == Delivery.id)
+        ).all()
+        meeting = session.exec(select(Meeting)).one()
+    assert row.key == f"{meeting.uid}:U0ANNA:förhand:0" and row.status == "skickas"
+    assert row.kind == "påminnelse" and row.message is None and row.attempts == 1
+    clock.set(at("2026-11-25T09:02"))
+    assert service.tick().sent == []  # within the lease: somebody may still be sending
+    clock.set(at("2026-11-25T09:10"))
+    assert service.tick().sent  # settled by asking Slack, not by sending
+    assert len(slack.dms("U0ANNA")) == 1
+    with service.app.db.transaction() as session:
+        assert session.get(Delivery, row.id).status == "skickad"  # type: ignore[union-attr]
 
 
 class ProcessDied(BaseException):
