@@ -180,25 +180,53 @@ def post(
     key: str,
 ) -> bool:
     """A message the bot posts in a channel on its own (the justerade minutes, an item taken on
-    the agenda), through the delivery ledger under `key`: claimed, tagged, checked after a 5xx
-    or a time-out, finished by the safety tick after a crash. Its files follow into the channel
-    (into `user_id`'s DM if the bot is not in it), each uploaded only if its share is not in
-    the channel after the message already. False only when it is known not to have arrived. A
-    message left unresolved keeps its files in the ledger: the safety tick that settles it as
-    sent brings them after it (and tells `user_id` of any that did not go)."""
+    the agenda, a form's answer), through the delivery ledger under `key`: claimed, tagged,
+    checked after a 5xx or a time-out, finished by the safety tick after a crash. Its files
+    follow into the channel (into `user_id`'s DM if the bot is not in it), each uploaded only
+    if its share is not in the channel after the message already. A message left unresolved
+    keeps its files in the ledger: the safety tick that settles it as sent brings them after it.
+
+    `user_id` (who pressed or asked) is told the truth of anything but a plain success: the
+    message and its files come to them when the channel is known not to have got it, a note
+    when it is being checked or Slack asked to wait (a besked follows), and the names of files
+    that did not go. False only when the message is known not to have arrived."""
     ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id, files=files)
     outcome = ledger.send(product, SlackNotifier(client), ids)
+
+    def tell(text: str) -> None:
+        respond(None, Message(text), client=client, channel_id=channel_id, user_id=user_id)
+
     if outcome.failed:
         log.error("post %s to %s failed", key, channel_id)
+        note = core_texts.post_failed(channel_id, bool(files))
+        respond(
+            None,
+            Message(f"{note}\n{message.fallback}", [section(note), *message.parts]),
+            client=client,
+            user_id=user_id,
+        )
+        for attachment in files:
+            upload(client, attachment, None, user_id)
         return False
-    if not outcome.sent:
-        log.warning("post %s to %s: unresolved, checked later with its files", key, channel_id)
+    if outcome.unknown or outcome.later:
+        log.warning("post %s to %s: unresolved, settled later with its files", key, channel_id)
+        tell(
+            core_texts.delivery_unknown([channel_id])
+            if outcome.unknown
+            else core_texts.delivery_later([channel_id])
+        )
+        return True
+    if not outcome.sent:  # another process holds it, and tells the asker what comes of it
         return True
     ts = ledger.message_ts(product, ids[0])  # the files come after it
-    ok = True
-    for attachment in files:
-        ok = upload(client, attachment, channel_id, user_id, after_ts=ts) and ok
-    return ok
+    missing = [
+        attachment.filename
+        for attachment in files
+        if not upload(client, attachment, channel_id, user_id, after_ts=ts)
+    ]
+    if missing:
+        tell(core_texts.delivery_settled(channel_id, True, missing))
+    return True
 
 
 def post_or_answer(
@@ -212,11 +240,8 @@ def post_or_answer(
 ) -> None:
     """A form's answer in the channel it was opened from, through the ledger under a key of
     its own (`kind:` and a fresh id); when it is known not to have arrived there, to the asker
-    (ephemeral, else DM)."""
-    if not post(
-        product, client, channel_id, message, [], user_id, key=f"{kind}:{uuid.uuid4().hex}"
-    ):
-        respond(None, message, client=client, user_id=user_id)
+    (ephemeral, else DM), with a line saying so."""
+    post(product, client, channel_id, message, [], user_id, key=f"{kind}:{uuid.uuid4().hex}")
 
 
 def send_dm(client: WebClient, user_id: str, message: Message) -> bool:

@@ -159,10 +159,18 @@ def _files(names: list[str]) -> str:
 
 
 def delivery_failed(targets: list[str]) -> str:
-    names = ", ".join(mention(t) if t[:1] in "UW" else esc(t) for t in targets)
     return (
-        f"⚠️ Allt är sparat, men jag kunde inte skicka till {names}. "
+        f"⚠️ Allt är sparat, men jag kunde inte skicka till {_names(targets)}. "
         "Slack svarade inte som det skulle; försök igen om en stund."
+    )
+
+
+def post_failed(channel: str, files: bool) -> str:
+    """To whoever pressed or asked, with the message (and files) the channel did not get."""
+    them = "det och filerna" if files else "det"
+    return (
+        f"⚠️ Allt är sparat, men jag kunde inte lägga ut meddelandet i {_names([channel])} "
+        f"(Slack tog inte emot det). Här är {them}, så att du kan lägga ut {them} där själv:"
     )
 
 

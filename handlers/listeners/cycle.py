@@ -146,6 +146,7 @@ def register(app: App, deps: Deps) -> None:
             return
         answer_action(body, client, _say(answer), replace_original=True)
         # Once, whoever pressed last and whatever Slack answers: keyed by the minutes' version.
+        # The presser is told of anything short of a plain success (deliver.post).
         if news is not None and not post(
             deps.product,
             client,

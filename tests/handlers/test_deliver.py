@@ -55,6 +55,11 @@ def ways(slack: LocalSlack, needle: str) -> list[str]:
     return [how for how, _ in answers(slack, needle)]
 
 
+def posted(slack: LocalSlack, channel: str) -> list[str]:
+    """What is in the channel for everyone (not the ephemeral notes)."""
+    return [str(m["text"]) for m in slack.messages(channel) if m["method"] == "chat.postMessage"]
+
+
 def dms(slack: LocalSlack, user_id: str) -> list[str]:
     return [str(m["text"]) for m in slack.dms(user_id)]
 
@@ -235,7 +240,7 @@ def _unresolved_post(product: Product, slack: LocalSlack, client: WebClient) -> 
     slack.fail_next("conversations.history", status=500)
     message = say("Justerat protokoll")
     assert post(product, client, "C0LG", message, [MINUTES], SARA, key="justerat:LG-1:1")
-    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+    assert posted(slack, "C0LG") == ["Justerat protokoll"]
     assert slack.uploaded_files() == []
 
 
@@ -254,7 +259,7 @@ def test_an_unresolved_posts_files_follow_it_once_the_safety_tick_settles_it(
     clock.advance(product.lease + timedelta(seconds=1))
     assert ledger.resume(product, SlackNotifier(client)).sent == []
     assert len(slack.uploaded_files()) == 1
-    assert [str(m["text"]) for m in slack.messages("C0LG")] == ["Justerat protokoll"]
+    assert posted(slack, "C0LG") == ["Justerat protokoll"]
 
 
 def test_an_unresolved_posts_file_that_cannot_follow_it_is_told(
@@ -268,3 +273,39 @@ def test_an_unresolved_posts_file_that_cannot_follow_it_is_told(
     (follow_up,) = dms(slack, SARA)
     assert follow_up.startswith("⚠️ Besked: meddelandet till <#C0LG> har kommit fram, men inte")
     assert "`protokoll-LG.txt`" in follow_up and "Ladda upp den där själv" in follow_up
+
+
+def test_a_post_the_channel_did_not_get_comes_to_the_presser_with_its_files(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    """Slack refuses the justerade minutes in the channel: Sara gets them herself, with the
+    file in her DM and a line saying what happened; nothing is posted twice or lost."""
+    set_up_workspace(slack)
+    slack.fail_next("chat.postMessage", error="is_archived")
+    message = say("Justerat protokoll")
+    assert not post(product, client, "C0LG", message, [MINUTES], SARA, key="justerat:LG-1:1")
+    assert posted(slack, "C0LG") == []
+    (told,) = dms(slack, SARA)
+    assert told.startswith("⚠️ Allt är sparat, men jag kunde inte lägga ut meddelandet i <#C0LG>")
+    assert "Här är det och filerna" in told and told.endswith("Justerat protokoll")
+    (uploaded,) = slack.uploaded_files()
+    assert uploaded["filename"] == "protokoll-LG.txt" and uploaded["channel_id"] != "C0LG"
+
+
+def test_a_post_whose_file_did_not_follow_it_is_told(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    set_up_workspace(slack)
+    slack.fail_next("files.completeUploadExternal", error="invalid_auth")
+    assert post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    assert posted(slack, "C0LG") == ["Justerat"]
+    ((how, told),) = answers(slack, "Besked")
+    assert how == "ephemeral" and "`protokoll-LG.txt`" in told, told
+
+
+def test_an_unresolved_post_is_told_as_being_checked(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    _unresolved_post(product, slack, client)
+    ((how, told),) = answers(slack, "okänt, kontrolleras")
+    assert how == "ephemeral" and "<#C0LG>" in told, told
