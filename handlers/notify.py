@@ -163,8 +163,13 @@ def uncertain(error: Exception) -> bool:
 
 
 def delivery_error(error: Exception, what: str) -> DeliveryError:
+    """A send that did not go through, as the ledger sees it. A 429 (a Retry-After that did not
+    fit in the claim, or retries run out) is known not delivered and sent again after the lease
+    by the safety tick: Slack asked the bot to wait, the message is not lost."""
     if isinstance(error, AskedToWait):
         return DeliveryError(f"{what}: 429, {error}", later=True)
+    if isinstance(error, SlackApiError) and error.response.status_code == 429:
+        return DeliveryError(f"{what}: 429, retries used up", later=True)
     reason = str(error)
     if isinstance(error, SlackApiError):
         reason = str(error.response.get("error") or error.response.status_code)

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot import commands, cycle
+from bot.core import ledger
 from bot.core.clock import STOCKHOLM, FixedClock
 from bot.core.context import Ctx, Product, StaticDirectory
 from bot.core.replies import Message, Reply
@@ -337,17 +338,39 @@ def test_a_material_reminder_slack_took_before_its_500_is_not_sent_again(
 def test_a_material_reminder_slack_refused_is_sent_once_when_slack_is_fine_again(
     ctx: MakeCtx, organs: None, clock: FixedClock, product: Product, slack: LocalSlack
 ) -> None:
-    """Three 429s in a row: the reminder is known not to have gone. It is not lost: a later run
-    sends it, once, and no run after that sends it again."""
+    """Slack answers that it could not take it: the reminder is known not to have gone. It is
+    not lost: a later run sends it, once, and no run after that sends it again."""
+    plan(ctx)
+    run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}", "magnus")
+    notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=slack.url, timeout=1))
+    slack.fail_next("chat.postMessage", error="fatal_error")
+    clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=STOCKHOLM))
+    assert cycle.remind_material(product, notifier) == 0
+    assert slack.dms("U0ANNA") == []
+    clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=STOCKHOLM))  # days later, Slack fine again
+    assert cycle.remind_material(product, notifier) == 1
+    assert cycle.remind_material(product, notifier) == 0
+    assert ledger.resume(product, notifier).sent == []
+    (dm,) = slack.dms("U0ANNA")
+    assert "Kronobarnsmodellen" in str(dm["text"])
+
+
+def test_a_material_reminder_slack_asked_to_wait_for_goes_with_the_safety_tick(
+    ctx: MakeCtx, organs: None, clock: FixedClock, product: Product, slack: LocalSlack
+) -> None:
+    """Three 429s in a row: Slack asked the bot to wait. The reminder waits in the ledger and
+    the safety tick sends it after the lease, once; the planner does not plan it again."""
     plan(ctx)
     run(ctx, "/mote", f"punkt LG-261217 Kronobarnsmodellen föredragande {ANNA}", "magnus")
     notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=slack.url, timeout=1))
     slack.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
     clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=STOCKHOLM))
     assert cycle.remind_material(product, notifier) == 0
-    assert slack.dms("U0ANNA") == []
-    clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=STOCKHOLM))  # days later, Slack fine again
-    assert cycle.remind_material(product, notifier) == 1
+    assert ledger.resume(product, notifier).sent == []  # within the lease: not yet
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert cycle.remind_material(product, notifier) == 0
+    assert ledger.resume(product, notifier).sent == ["U0ANNA"]
+    assert ledger.resume(product, notifier).sent == []
     assert cycle.remind_material(product, notifier) == 0
     (dm,) = slack.dms("U0ANNA")
     assert "Kronobarnsmodellen" in str(dm["text"])
