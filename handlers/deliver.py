@@ -182,9 +182,10 @@ def post(
     """A message the bot posts in a channel on its own (the justerade minutes, an item taken on
     the agenda, a form's answer), through the delivery ledger under `key`: claimed, tagged,
     checked after a 5xx or a time-out, finished by the safety tick after a crash. Its files
-    follow into the channel (into `user_id`'s DM if the bot is not in it), each uploaded only
-    if its share is not in the channel after the message already. A message left unresolved
-    keeps its files in the ledger: the safety tick that settles it as sent brings them after it.
+    are kept with it and follow it under the same claim (into `user_id`'s DM if the bot is not
+    in the channel), each uploaded only if its share is not in the channel after the message
+    already; it is marked sent once they are there, so a crash in between is finished by the
+    safety tick like any unresolved message.
 
     `user_id` (who pressed or asked) is told the truth of anything but a plain success: the
     message and its files come to them when the channel is known not to have got it, a note
@@ -216,16 +217,8 @@ def post(
             else core_texts.delivery_later([channel_id])
         )
         return True
-    if not outcome.sent:  # another process holds it, and tells the asker what comes of it
-        return True
-    ts = ledger.message_ts(product, ids[0])  # the files come after it
-    missing = [
-        attachment.filename
-        for attachment in files
-        if not upload(client, attachment, channel_id, user_id, after_ts=ts)
-    ]
-    if missing:
-        tell(core_texts.delivery_settled(channel_id, True, missing))
+    if outcome.missing:  # the message is there; these files could not follow it
+        tell(core_texts.delivery_settled(channel_id, True, outcome.missing))
     return True
 
 

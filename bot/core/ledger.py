@@ -168,6 +168,7 @@ class Outcome:
     unknown: list[str] = field(default_factory=list)  # unresolved: checked later
     later: list[str] = field(default_factory=list)  # Slack asked to wait: sent after the lease
     elsewhere: list[str] = field(default_factory=list)  # another process holds the claim
+    missing: list[str] = field(default_factory=list)  # files that did not follow their message
 
 
 # ------------------------------------------------------------------------------ the rows
@@ -410,8 +411,9 @@ def send(
             claimed = _claim(app, row_id, lease)
             if claimed is not None:
                 row, claim = claimed
-                status = _deliver(app, sender, row, claim)
+                status, missing = _deliver(app, sender, row, claim)
                 _count(outcome, status, row.recipient)
+                outcome.missing.extend(missing)
                 continue
         with app.db.transaction() as session:
             known = session.get(Delivery, row_id)
@@ -429,21 +431,38 @@ def _count(outcome: Outcome, status: str, recipient: str) -> None:
     }.get(status, outcome.elsewhere).append(recipient)
 
 
-def _deliver(app: Product, sender: Sender, row: Delivery, claim: Claim) -> str:
+def _deliver(app: Product, sender: Sender, row: Delivery, claim: Claim) -> tuple[str, list[str]]:
+    """Send one claimed row, and its files after it under the same claim: the row is marked
+    sent only once they are there, so a crash in between leaves it unresolved, and whoever
+    takes it over finds the message (its key) and each file (its share) before sending
+    anything again. The status, and the names of files that could not be brought."""
     assert row.message is not None
     try:
         ts = send_once(sender, row.recipient, from_json(row.message), row.key, doubt=claim.doubt)
+        missing = _files_after(sender, row, ts)
     except DeliveryError as error:
         status = WAITING if error.later else UNKNOWN if error.uncertain else FAILED
         log.warning("delivery %s: %s (%s)", row.key, error.reason, status)
         _finish(app, claim, status, ts=None, error=error.reason)
-        return status
+        return status, []
     except Exception as error:  # a bug: recorded as unresolved, looked at again later
         log.exception("delivery %s failed", row.key)
         _finish(app, claim, UNKNOWN, ts=None, error=repr(error))
-        return UNKNOWN
-    _finish(app, claim, SENT, ts=ts, error=None)
-    return SENT
+        return UNKNOWN, []
+    note = f"filer som inte kom fram: {', '.join(missing)}" if missing else None
+    _finish(app, claim, SENT, ts=ts, error=note)
+    return SENT, missing
+
+
+def _files_after(sender: Sender, row: Delivery, ts: str) -> list[str]:
+    """Bring a sent message's files after it (each only if it is not there already); the
+    names of those that did not go."""
+    files = files_of(row.message or "{}")
+    if not files:
+        return []
+    if not ts or not isinstance(sender, FileSender):
+        return [f.filename for f in files]
+    return sender.attach(row.recipient, files, ts, row.asker)
 
 
 def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
@@ -470,25 +489,14 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
             if claimed is None:
                 continue
             row, claim = claimed
-            status = _deliver(app, sender, row, claim)
+            status, missing = _deliver(app, sender, row, claim)
         _count(outcome, status, row.recipient)
-        missing = _files_after(app, sender, row) if status == SENT else []
+        outcome.missing.extend(missing)
         told = was in (UNKNOWN, WAITING)  # the asker was told it is not settled yet
-        if told and status not in (UNKNOWN, WAITING) and row.asker and row.kind != FOLLOW_UP:
+        settled = status not in (UNKNOWN, WAITING)
+        if ((told and settled) or missing) and row.asker and row.kind != FOLLOW_UP:
             _follow_up(app, sender, row, delivered=status == SENT, missing=missing)
     return outcome
-
-
-def _files_after(app: Product, sender: Sender, row: Delivery) -> list[str]:
-    """Bring a settled message's files after it (each only if it is not there already); the
-    names of those that did not go."""
-    files = files_of(row.message or "{}")
-    if not files:
-        return []
-    ts = message_ts(app, row.id or 0)
-    if ts is None or not isinstance(sender, FileSender):
-        return [f.filename for f in files]
-    return sender.attach(row.recipient, files, ts, row.asker)
 
 
 FOLLOW_UP = "besked"

@@ -309,3 +309,37 @@ def test_an_unresolved_post_is_told_as_being_checked(
     _unresolved_post(product, slack, client)
     ((how, told),) = answers(slack, "okänt, kontrolleras")
     assert how == "ephemeral" and "<#C0LG>" in told, told
+
+
+class Died(BaseException):
+    """Not an Exception: nothing in the bot catches it, as nothing catches a SIGKILL."""
+
+
+def test_a_crash_between_a_post_and_its_files_is_finished_by_the_safety_tick(
+    product: Product,
+    slack: LocalSlack,
+    client: WebClient,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process dies after Slack took the justerade minutes and before their file went:
+    the row stays unresolved, and the safety tick finds the message by its key and brings the
+    file after it, once; the message is not posted again."""
+    set_up_workspace(slack)
+
+    def die(*args: object, **kwargs: object) -> list[str]:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SlackNotifier, "attach", die)
+        with pytest.raises(Died):
+            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    assert posted(slack, "C0LG") == ["Justerat"] and slack.uploaded_files() == []
+    assert ledger.resume(product, SlackNotifier(client)).sent == []  # within the lease
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    (uploaded,) = slack.uploaded_files()
+    assert uploaded["filename"] == "protokoll-LG.txt" and uploaded["channel_id"] == "C0LG"
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == []
+    assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
