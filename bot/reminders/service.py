@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
@@ -34,6 +33,7 @@ from bot.core.ledger import (
     SUPERSEDED,
     Claim,
     DeliveryError,
+    Sender,
     holding_claim,
     send_once,
 )
@@ -59,16 +59,8 @@ HORIZON = timedelta(days=30)  # meetings this far ahead are planned on each tick
 MOVED_TOO_FAR = timedelta(days=1)
 
 
-class Notifier(Protocol):
-    """How reminders reach people (Slack in production, anything in tests)."""
-
-    def send(self, recipient: str, message: Message, key: str) -> str:
-        """Post; return the message id (ts). Raise DeliveryError when it did not go through."""
-        ...
-
-    def find(self, recipient: str, key: str) -> str | None:
-        """The id of a message already posted to `recipient` with this key, if any."""
-        ...
+# How reminders reach people: the ledger's Sender (Slack in production, anything in tests).
+Notifier = Sender
 
 
 @dataclass(slots=True)
