@@ -5,6 +5,7 @@ arrived instead of sending it again (bot.core.ledger)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 from urllib.error import URLError
 
@@ -211,6 +212,24 @@ class SlackNotifier:
         ]
 
 
+# How far back a message is looked for: pages of the conversation's history, newest first. A
+# check comes within a lease of the send, or after a restart; in a DM with the bot or an
+# organ's channel a thousand messages is days. Beyond that it counts as not there.
+FIND_PAGE = 200
+FIND_PAGES = 5
+
+
+def history(client: WebClient, channel: str, **args: Any) -> Iterator[dict[str, Any]]:
+    """A conversation's messages, newest first, page by page (at most FIND_PAGES)."""
+    cursor = None
+    for _ in range(FIND_PAGES):
+        page = client.conversations_history(channel=channel, limit=FIND_PAGE, cursor=cursor, **args)
+        yield from page.get("messages") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
 def find(client: WebClient, recipient: str, key: str) -> str | None:
     """The ts of the bot's message tagged `key` in `recipient`'s DM (or channel), if any.
     Raises DeliveryError (uncertain) when Slack cannot be asked now."""
@@ -218,18 +237,15 @@ def find(client: WebClient, recipient: str, key: str) -> str | None:
         channel = recipient
         if recipient[:1] in ("U", "W"):
             channel = client.conversations_open(users=recipient)["channel"]["id"]
-        history = client.conversations_history(
-            channel=channel, limit=100, include_all_metadata=True
-        )
+        for message in history(client, channel, include_all_metadata=True):
+            data = message.get("metadata") or {}
+            if (
+                data.get("event_type") in EVENT_TYPES
+                and (data.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message.get("ts"))
     except (SlackClientError, OSError) as error:
         raise DeliveryError(f"could not check delivery: {error}", uncertain=True) from error
-    for message in history.get("messages") or []:
-        data = message.get("metadata") or {}
-        if (
-            data.get("event_type") in EVENT_TYPES
-            and (data.get("event_payload") or {}).get("key") == key
-        ):
-            return str(message.get("ts"))
     return None
 
 
@@ -237,8 +253,7 @@ def file_shared(client: WebClient, channel: str, attachment: Any, after_ts: str)
     """Whether a file by this name and title was shared in `channel` after the message
     `after_ts` (the message it belongs to): a file's share shows in the history as a message
     carrying it, as Slack shows it. Raises SlackClientError when Slack cannot be asked."""
-    history = client.conversations_history(channel=channel, oldest=after_ts, limit=100)
-    for message in history.get("messages") or []:
+    for message in history(client, channel, oldest=after_ts):
         if float(message.get("ts") or 0) <= float(after_ts):
             continue
         for shared in message.get("files") or []:

@@ -854,7 +854,8 @@ class LocalSlack(LoopbackServer):
 
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Messages the bot posted in a channel, newest first (with metadata, as Slack gives it
-        with include_all_metadata)."""
+        with include_all_metadata), newer than ``oldest`` if given, a page at a time (``limit``,
+        ``cursor``) as Slack pages them."""
         channel = _resolve_channel(args.get("channel"))
         limit = int(args.get("limit") or 100)
         messages = [
@@ -878,8 +879,14 @@ class LocalSlack(LoopbackServer):
             for u in self._uploads.values()
             if u.share_ts and _resolve_channel(u.channel_id) == channel
         ]
+        if args.get("oldest"):  # only what is newer, as Slack's (not inclusive)
+            oldest = float(args["oldest"])
+            messages = [m for m in messages if float(m.get("ts") or 0) > oldest]
         messages.sort(key=lambda m: float(m.get("ts") or 0), reverse=True)
-        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+        page = _paginate("messages", messages, {**args, "limit": limit})
+        if page["ok"]:
+            page["has_more"] = bool(page["response_metadata"]["next_cursor"])
+        return page
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args.get("channel") or "")

@@ -343,3 +343,20 @@ def test_a_crash_between_a_post_and_its_files_is_finished_by_the_safety_tick(
     clock.advance(product.lease + timedelta(seconds=1))
     assert ledger.resume(product, SlackNotifier(client)).sent == []
     assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
+
+
+def test_a_message_is_found_behind_a_busy_conversation(
+    slack: LocalSlack, client: WebClient
+) -> None:
+    """The key is looked for page by page, beyond the newest page: 250 later messages in the
+    channel do not hide it (it would be sent twice). A key that is not there is looked for in a
+    bounded number of pages."""
+    set_up_workspace(slack)
+    notifier = SlackNotifier(client)
+    ts = notifier.send("C0LG", say("Justerat"), "justerat:LG-1:1")
+    for n in range(250):
+        client.chat_postMessage(channel="C0LG", text=f"prat {n}")
+    assert notifier.find("C0LG", "justerat:LG-1:1") == ts
+    assert len(slack.calls("conversations.history")) == 2
+    assert notifier.find("C0LG", "justerat:LG-1:2") is None
+    assert len(slack.calls("conversations.history")) == 4
