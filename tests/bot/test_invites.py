@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import commands
 from bot.calendar import invites
@@ -24,7 +24,7 @@ from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDir
 from bot.core.replies import Attachment, Message
 from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
-from storage.models import Invitation, Meeting
+from storage.models import Delivery, Invitation, Meeting
 from tests.harness import PEOPLE, Harness, MakeCtx, buttons, run, text_of
 from tests.smtp import INVITE_FROM, Inbox, Mail
 
@@ -79,6 +79,45 @@ def calendar_part(mail: Mail) -> tuple[EmailMessage, Calendar]:
 def invitations(app: Product) -> dict[str, Invitation]:
     with app.db.transaction() as session:
         return {i.user_id: i for i in session.exec(select(Invitation)).all()}
+
+
+State = tuple[int | None, str | None, int | None, str | None]
+
+
+def delivery_states(app: Product, meeting_id: int | None = None) -> dict[str, State]:
+    """Per invitee (of the one meeting invited to, or of `meeting_id`): (DM version last
+    claimed, its row's status in the delivery ledger, the same for the e-mail)."""
+    with app.db.transaction() as session:
+        query = select(Invitation)
+        if meeting_id is not None:
+            query = query.where(Invitation.meeting_id == meeting_id)
+        rows = session.exec(query).all()
+        assert len({r.user_id for r in rows}) == len(rows), "one meeting at a time"
+        ledger_rows = {d.id: d for d in session.exec(select(Delivery)).all()}
+
+        def status(row_id: int | None) -> str | None:
+            return ledger_rows[row_id].status if row_id is not None else None
+
+        return {
+            r.user_id: (
+                r.dm_sequence,
+                status(r.dm_delivery_id),
+                r.mail_sequence,
+                status(r.mail_delivery_id),
+            )
+            for r in rows
+        }
+
+
+def invitation_deliveries(app: Product) -> list[Delivery]:
+    with app.db.transaction() as session:
+        return list(
+            session.exec(
+                select(Delivery)
+                .where(col(Delivery.kind).in_((invites.DM_KIND, invites.MAIL_KIND)))
+                .order_by(col(Delivery.id))
+            ).all()
+        )
 
 
 def meeting_uid(app: Product, ref: str) -> str:
@@ -160,9 +199,17 @@ def test_invite_the_organ_dm_buttons_ics_and_imip_mail(
 
     rows = invitations(cal.product)
     assert sorted(rows) == sorted(INVITEES)
-    assert {
-        (r.dm_sequence, r.dm_status, r.mail_sequence, r.mail_status) for r in rows.values()
-    } == {(0, "sent", 0, "sent")}
+    assert set(delivery_states(cal.product).values()) == {(0, "skickad", 0, "skickad")}
+    # one ledger row per DM (under the key the DM carries in Slack) and per e-mail
+    meeting_id = next(iter(rows.values())).meeting_id
+    ledger_rows = invitation_deliveries(cal.product)
+    assert sorted((d.kind, d.key) for d in ledger_rows) == sorted(
+        [("inbjudan", f"inbjudan:{meeting_id}:{u}:0") for u in INVITEES]
+        + [("inbjudan-epost", f"inbjudan:{meeting_id}:{u}:0:epost") for u in INVITEES]
+    )
+    assert {d.recipient for d in ledger_rows} == set(INVITEES)
+    assert all(d.message_ts for d in ledger_rows if d.kind == "inbjudan")
+    assert all(d.attempts == 1 and d.sent_at is not None for d in ledger_rows)
 
 
 def test_nobody_is_invited_twice_to_the_same_version(
@@ -255,9 +302,14 @@ def test_one_failure_is_reported_and_does_not_stop_the_others(
         "sara@example.se",
     ]
     rows = invitations(cal.product)
-    assert rows["U0SARA"].dm_status == "failed" and rows["U0SARA"].mail_status == "sent"
-    assert rows["U0ROGER"].dm_status == "sent" and rows["U0ROGER"].mail_status == "failed"
-    assert rows["U0NOMAIL"].mail_sequence is None
+    states = delivery_states(cal.product)
+    assert states["U0SARA"] == (0, "misslyckad", 0, "skickad")
+    assert states["U0ROGER"] == (0, "skickad", 0, "misslyckad")
+    assert rows["U0NOMAIL"].mail_sequence is None and states["U0NOMAIL"][3] is None
+    errors = {(d.recipient, d.kind): d.error for d in invitation_deliveries(cal.product)}
+    assert "channel_not_found" in (errors["U0SARA", "inbjudan"] or "")
+    assert "550 5.1.1" in (errors["U0ROGER", "inbjudan-epost"] or "")
+    assert errors["U0SARA", "inbjudan-epost"] is None
 
     # Run again: only what failed goes out (Sara's DM, Roger's e-mail), nothing twice.
     handler.refuse.clear()
@@ -265,8 +317,8 @@ def test_one_failure_is_reported_and_does_not_stop_the_others(
     report(slack, "Inbjudan för", count=2)
     assert len(slack.dms("U0SARA")) == 1 and len(slack.dms("U0ANNA")) == 1
     assert [m.recipients for m in handler.wait(4)[3:]] == [["roger@example.se"]]
-    rows = invitations(cal.product)
-    assert rows["U0SARA"].dm_status == "sent" and rows["U0ROGER"].mail_status == "sent"
+    states = delivery_states(cal.product)
+    assert states["U0SARA"][:2] == (0, "skickad") and states["U0ROGER"][2:] == (0, "skickad")
 
 
 def test_rsvp_buttons_store_answers_shown_by_visa_and_the_attendance_list(
