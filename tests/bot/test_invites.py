@@ -13,7 +13,9 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from alembic import command
 from icalendar import Calendar
+from sqlalchemy import DateTime, bindparam, text
 from sqlmodel import col, select
 
 from bot import commands
@@ -24,6 +26,7 @@ from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDir
 from bot.core.replies import Attachment, Message
 from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
+from storage.db import alembic_config
 from storage.models import Delivery, Invitation, Meeting
 from tests.harness import PEOPLE, Harness, MakeCtx, buttons, run, text_of
 from tests.smtp import INVITE_FROM, Inbox, Mail
@@ -672,3 +675,112 @@ def test_a_dm_found_in_slack_gets_its_file_only_if_the_file_never_arrived() -> N
         assert unknown.value.uncertain and shared("U0JENNY") == ["LG-261210.ics"]
         postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=True)
         assert len(slack.dms("U0JENNY")) == 1 and shared("U0JENNY") == ["LG-261210.ics"]
+
+
+# ---------------------------------------------------------------- installations from before 0018
+
+
+def test_migration_0018_moves_the_invitations_delivery_state_into_the_ledger(
+    calendar_product: Product, inbox: tuple[Inbox, int], clock: FixedClock, organs: None
+) -> None:
+    """Before 0018 an invitation kept its delivery state itself. Anna's DM was sent and her
+    e-mail claimed (the sender died), Roger's DM failed; a series' first occurrence kept a
+    claim for the series, a later one a claim from before 0014. After the upgrade each is a
+    ledger row under the key it was sent with, and inviting again sends nothing twice: Roger's
+    DM is tried once more (looked for first), Anna's e-mail is finished after the lease."""
+    app = calendar_product
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA", "U0ROGER"], "C0AU": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(app, "U0SARA", "C0LG", directory)
+    run(sara, "/mote", "ny LG 10 december 9-12")
+    assert "3 möten" in run(
+        sara, "/mote", "ny AU varje tisdag 13-14 från 1 december till 15 december"
+    )
+    with app.db.transaction() as session:
+        single = session.exec(select(Meeting).where(Meeting.ref == "LG-261210")).one()
+        first, later, _last = session.exec(
+            select(Meeting).where(Meeting.organ_id != single.organ_id).order_by(col(Meeting.id))
+        ).all()
+    claimed_at = clock.now() - timedelta(seconds=5)
+    config = alembic_config(app.db.url)
+    command.downgrade(config, "0016")
+    rows = [  # meeting, user, dm (sequence, status), mail (sequence, status), error
+        (single, "U0ANNA", (0, "sent"), (0, "claimed"), None),
+        (single, "U0ROGER", (0, "failed"), (None, None), "Slack tog inte emot DM:et (nej)"),
+        (first, "U0ANNA", (0, "sent"), (0, "sent"), None),
+        (later, "U0ANNA", (0, "sent"), (None, None), None),
+    ]
+    with app.db.engine.begin() as connection:
+        for meeting, user, (dm_seq, dm_status), (mail_seq, mail_status), error in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO invitation (meeting_id, user_id, email, invited_by, invited_at,"
+                    " dm_sequence, dm_status, mail_sequence, mail_status, claimed_at, error)"
+                    " VALUES (:meeting, :user, :email, 'U0SARA', :at, :dm_seq, :dm_status,"
+                    " :mail_seq, :mail_status, :at, :error)"
+                ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                {
+                    "meeting": meeting.id,
+                    "user": user,
+                    "email": "anna@example.se" if user == "U0ANNA" else None,
+                    "at": claimed_at.astimezone(UTC),
+                    "dm_seq": dm_seq,
+                    "dm_status": dm_status,
+                    "mail_seq": mail_seq,
+                    "mail_status": mail_status,
+                    "error": error,
+                },
+            )
+    command.upgrade(config, "head")
+
+    by_key = {d.key: d for d in invitation_deliveries(app)}
+    assert {k: (d.kind, d.recipient, d.status) for k, d in by_key.items()} == {
+        f"inbjudan:{single.id}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+        f"inbjudan:{single.id}:U0ANNA:0:epost": ("inbjudan-epost", "U0ANNA", "skickas"),
+        f"inbjudan:{single.id}:U0ROGER:0": ("inbjudan", "U0ROGER", "misslyckad"),
+        f"inbjudan:serie:{first.series_uid}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+        f"inbjudan:serie:{first.series_uid}:U0ANNA:0:epost": (
+            "inbjudan-epost",
+            "U0ANNA",
+            "skickad",
+        ),
+        f"inbjudan:{later.id}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+    }
+    assert {d.claimed_at for d in by_key.values()} == {claimed_at}
+    assert all(d.attempts == 1 and d.message is None for d in by_key.values())
+    assert by_key[f"inbjudan:{single.id}:U0ROGER:0"].error == "Slack tog inte emot DM:et (nej)"
+    assert by_key[f"inbjudan:{single.id}:U0ANNA:0"].sent_at == claimed_at
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickas"),
+        "U0ROGER": (0, "misslyckad", None, None),
+    }
+    assert delivery_states(app, first.id)["U0ANNA"] == (0, "skickad", 0, "skickad")
+
+    # Inviting again: Roger's failed DM once more (looked for first: it may have arrived),
+    # Anna's e-mail still someone's claim, her DM and the series' not at all.
+    again = invites.invite(sara, "LG-261210", "")
+    assert [(j.user_id, j.dm, j.mail, j.doubt) for j in again.jobs] == [
+        ("U0ROGER", True, False, True)
+    ]
+    assert again.in_flight == 1 and again.already == 0
+    box = Postbox()
+    invites.deliver(app, again, box)
+    assert [u for u, _m, _a in box.sent] == ["U0ROGER"] and box.doubted == [True]
+    assert invites.invite(Ctx(app, "U0SARA", "C0AU", directory), first.ref, "").jobs == []
+    # After the lease the safety tick finishes Anna's e-mail, once, and sends no DM.
+    clock.advance(app.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(app, box, str)
+    assert (resumed.dms, resumed.mails) == (0, 1)
+    assert len(inbox[0].wait(1)) == 1 and len(inbox[0].to("anna@example.se")) == 1
+    assert [u for u, _m, _a in box.sent] == ["U0ROGER"]
+    assert invites.resume(app, box, str) == []
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickad"),
+        "U0ROGER": (0, "skickad", None, None),
+    }
+    assert "Alla (2) har redan fått" in invites.planned_message(
+        invites.invite(sara, "LG-261210", "")
+    )
