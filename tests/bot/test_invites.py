@@ -784,3 +784,22 @@ def test_migration_0018_moves_the_invitations_delivery_state_into_the_ledger(
     assert "Alla (2) har redan fått" in invites.planned_message(
         invites.invite(sara, "LG-261210", "")
     )
+    # And back (best effort: each channel's state as the invitation kept it), and up again.
+    command.downgrade(config, "0016")
+    with app.db.engine.begin() as connection:
+        kept = connection.execute(
+            text(
+                "SELECT user_id, dm_status, mail_status, error FROM invitation"
+                " WHERE meeting_id = :id ORDER BY user_id"
+            ),
+            {"id": single.id},
+        ).all()
+    assert [tuple(r) for r in kept] == [
+        ("U0ANNA", "sent", "sent", None),
+        ("U0ROGER", "sent", None, None),
+    ]
+    command.upgrade(config, "head")
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickad"),
+        "U0ROGER": (0, "skickad", None, None),
+    }
