@@ -110,7 +110,8 @@ class Job:
         return f"inbjudan:{batch.meeting_id}:{self.user_id}:{batch.sequence}"
 
     def mail_key(self, batch: InviteBatch) -> str:
-        """The e-mail's key in the ledger (an e-mail cannot be looked for: it is never sent)."""
+        """The e-mail's key in the ledger (the e-mail itself does not carry it: it cannot be
+        looked for once sent)."""
         return self.key(batch) + MAIL_KEY
 
 

@@ -500,6 +500,36 @@ def test_a_sender_overtaken_during_a_slow_dm_leaves_the_e_mail_to_the_one_that_t
     assert len(inbox[0].to("anna@example.se")) == 1
 
 
+def test_a_newer_version_claimed_meanwhile_supersedes_the_one_not_yet_sent(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    """The meeting is moved while the first invitation is still to be sent: the new time is
+    claimed and the old version is superseded in the ledger, so its sender sends nothing, and
+    the safety tick never sends it either."""
+    run(quiet, "/mote", "ny LG 10 december 9-12")
+    first = invites.invite(quiet, "LG-261210", "")
+    clock.advance(timedelta(seconds=1))
+    moved = commands.run(quiet, "/mote", "flytta LG-261210 till 11 december 9-12").invites
+    assert moved is not None and moved.sequence == 1
+    assert [j.user_id for j in moved.jobs] == ["U0ANNA", "U0ROGER"]
+    assert not any(j.doubt for j in moved.jobs)  # a version never tried before
+    old, new = Postbox(), Postbox()
+    invites.deliver(quiet.app, first, old)
+    assert old.sent == []
+    invites.deliver(quiet.app, moved, new)
+    assert [u for u, _m, _a in new.sent] == ["U0ANNA", "U0ROGER"]
+    assert sorted(
+        (d.recipient, d.key.rsplit(":", 1)[1], d.status) for d in invitation_deliveries(quiet.app)
+    ) == [
+        ("U0ANNA", "0", "ersatt"),
+        ("U0ANNA", "1", "skickad"),
+        ("U0ROGER", "0", "ersatt"),
+        ("U0ROGER", "1", "skickad"),
+    ]
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    assert invites.resume(quiet.app, old, str) == [] and old.sent == []
+
+
 def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
     quiet: Ctx, clock: FixedClock
 ) -> None:
