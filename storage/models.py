@@ -275,11 +275,12 @@ class Delivery(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """One person invited to a meeting: the versions sent over Slack and e-mail, and the answer.
-
-    A delivery is claimed (``*_sequence`` = the meeting's sequence, ``*_status`` = "claimed")
-    in the same transaction that plans it, and marked "sent" or "failed" after, so nobody gets
-    the same version twice, also when two people invite at once or the bot restarts.
+    """One person invited to a meeting: the plan (who, which address, the version last claimed
+    on each channel) and the answer. Each DM and each e-mail of each version is a row of its
+    own in the delivery ledger (Delivery, kinds "inbjudan" and "inbjudan-epost"), claimed in
+    the same transaction that plans it and marked after (bot.calendar.invites), so nobody gets
+    the same version twice, also when two people invite at once or the bot restarts;
+    ``*_delivery_id`` points at the row of the version last claimed on that channel.
     """
 
     __table_args__ = (
@@ -294,11 +295,9 @@ class Invitation(SQLModel, table=True):
     invited_by: str = Field(max_length=32)
     invited_at: datetime = Field(sa_column=_utc_column())
     dm_sequence: int | None = None  # the meeting version last claimed for the Slack DM
-    dm_status: str | None = Field(default=None, max_length=20)  # claimed | sent | failed
+    dm_delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
     mail_sequence: int | None = None  # the same for the e-mail (iMIP)
-    mail_status: str | None = Field(default=None, max_length=20)
-    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    error: str | None = Field(default=None, max_length=500)
+    mail_delivery_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
     rsvp: str | None = Field(default=None, max_length=20)  # kommer | kommer_inte | kanske
     rsvp_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -3,15 +3,21 @@
 Three steps, so that nobody gets the same version twice and nothing is half-done:
 
 1. *Plan* (``invite``, ``updates``, ``cancellations``): one write transaction creates the
-   Invitation rows and *claims* each delivery that is due (``dm_sequence``/``mail_sequence`` =
-   the meeting's sequence, status "claimed"). Two people inviting at once, a restart or a
-   second replica find the claim and skip it; a claim older than the lease (``Product.lease``:
-   the sender died) or a failed one is taken again by the next plan, and the safety tick
-   (``resume``) finishes such a batch by itself. A DM taken over is first looked for in Slack.
+   Invitation rows (the plan: who, which address, the version last claimed on each channel)
+   and *claims* each delivery that is due in the delivery ledger (bot.core.ledger.take): every
+   DM and every e-mail of every version is a row of its own there (kinds ``DM_KIND`` and
+   ``MAIL_KIND``, the DM's key the one it carries in Slack, ``Job.key``), and the invitation
+   points at the row of the version last claimed on each channel (``dm_delivery_id``,
+   ``mail_delivery_id``). Two people inviting at once, a restart or a second replica find the
+   claim and skip it; a claim older than the lease (``Product.lease``: the sender died) or a
+   failed one is taken again by the next plan, and the safety tick (``resume``) finishes such
+   a batch by itself. A DM taken over is first looked for in Slack. A newer version claimed
+   while an older one is unsettled supersedes it ("ersatt"): the older is not sent any more.
 2. *Deliver* (``deliver``): every invitee gets a Slack DM with RSVP buttons and the ``.ics``
    (through a :class:`Postman` that handlers/ provide) and, with SMTP set up and an address in
    the profile, an iMIP e-mail. One invitee's failure is noted and the others go on.
-3. *Record*: each outcome is written ("sent"/"failed") in its own small transaction.
+3. *Record*: each outcome is marked on its ledger row (sent, failed, or, for a DM Slack did
+   not answer about, unknown: looked for after the lease) in its own small transaction.
 
 Knows no Slack: the Postman does the Web API calls; e-mail goes through bot.calendar.mail.
 """
@@ -40,7 +46,7 @@ from bot.core.errors import NotAllowed, UserError
 from bot.core.markup import parse_channel, parse_mention
 from bot.core.replies import Attachment, Button, Message, Part, buttons, section
 from bot.meetings import texts as meeting_texts
-from storage.models import Invitation, Meeting, Organ
+from storage.models import Delivery, Invitation, Meeting, Organ
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +67,13 @@ UPDATE = "ändrad"
 CANCEL = "inställd"
 AGENDA = "kallelse"  # the agenda published: same time, new description
 
-CLAIMED = "claimed"
-SENT = "sent"
-FAILED = "failed"
-UNKNOWN = "unknown"  # a DM's fate not known yet (a 5xx or a time-out): the claim stays
+# The ledger's kinds of an invitation's deliveries (bot.core.ledger, storage.models.Delivery).
+DM_KIND = "inbjudan"
+MAIL_KIND = "inbjudan-epost"
+MAIL_KEY = ":epost"  # after the DM's key: the e-mail's
+UNKNOWN = "unknown"  # a DM's fate not known yet (a 5xx or a time-out): looked for later
+# A claim not settled yet: taken over once it is older than the lease.
+_OPEN = (ledger.PLANNED, ledger.SENDING, ledger.UNKNOWN, ledger.WAITING)
 MAX_INVITEES = 500
 # Addresses used in the .ics when there is no real one: reserved, never delivered (RFC 2606).
 NO_ORGANIZER = "ledningsbot@ledningsbot.invalid"
@@ -85,7 +94,9 @@ class Job:
     dm: bool
     mail: bool
     rsvp: str | None = None
-    claimed_at: datetime | None = None  # our claim on the row; renewed just before sending
+    # Our claims on the ledger rows of this version's DM and e-mail; renewed before sending.
+    dm_claim: ledger.Claim | None = None
+    mail_claim: ledger.Claim | None = None
     doubt: bool = False  # an earlier attempt at this version may have arrived: ask first
     # A series: the whole series (master, overrides, EXDATE) rather than only the occurrence
     # the batch is about; the occurrence alone only to whoever has the version just before.
@@ -97,6 +108,11 @@ class Job:
         if batch.series is not None:
             return f"inbjudan:serie:{batch.series.uid}:{self.user_id}:{batch.sequence}"
         return f"inbjudan:{batch.meeting_id}:{self.user_id}:{batch.sequence}"
+
+    def mail_key(self, batch: InviteBatch) -> str:
+        """The e-mail's key in the ledger (the e-mail itself does not carry it: it cannot be
+        looked for once sent)."""
+        return self.key(batch) + MAIL_KEY
 
 
 @dataclass
@@ -156,8 +172,9 @@ class Postman(Protocol):
 
     def send(
         self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
-    ) -> None:
-        """Raise DeliveryError when it did not (fully) arrive, or it is not known."""
+    ) -> str | None:
+        """The DM's ts (None: not known). Raise DeliveryError when it did not (fully) arrive,
+        or it is not known."""
         ...
 
 
@@ -201,6 +218,7 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
         for organ_id in sorted(snapshots):
             feeds.store_members(session, organ_id, snapshots[organ_id], now)
         existing = _invitations_of(session, holder)
+        found = _deliveries(session, existing.values())
         batch = _batch(ctx, NEW, meeting, organ, sender_name, occurrences)
         # A series: invited to every occurrence still to come (each has its own RSVP, and is
         # in the invitee's feed); the claims are kept on the holder's row only.
@@ -235,7 +253,7 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
                             invited_at=now,
                         )
                     )
-            _claim(ctx.app, batch, row, names[user_id], session, first=True)
+            _claim(ctx.app, batch, row, names[user_id], session, found, first=True)
     return batch
 
 
@@ -281,13 +299,14 @@ def _follow_up(ctx: Ctx, ref: str, kind: str) -> InviteBatch | None:
         if batch.series is not None and _changed_last(meeting, occurrences):
             batch.occurrence = series_of.planned_on(meeting)
         series_rows = _invitations_of(session, holder)
+        found = _deliveries(session, series_rows.values())
         if occurrences and _id(meeting) != holder and meeting.status == meetings.PLANNED:
             # An occurrence moved ahead from the past (postponed after the fact): the series'
             # invitees are invited to it now, so the buttons of its "ny tid" DM take answers.
             _invite_to(ctx, session, meeting, series_rows.values())
         for row in series_rows.values():
             row.email = row.email or emails.get(row.user_id)
-            _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session)
+            _claim(ctx.app, batch, row, names.get(row.user_id, row.user_id), session, found)
     return batch if batch.jobs or batch.no_email else None
 
 
@@ -454,44 +473,72 @@ def _invited_to(session: Session, meeting_ids: list[int]) -> set[tuple[int, str]
     return {(m, u) for m, u in rows}
 
 
-def _due(
-    sent: int | None,
-    status: str | None,
-    sequence: int,
-    claimed: datetime | None,
-    now: datetime,
-    lease: timedelta,
-) -> bool:
-    """Does this version still have to go out on this channel?"""
-    if sent is None or sent < sequence:
-        return True
-    if sent > sequence:
-        return False
-    if status == FAILED:
-        return True
-    return status == CLAIMED and (claimed is None or now - claimed > lease)
+def _deliveries(session: Session, rows: Iterable[Invitation]) -> dict[int, Delivery]:
+    """The ledger rows the invitations point at (the versions last claimed), in one query."""
+    ids = {i for row in rows for i in (row.dm_delivery_id, row.mail_delivery_id) if i is not None}
+    if not ids:
+        return {}
+    found = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
+    return {row.id: row for row in found if row.id is not None}
 
 
-def _in_flight(
-    sent: int | None,
-    status: str | None,
-    sequence: int,
-    claimed: datetime | None,
-    now: datetime,
-    lease: timedelta,
-) -> bool:
-    """Claimed for this version by a batch still within its lease: on its way, not done."""
+@dataclass(frozen=True)
+class _Channel:
+    """Where one channel of an invitation stands: the version last claimed and its ledger row
+    (None: never claimed)."""
+
+    sequence: int | None
+    row: Delivery | None
+
+    @property
+    def status(self) -> str | None:
+        return self.row.status if self.row is not None else None
+
+    def due(self, sequence: int, now: datetime, lease: timedelta) -> bool:
+        """Does this version still have to go out on this channel? (What ledger.take takes,
+        with ``again``: a failed one is tried once more.)"""
+        if self.sequence is None or self.sequence < sequence:
+            return True
+        if self.sequence > sequence:
+            return False
+        if self.row is None or self.row.status in (ledger.PLANNED, ledger.FAILED):
+            return True
+        return self.row.status in _OPEN and now - self.row.claimed_at > lease
+
+    def in_flight(self, sequence: int, now: datetime, lease: timedelta) -> bool:
+        """Claimed for this version by a batch still within its lease: on its way, not done."""
+        return (
+            self.sequence == sequence
+            and self.status in _OPEN
+            and not self.due(sequence, now, lease)
+        )
+
+    def sent(self, sequence: int) -> bool:
+        return self.sequence == sequence and self.status == ledger.SENT
+
+
+def _channels(row: Invitation, found: dict[int, Delivery]) -> tuple[_Channel, _Channel]:
+    def at(row_id: int | None) -> Delivery | None:
+        return found.get(row_id) if row_id is not None else None
+
     return (
-        sent == sequence
-        and status == CLAIMED
-        and not _due(sent, status, sequence, claimed, now, lease)
+        _Channel(row.dm_sequence, at(row.dm_delivery_id)),
+        _Channel(row.mail_sequence, at(row.mail_delivery_id)),
     )
 
 
 def _claim(
-    app: Product, batch: InviteBatch, row: Invitation, name: str, session: Session, *, first=False
+    app: Product,
+    batch: InviteBatch,
+    row: Invitation,
+    name: str,
+    session: Session,
+    found: dict[int, Delivery],
+    *,
+    first: bool = False,
 ) -> None:
-    """Claim the deliveries of this version that are due for one invitee; add a job."""
+    """Claim the deliveries of this version that are due for one invitee; add a job.
+    ``found``: the ledger rows the batch's invitations point at (``_deliveries``)."""
     now = app.now()
     seq = batch.sequence
     smtp = app.calendar.smtp is not None
@@ -499,51 +546,86 @@ def _claim(
     wants_dm = first or row.dm_sequence is not None
     wants_mail = smtp and (first or row.mail_sequence is not None or bool(row.email))
     lease = app.lease
-    dm = wants_dm and _due(row.dm_sequence, row.dm_status, seq, row.claimed_at, now, lease)
-    mail = (
-        wants_mail
-        and bool(row.email)
-        and _due(row.mail_sequence, row.mail_status, seq, row.claimed_at, now, lease)
-    )
+    dm_was, mail_was = _channels(row, found)
+    dm = wants_dm and dm_was.due(seq, now, lease)
+    mail = wants_mail and bool(row.email) and mail_was.due(seq, now, lease)
     if smtp and not row.email and dm:
         batch.no_email.append(row.user_id)
-    if not dm and not mail:
-        if row.id is None:
-            session.add(row)
-        flying = (
-            wants_dm and _in_flight(row.dm_sequence, row.dm_status, seq, row.claimed_at, now, lease)
-        ) or (
-            wants_mail
-            and _in_flight(row.mail_sequence, row.mail_status, seq, row.claimed_at, now, lease)
-        )
+    # A series' occurrence alone only to whoever got the version just before on every channel
+    # it now goes to; anyone else (new, behind, or a failed send) gets the whole series.
+    whole = batch.occurrence is None or not all(
+        was.sent(seq - 1) for due, was in ((dm, dm_was), (mail, mail_was)) if due
+    )
+    job = Job(0, row.user_id, name, row.email, False, False, row.rsvp, whole=whole)
+    flying = False
+    if dm:
+        claim, flying = _take(session, app, batch, row, dm_was, DM_KIND, job.key(batch), now)
+        if claim is not None:
+            row.dm_sequence, row.dm_delivery_id = seq, claim.id
+            # Taken over from an attempt that may have arrived (a crash, a 5xx, a time-out).
+            job.dm, job.dm_claim, job.doubt = True, claim, claim.doubt
+    if mail:
+        claim, late = _take(session, app, batch, row, mail_was, MAIL_KIND, job.mail_key(batch), now)
+        flying = flying or late
+        if claim is not None:
+            row.mail_sequence, row.mail_delivery_id = seq, claim.id
+            job.mail, job.mail_claim = True, claim
+    if row.id is None or job.dm or job.mail:
+        session.add(row)
+    if not job.dm and not job.mail:
+        flying = flying or (wants_dm and dm_was.in_flight(seq, now, lease))
+        flying = flying or (wants_mail and mail_was.in_flight(seq, now, lease))
         if flying:
             batch.in_flight += 1
         else:
             batch.already += 1
         return
-    # Taken over from an attempt that may have arrived (a crash, a 5xx, a time-out): ask first.
-    doubt = dm and row.dm_sequence == seq and row.dm_status in (CLAIMED, FAILED)
-    # A series' occurrence alone only to whoever got the version just before on every channel
-    # it now goes to; anyone else (new, behind, or a failed send) gets the whole series.
-    whole = batch.occurrence is None or not all(
-        (sent, status) == (seq - 1, SENT)
-        for due, sent, status in (
-            (dm, row.dm_sequence, row.dm_status),
-            (mail, row.mail_sequence, row.mail_status),
-        )
-        if due
-    )
-    if dm:
-        row.dm_sequence, row.dm_status = seq, CLAIMED
-    if mail:
-        row.mail_sequence, row.mail_status = seq, CLAIMED
-    row.claimed_at = now
-    session.add(row)
     session.flush()
     assert row.id is not None
-    batch.jobs.append(
-        Job(row.id, row.user_id, name, row.email, dm, mail, row.rsvp, now, doubt, whole)
+    job.invitation_id = row.id
+    batch.jobs.append(job)
+
+
+def _take(
+    session: Session,
+    app: Product,
+    batch: InviteBatch,
+    row: Invitation,
+    was: _Channel,
+    kind: str,
+    key: str,
+    now: datetime,
+) -> tuple[ledger.Claim | None, bool]:
+    """Claim this version on one channel in the ledger: (the claim, or None and whether another
+    sender holds it). An older version still unsettled there is superseded: its sender finds
+    its claim gone and sends nothing more of it."""
+    if was.row is not None and was.sequence != batch.sequence and was.row.status in _OPEN:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id) == was.row.id, col(Delivery.status).in_(_OPEN))
+            .values(status=ledger.SUPERSEDED, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+    claim = ledger.take(
+        session,
+        now,
+        key,
+        kind=kind,
+        recipient=row.user_id,
+        lease=app.lease,
+        asker=batch.sender,
+        again=True,
     )
+    if claim is not None:
+        return claim, False
+    # The ledger has this version already, though the invitation did not point at it: it is
+    # settled, or someone else holds it. The invitation points at it from now on.
+    known = session.exec(select(Delivery).where(Delivery.key == key)).one()
+    if kind == DM_KIND:
+        row.dm_sequence, row.dm_delivery_id = batch.sequence, known.id
+    else:
+        row.mail_sequence, row.mail_delivery_id = batch.sequence, known.id
+    return None, known.status in _OPEN
 
 
 def _id(row: Meeting | Organ) -> int:
@@ -566,22 +648,25 @@ def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
             # Every Slack call for this invitee ends within the renewed claim's lease.
             with ledger.holding_claim(app.lease):
                 if not _renew(app, job):
-                    continue  # our claim went stale and another sender took this one over
+                    continue  # our claims went stale and another sender took them over
                 try:
-                    dm_ok, mail_ok, problems = _deliver_one(app, batch, job, postman, mailer)
+                    outcome = _deliver_one(app, batch, job, postman, mailer)
                 except Exception:  # a bug or a surprise: told, recorded, and on to the next
                     log.exception("invitation to %s failed", job.user_id)
-                    dm_ok = False if job.dm else None
-                    mail_ok = False if job.mail else None
-                    problems = [texts.INVITE_FAILED]
-            report.dms += dm_ok is True
-            report.mails += bool(mail_ok)
-            if dm_ok == UNKNOWN:
+                    outcome = _Outcome(
+                        dm=False if job.dm else None,
+                        mail=False if job.mail else None,
+                        dm_error=texts.INVITE_FAILED if job.dm else None,
+                        mail_error=texts.INVITE_FAILED if job.mail else None,
+                    )
+            report.dms += outcome.dm is True
+            report.mails += bool(outcome.mail)
+            if outcome.dm == UNKNOWN:
                 report.unknown.append(job.user_id)
-            elif problems:
-                report.failures.append((job.user_id, "; ".join(problems)))
+            elif outcome.problems:
+                report.failures.append((job.user_id, "; ".join(outcome.problems)))
             try:
-                _record(app, batch, job, dm_ok, mail_ok, "; ".join(problems) or None)
+                _record(app, job, outcome)
             except Exception:  # e.g. the database busy: this one is unrecorded, not the rest
                 log.exception("could not record the invitation to %s", job.user_id)
     finally:
@@ -590,98 +675,110 @@ def deliver(app: Product, batch: InviteBatch, postman: Postman) -> Report:
     return report
 
 
+@dataclass
+class _Outcome:
+    """What came of one invitee's deliveries: None where nothing was sent (nothing due, or the
+    claim no longer ours), UNKNOWN where it is not known whether the DM arrived."""
+
+    dm: bool | str | None = None
+    mail: bool | None = None
+    ts: str | None = None  # the DM's
+    dm_error: str | None = None
+    mail_error: str | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        return list(dict.fromkeys(e for e in (self.dm_error, self.mail_error) if e))
+
+
 def _deliver_one(
     app: Product, batch: InviteBatch, job: Job, postman: Postman, mailer: Mailer | None
-) -> tuple[bool | str | None, bool | None, list[str]]:
-    """(DM delivered, e-mail delivered, problems); None where nothing was due, UNKNOWN where
-    it is not known whether the DM arrived."""
-    dm_ok: bool | str | None = None
-    mail_ok: bool | None = None
-    problems: list[str] = []
+) -> _Outcome:
+    outcome = _Outcome()
     ics = _ics(app, batch, job)
     if job.dm:
         try:
-            postman.send(
+            outcome.ts = postman.send(
                 job.user_id,
                 dm_message(batch, job),
                 _attachment(batch, ics),
                 job.key(batch),
                 doubt=job.doubt,
             )
-            dm_ok = True
+            outcome.dm = True
         except DeliveryError as error:
-            dm_ok = UNKNOWN if error.uncertain else error.delivered
-            problems.append(error.reason)
+            outcome.dm = UNKNOWN if error.uncertain else error.delivered
+            outcome.dm_error = error.reason
     # The DM may have outlasted the claim (a slow Slack, a busy machine) and another sender
     # taken it over: the e-mail, which cannot be looked for afterwards, is then theirs to send.
     if job.mail and mailer is not None and job.email and (not job.dm or _still_ours(app, job)):
         try:
             message = _email(app, batch, job, ics)
             mailer.send(message, sender=_organizer(app).email, recipient=job.email)
-            mail_ok = True
+            outcome.mail = True
         except MailError as error:
             log.warning("invite mail to %s failed: %s", job.email, error)
-            mail_ok = False
-            problems.append(texts.invite_mail_failed(error.kind, error.detail))
+            outcome.mail = False
+            outcome.mail_error = texts.invite_mail_failed(error.kind, error.detail)
         except (ValueError, UnicodeError):  # an address a mail header cannot carry
             log.warning("unusable e-mail address for %s", job.user_id, exc_info=True)
-            mail_ok = False
-            problems.append(texts.INVITE_BAD_EMAIL)
-    return dm_ok, mail_ok, problems
+            outcome.mail = False
+            outcome.mail_error = texts.INVITE_BAD_EMAIL
+    return outcome
 
 
 def _still_ours(app: Product, job: Job) -> bool:
-    """Renew the claim before the e-mail. When even that cannot be done (the database busy), the
-    e-mail waits: its claim stays, and the safety tick sends it after the lease, once."""
+    """Renew the e-mail's claim before the e-mail. When even that cannot be done (the database
+    busy), the e-mail waits: its claim stays, and the safety tick sends it after the lease,
+    once."""
     try:
-        return _renew(app, job)
+        return _renew(app, job, dm=False) and job.mail_claim is not None
     except Exception:
         log.exception("could not renew the claim on invitation %s", job.invitation_id)
         return False
 
 
-def _renew(app: Product, job: Job) -> bool:
-    """Keep the claim fresh right before sending: a batch slower than the claim's lifetime
+def _renew(app: Product, job: Job, *, dm: bool = True) -> bool:
+    """Keep the claims fresh right before sending: a batch slower than the claim's lifetime
     (SMTP timeouts, rate limits) is then never overtaken for the people it has not reached.
-    False when the claim is no longer ours."""
+    A claim no longer ours (another sender took it over) is let go, and what it was for is not
+    sent; False when none is left."""
     now = app.now()
     with app.db.transaction(write=True) as session:
-        renewed = session.execute(
-            update(Invitation)
-            .where(
-                col(Invitation.id) == job.invitation_id,
-                col(Invitation.claimed_at) == job.claimed_at,
-            )
-            .values(claimed_at=now)
-        )
-    if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        if dm and job.dm_claim is not None:
+            renewed = ledger.renew(session, [job.dm_claim], now)
+            job.dm_claim = renewed[0] if renewed else None
+            job.dm = job.dm_claim is not None
+        if job.mail_claim is not None:
+            renewed = ledger.renew(session, [job.mail_claim], now)
+            job.mail_claim = renewed[0] if renewed else None
+            job.mail = job.mail_claim is not None
+    if not job.dm and not job.mail:
         log.info("invitation %s was taken over by another sender", job.invitation_id)
         return False
-    job.claimed_at = now
     return True
 
 
-def _record(
-    app: Product,
-    batch: InviteBatch,
-    job: Job,
-    dm_ok: bool | str | None,
-    mail_ok: bool | None,
-    error: str | None,
-) -> None:
+def _record(app: Product, job: Job, outcome: _Outcome) -> None:
+    """Mark each delivery on its ledger row; only our claim's holder writes, so a claim taken
+    over meanwhile (or superseded by a newer version) is left to its new owner. A DM not known
+    to have arrived is marked unknown: the safety tick asks Slack about it after the lease
+    (never sends it blindly)."""
+    now = app.now()
     with app.db.transaction(write=True) as session:
-        row = session.get(Invitation, job.invitation_id)
-        if row is None:
-            return
-        # A newer version claimed meanwhile owns the row's status: leave it be.
-        # Unknown whether it arrived: the claim stays, and the safety tick settles it after the
-        # lease by asking Slack (never by sending blindly).
-        if dm_ok is not None and dm_ok != UNKNOWN and row.dm_sequence == batch.sequence:
-            row.dm_status = SENT if dm_ok else FAILED
-        if mail_ok is not None and row.mail_sequence == batch.sequence:
-            row.mail_status = SENT if mail_ok else FAILED
-        row.error = error[:500] if error else None
-        session.add(row)
+        if job.dm_claim is not None and outcome.dm is not None:
+            status = (
+                ledger.UNKNOWN
+                if outcome.dm == UNKNOWN
+                else ledger.SENT
+                if outcome.dm
+                else ledger.FAILED
+            )
+            ts = outcome.ts or None
+            ledger.mark(session, job.dm_claim, status, now, ts=ts, error=outcome.dm_error)
+        if job.mail_claim is not None and outcome.mail is not None:
+            status = ledger.SENT if outcome.mail else ledger.FAILED
+            ledger.mark(session, job.mail_claim, status, now, error=outcome.mail_error)
 
 
 def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[Report]:
@@ -690,14 +787,22 @@ def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[R
     first (its key), so it is sent only if it never arrived; an e-mail cannot be looked for and
     is sent once more (the same UID and SEQUENCE: it updates the same calendar item)."""
     stale = app.now() - app.lease
+    left = (
+        select(Delivery.id)
+        .where(
+            col(Delivery.status).in_(_OPEN),
+            col(Delivery.kind).in_((DM_KIND, MAIL_KIND)),
+            col(Delivery.claimed_at) < stale,
+        )
+        .scalar_subquery()
+    )
     with app.db.transaction() as session:
         meeting_ids = sorted(
             set(
                 session.exec(
                     select(Invitation.meeting_id).where(
-                        (col(Invitation.dm_status) == CLAIMED)
-                        | (col(Invitation.mail_status) == CLAIMED),
-                        col(Invitation.claimed_at) < stale,
+                        col(Invitation.dm_delivery_id).in_(left)
+                        | col(Invitation.mail_delivery_id).in_(left)
                     )
                 ).all()
             )
@@ -713,27 +818,34 @@ def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[R
 def _resumed_batch(
     app: Product, meeting_id: int, stale: datetime, name: Callable[[str], str]
 ) -> InviteBatch | None:
-    def left_over(session: Session, meeting: Meeting) -> list[Invitation]:
+    def left_over(
+        session: Session, meeting: Meeting
+    ) -> tuple[list[Invitation], dict[int, Delivery]]:
+        rows = _invitations(session, meeting).values()
+        found = _deliveries(session, rows)
         return [
             row
-            for row in _invitations(session, meeting).values()
-            if CLAIMED in (row.dm_status, row.mail_status)
-            and row.claimed_at is not None
-            and row.claimed_at < stale
-        ]
+            for row in rows
+            if any(
+                was.status in _OPEN and was.row is not None and was.row.claimed_at < stale
+                for was in _channels(row, found)
+            )
+        ], found
 
     with app.db.transaction() as session:  # who is involved: names may ask Slack ...
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             return None
-        people = [u for row in left_over(session, meeting) for u in (row.invited_by, row.user_id)]
+        rows, _found = left_over(session, meeting)
+        people = [u for row in rows for u in (row.invited_by, row.user_id)]
     names = {user: name(user) for user in dict.fromkeys(people)}  # ... never under the lock
     with app.db.transaction(write=True) as session:
         meeting = session.get(Meeting, meeting_id)
         organ = session.get(Organ, meeting.organ_id) if meeting is not None else None
         if meeting is None or organ is None:
             return None
-        rows = left_over(session, meeting)
+        app.db.serialise(session, f"invite:{meeting_id}")
+        rows, found = left_over(session, meeting)
         if not rows:
             return None
         ctx_user = rows[0].invited_by
@@ -750,7 +862,7 @@ def _resumed_batch(
         )
         batch.resumed = True
         for row in rows:
-            _claim(app, batch, row, names.get(row.user_id, row.user_id), session)
+            _claim(app, batch, row, names.get(row.user_id, row.user_id), session, found)
     return batch
 
 

@@ -62,9 +62,10 @@ class SlackPostman:
 
     def send(
         self, user_id: str, message: Message, attachment: Attachment, key: str, *, doubt: bool
-    ) -> None:
+    ) -> str:
         """The DM tagged with `key`, at most once (bot.core.ledger.send_once: asked first with
-        `doubt`, and after a 5xx or a time-out before sending again), then the file."""
+        `doubt`, and after a 5xx or a time-out before sending again), then the file. Returns
+        the DM's ts."""
         channels: list[str] = []
 
         class Once:
@@ -100,7 +101,7 @@ class SlackPostman:
                 channel = str(self.client.conversations_open(users=user_id)["channel"]["id"])
                 # The DM arrived before a crash, a 5xx or a time-out: its file may have too.
                 if self._call(lambda: file_shared(self.client, channel, attachment, ts)):
-                    return
+                    return ts
             self._call(
                 lambda: self.client.files_upload_v2(
                     channel=channel,
@@ -109,6 +110,7 @@ class SlackPostman:
                     content=attachment.content,
                 )
             )
+            return ts
         except (SlackClientError, OSError) as error:
             if uncertain(error):  # a 5xx, a time-out, no time left in the claim: look later
                 log.warning("upload of the invitation for %s: %s; checked later", user_id, error)

@@ -13,8 +13,10 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from alembic import command
 from icalendar import Calendar
-from sqlmodel import select
+from sqlalchemy import DateTime, bindparam, text
+from sqlmodel import col, select
 
 from bot import commands
 from bot.calendar import invites
@@ -24,7 +26,8 @@ from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDir
 from bot.core.replies import Attachment, Message
 from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
-from storage.models import Invitation, Meeting
+from storage.db import alembic_config
+from storage.models import Delivery, Invitation, Meeting
 from tests.harness import PEOPLE, Harness, MakeCtx, buttons, run, text_of
 from tests.smtp import INVITE_FROM, Inbox, Mail
 
@@ -79,6 +82,45 @@ def calendar_part(mail: Mail) -> tuple[EmailMessage, Calendar]:
 def invitations(app: Product) -> dict[str, Invitation]:
     with app.db.transaction() as session:
         return {i.user_id: i for i in session.exec(select(Invitation)).all()}
+
+
+State = tuple[int | None, str | None, int | None, str | None]
+
+
+def delivery_states(app: Product, meeting_id: int | None = None) -> dict[str, State]:
+    """Per invitee (of the one meeting invited to, or of `meeting_id`): (DM version last
+    claimed, its row's status in the delivery ledger, the same for the e-mail)."""
+    with app.db.transaction() as session:
+        query = select(Invitation)
+        if meeting_id is not None:
+            query = query.where(Invitation.meeting_id == meeting_id)
+        rows = session.exec(query).all()
+        assert len({r.user_id for r in rows}) == len(rows), "one meeting at a time"
+        ledger_rows = {d.id: d for d in session.exec(select(Delivery)).all()}
+
+        def status(row_id: int | None) -> str | None:
+            return ledger_rows[row_id].status if row_id is not None else None
+
+        return {
+            r.user_id: (
+                r.dm_sequence,
+                status(r.dm_delivery_id),
+                r.mail_sequence,
+                status(r.mail_delivery_id),
+            )
+            for r in rows
+        }
+
+
+def invitation_deliveries(app: Product) -> list[Delivery]:
+    with app.db.transaction() as session:
+        return list(
+            session.exec(
+                select(Delivery)
+                .where(col(Delivery.kind).in_((invites.DM_KIND, invites.MAIL_KIND)))
+                .order_by(col(Delivery.id))
+            ).all()
+        )
 
 
 def meeting_uid(app: Product, ref: str) -> str:
@@ -160,9 +202,17 @@ def test_invite_the_organ_dm_buttons_ics_and_imip_mail(
 
     rows = invitations(cal.product)
     assert sorted(rows) == sorted(INVITEES)
-    assert {
-        (r.dm_sequence, r.dm_status, r.mail_sequence, r.mail_status) for r in rows.values()
-    } == {(0, "sent", 0, "sent")}
+    assert set(delivery_states(cal.product).values()) == {(0, "skickad", 0, "skickad")}
+    # one ledger row per DM (under the key the DM carries in Slack) and per e-mail
+    meeting_id = next(iter(rows.values())).meeting_id
+    ledger_rows = invitation_deliveries(cal.product)
+    assert sorted((d.kind, d.key) for d in ledger_rows) == sorted(
+        [("inbjudan", f"inbjudan:{meeting_id}:{u}:0") for u in INVITEES]
+        + [("inbjudan-epost", f"inbjudan:{meeting_id}:{u}:0:epost") for u in INVITEES]
+    )
+    assert {d.recipient for d in ledger_rows} == set(INVITEES)
+    assert all(d.message_ts for d in ledger_rows if d.kind == "inbjudan")
+    assert all(d.attempts == 1 and d.sent_at is not None for d in ledger_rows)
 
 
 def test_nobody_is_invited_twice_to_the_same_version(
@@ -255,9 +305,14 @@ def test_one_failure_is_reported_and_does_not_stop_the_others(
         "sara@example.se",
     ]
     rows = invitations(cal.product)
-    assert rows["U0SARA"].dm_status == "failed" and rows["U0SARA"].mail_status == "sent"
-    assert rows["U0ROGER"].dm_status == "sent" and rows["U0ROGER"].mail_status == "failed"
-    assert rows["U0NOMAIL"].mail_sequence is None
+    states = delivery_states(cal.product)
+    assert states["U0SARA"] == (0, "misslyckad", 0, "skickad")
+    assert states["U0ROGER"] == (0, "skickad", 0, "misslyckad")
+    assert rows["U0NOMAIL"].mail_sequence is None and states["U0NOMAIL"][3] is None
+    errors = {(d.recipient, d.kind): d.error for d in invitation_deliveries(cal.product)}
+    assert "channel_not_found" in (errors["U0SARA", "inbjudan"] or "")
+    assert "550 5.1.1" in (errors["U0ROGER", "inbjudan-epost"] or "")
+    assert errors["U0SARA", "inbjudan-epost"] is None
 
     # Run again: only what failed goes out (Sara's DM, Roger's e-mail), nothing twice.
     handler.refuse.clear()
@@ -265,8 +320,8 @@ def test_one_failure_is_reported_and_does_not_stop_the_others(
     report(slack, "Inbjudan för", count=2)
     assert len(slack.dms("U0SARA")) == 1 and len(slack.dms("U0ANNA")) == 1
     assert [m.recipients for m in handler.wait(4)[3:]] == [["roger@example.se"]]
-    rows = invitations(cal.product)
-    assert rows["U0SARA"].dm_status == "sent" and rows["U0ROGER"].mail_status == "sent"
+    states = delivery_states(cal.product)
+    assert states["U0SARA"][:2] == (0, "skickad") and states["U0ROGER"][2:] == (0, "skickad")
 
 
 def test_rsvp_buttons_store_answers_shown_by_visa_and_the_attendance_list(
@@ -445,6 +500,36 @@ def test_a_sender_overtaken_during_a_slow_dm_leaves_the_e_mail_to_the_one_that_t
     assert len(inbox[0].to("anna@example.se")) == 1
 
 
+def test_a_newer_version_claimed_meanwhile_supersedes_the_one_not_yet_sent(
+    quiet: Ctx, clock: FixedClock
+) -> None:
+    """The meeting is moved while the first invitation is still to be sent: the new time is
+    claimed and the old version is superseded in the ledger, so its sender sends nothing, and
+    the safety tick never sends it either."""
+    run(quiet, "/mote", "ny LG 10 december 9-12")
+    first = invites.invite(quiet, "LG-261210", "")
+    clock.advance(timedelta(seconds=1))
+    moved = commands.run(quiet, "/mote", "flytta LG-261210 till 11 december 9-12").invites
+    assert moved is not None and moved.sequence == 1
+    assert [j.user_id for j in moved.jobs] == ["U0ANNA", "U0ROGER"]
+    assert not any(j.doubt for j in moved.jobs)  # a version never tried before
+    old, new = Postbox(), Postbox()
+    invites.deliver(quiet.app, first, old)
+    assert old.sent == []
+    invites.deliver(quiet.app, moved, new)
+    assert [u for u, _m, _a in new.sent] == ["U0ANNA", "U0ROGER"]
+    assert sorted(
+        (d.recipient, d.key.rsplit(":", 1)[1], d.status) for d in invitation_deliveries(quiet.app)
+    ) == [
+        ("U0ANNA", "0", "ersatt"),
+        ("U0ANNA", "1", "skickad"),
+        ("U0ROGER", "0", "ersatt"),
+        ("U0ROGER", "1", "skickad"),
+    ]
+    clock.advance(quiet.app.lease + timedelta(seconds=1))
+    assert invites.resume(quiet.app, old, str) == [] and old.sent == []
+
+
 def test_every_ics_round_trips_and_is_right_across_both_dst_changes(
     quiet: Ctx, clock: FixedClock
 ) -> None:
@@ -620,3 +705,131 @@ def test_a_dm_found_in_slack_gets_its_file_only_if_the_file_never_arrived() -> N
         assert unknown.value.uncertain and shared("U0JENNY") == ["LG-261210.ics"]
         postman.send("U0JENNY", dm, ics, "inbjudan:1:0:U0JENNY", doubt=True)
         assert len(slack.dms("U0JENNY")) == 1 and shared("U0JENNY") == ["LG-261210.ics"]
+
+
+# ---------------------------------------------------------------- installations from before 0018
+
+
+def test_migration_0018_moves_the_invitations_delivery_state_into_the_ledger(
+    calendar_product: Product, inbox: tuple[Inbox, int], clock: FixedClock, organs: None
+) -> None:
+    """Before 0018 an invitation kept its delivery state itself. Anna's DM was sent and her
+    e-mail claimed (the sender died), Roger's DM failed; a series' first occurrence kept a
+    claim for the series, a later one a claim from before 0014. After the upgrade each is a
+    ledger row under the key it was sent with, and inviting again sends nothing twice: Roger's
+    DM is tried once more (looked for first), Anna's e-mail is finished after the lease."""
+    app = calendar_product
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA", "U0ROGER"], "C0AU": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(app, "U0SARA", "C0LG", directory)
+    run(sara, "/mote", "ny LG 10 december 9-12")
+    assert "3 möten" in run(
+        sara, "/mote", "ny AU varje tisdag 13-14 från 1 december till 15 december"
+    )
+    with app.db.transaction() as session:
+        single = session.exec(select(Meeting).where(Meeting.ref == "LG-261210")).one()
+        first, later, _last = session.exec(
+            select(Meeting).where(Meeting.organ_id != single.organ_id).order_by(col(Meeting.id))
+        ).all()
+    claimed_at = clock.now() - timedelta(seconds=5)
+    config = alembic_config(app.db.url)
+    command.downgrade(config, "0016")
+    rows = [  # meeting, user, dm (sequence, status), mail (sequence, status), error
+        (single, "U0ANNA", (0, "sent"), (0, "claimed"), None),
+        (single, "U0ROGER", (0, "failed"), (None, None), "Slack tog inte emot DM:et (nej)"),
+        (first, "U0ANNA", (0, "sent"), (0, "sent"), None),
+        (later, "U0ANNA", (0, "sent"), (None, None), None),
+    ]
+    with app.db.engine.begin() as connection:
+        for meeting, user, (dm_seq, dm_status), (mail_seq, mail_status), error in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO invitation (meeting_id, user_id, email, invited_by, invited_at,"
+                    " dm_sequence, dm_status, mail_sequence, mail_status, claimed_at, error)"
+                    " VALUES (:meeting, :user, :email, 'U0SARA', :at, :dm_seq, :dm_status,"
+                    " :mail_seq, :mail_status, :at, :error)"
+                ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+                {
+                    "meeting": meeting.id,
+                    "user": user,
+                    "email": "anna@example.se" if user == "U0ANNA" else None,
+                    "at": claimed_at.astimezone(UTC),
+                    "dm_seq": dm_seq,
+                    "dm_status": dm_status,
+                    "mail_seq": mail_seq,
+                    "mail_status": mail_status,
+                    "error": error,
+                },
+            )
+    command.upgrade(config, "head")
+
+    by_key = {d.key: d for d in invitation_deliveries(app)}
+    assert {k: (d.kind, d.recipient, d.status) for k, d in by_key.items()} == {
+        f"inbjudan:{single.id}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+        f"inbjudan:{single.id}:U0ANNA:0:epost": ("inbjudan-epost", "U0ANNA", "skickas"),
+        f"inbjudan:{single.id}:U0ROGER:0": ("inbjudan", "U0ROGER", "misslyckad"),
+        f"inbjudan:serie:{first.series_uid}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+        f"inbjudan:serie:{first.series_uid}:U0ANNA:0:epost": (
+            "inbjudan-epost",
+            "U0ANNA",
+            "skickad",
+        ),
+        f"inbjudan:{later.id}:U0ANNA:0": ("inbjudan", "U0ANNA", "skickad"),
+    }
+    assert {d.claimed_at for d in by_key.values()} == {claimed_at}
+    assert all(d.attempts == 1 and d.message is None for d in by_key.values())
+    assert by_key[f"inbjudan:{single.id}:U0ROGER:0"].error == "Slack tog inte emot DM:et (nej)"
+    assert by_key[f"inbjudan:{single.id}:U0ANNA:0"].sent_at == claimed_at
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickas"),
+        "U0ROGER": (0, "misslyckad", None, None),
+    }
+    assert delivery_states(app, first.id)["U0ANNA"] == (0, "skickad", 0, "skickad")
+
+    # Inviting again: Roger's failed DM once more (looked for first: it may have arrived),
+    # Anna's e-mail still someone's claim, her DM and the series' not at all.
+    again = invites.invite(sara, "LG-261210", "")
+    assert [(j.user_id, j.dm, j.mail, j.doubt) for j in again.jobs] == [
+        ("U0ROGER", True, False, True)
+    ]
+    assert again.in_flight == 1 and again.already == 0
+    box = Postbox()
+    invites.deliver(app, again, box)
+    assert [u for u, _m, _a in box.sent] == ["U0ROGER"] and box.doubted == [True]
+    assert invites.invite(Ctx(app, "U0SARA", "C0AU", directory), first.ref, "").jobs == []
+    # After the lease the safety tick finishes Anna's e-mail, once, and sends no DM.
+    clock.advance(app.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(app, box, str)
+    assert (resumed.dms, resumed.mails) == (0, 1)
+    assert len(inbox[0].wait(1)) == 1 and len(inbox[0].to("anna@example.se")) == 1
+    assert [u for u, _m, _a in box.sent] == ["U0ROGER"]
+    assert invites.resume(app, box, str) == []
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickad"),
+        "U0ROGER": (0, "skickad", None, None),
+    }
+    assert "Alla (2) har redan fått" in invites.planned_message(
+        invites.invite(sara, "LG-261210", "")
+    )
+    # And back (best effort: each channel's state as the invitation kept it), and up again.
+    command.downgrade(config, "0016")
+    with app.db.engine.begin() as connection:
+        kept = connection.execute(
+            text(
+                "SELECT user_id, dm_status, mail_status, error FROM invitation"
+                " WHERE meeting_id = :id ORDER BY user_id"
+            ),
+            {"id": single.id},
+        ).all()
+    assert [tuple(r) for r in kept] == [
+        ("U0ANNA", "sent", "sent", None),
+        ("U0ROGER", "sent", None, None),
+    ]
+    command.upgrade(config, "head")
+    assert delivery_states(app, single.id) == {
+        "U0ANNA": (0, "skickad", 0, "skickad"),
+        "U0ROGER": (0, "skickad", None, None),
+    }

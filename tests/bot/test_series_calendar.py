@@ -18,7 +18,7 @@ import pytest
 from alembic import command
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
-from sqlalchemy import create_engine, text
+from sqlalchemy import DateTime, bindparam, create_engine, text
 from sqlmodel import col, select
 
 from bot import commands
@@ -30,7 +30,7 @@ from bot.core.replies import Attachment, Message
 from handlers.slack_standin import LocalSlack
 from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
-from tests.bot.test_invites import calendar_part, report, uploads_for
+from tests.bot.test_invites import calendar_part, delivery_states, report, uploads_for
 from tests.conftest import DATABASES, POSTGRES_URL
 from tests.harness import PEOPLE, Harness, buttons, run, text_of
 from tests.smtp import Inbox
@@ -235,7 +235,8 @@ def test_a_series_is_sent_once_and_each_change_as_that_occurrence_alone(
     assert expand(ics) == {s.astimezone(UTC) for s in going_ahead(app)}
     assert [len(slack.dms(u)) for u in INVITEES] == [3, 3, 3, 3]  # nobody else again
     anchor = [r for r in invitation_rows(app) if r.meeting_id == series[0].id]
-    assert {(r.dm_sequence, r.dm_status) for r in anchor} == {(2, "sent")}
+    states = delivery_states(app, series[0].id)
+    assert {states[r.user_id][:2] for r in anchor} == {(2, "skickad")}
 
 
 def test_whoever_missed_a_version_gets_the_whole_series(
@@ -754,29 +755,32 @@ def test_migration_0014_keeps_an_occurrence_moved_before_it(
     assert {d.astimezone(STOCKHOLM) for d in expand(cal)} == register
 
 
-def migrated_from_0013(app: Product) -> None:
-    """Take the database back to 0013 and up again: 0014 runs on what the bot holds now."""
+def migrated_from_0013(app: Product, *before: tuple[Meeting, str, datetime]) -> None:
+    """Take the database back to 0013 and up again: 0014 runs on what the bot holds now, with
+    the invitations ``before`` (meeting, user, when) that the code before 0014 left."""
     config = alembic_config(app.db.url)
     command.downgrade(config, "0013")
+    with app.db.engine.begin() as connection:
+        for meeting, user_id, at in before:
+            pre_0014_invitation(connection, meeting, user_id, at)
     command.upgrade(config, "head")
 
 
-def pre_0014_invitation(app: Product, meeting: Meeting, user_id: str, at: datetime) -> None:
+def pre_0014_invitation(connection: Any, meeting: Meeting, user_id: str, at: datetime) -> None:
     """What the code before 0014 left: invited to this occurrence alone (its own UID, v0)."""
-    with app.db.transaction(write=True) as session:
-        session.add(
-            Invitation(
-                meeting_id=meeting.id,
-                user_id=user_id,
-                email=f"{user_id.lower()}@example.se",
-                invited_by="U0MAGNUS",
-                invited_at=at,
-                dm_sequence=0,
-                dm_status="sent",
-                mail_sequence=0,
-                mail_status="sent",
-            )
-        )
+    connection.execute(
+        text(
+            "INSERT INTO invitation (meeting_id, user_id, email, invited_by, invited_at,"
+            " dm_sequence, dm_status, mail_sequence, mail_status) VALUES (:meeting, :user,"
+            " :email, 'U0MAGNUS', :at, 0, 'sent', 0, 'sent')"
+        ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+        {
+            "meeting": meeting.id,
+            "user": user_id,
+            "email": f"{user_id.lower()}@example.se",
+            "at": at.astimezone(UTC),
+        },
+    )
 
 
 def test_pre_0014_invitation_to_the_anchor_is_not_the_series(
@@ -786,8 +790,7 @@ def test_pre_0014_invitation_to_the_anchor_is_not_the_series(
     she does not count as having it already."""
     app = series_cal.product
     first = occurrences(app)[0]
-    pre_0014_invitation(app, first, "U0ANNA", clock.now())
-    migrated_from_0013(app)
+    migrated_from_0013(app, (first, "U0ANNA", clock.now()))
     out = text_of(series_cal.command("/mote", f"bjud in {first.ref} <@U0ANNA|anna>", user="magnus"))
     assert "redan" not in out, out
     report(slack, f"Inbjudan för `{first.ref}`")
@@ -805,8 +808,7 @@ def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
     series (which he never had)."""
     app = series_cal.product
     second = occurrences(app)[1]
-    pre_0014_invitation(app, second, "U0ROGER", clock.now())
-    migrated_from_0013(app)
+    migrated_from_0013(app, (second, "U0ROGER", clock.now()))
     clock.advance(timedelta(minutes=1))
     out = text_of(series_cal.command("/mote", f"ställ in {second.ref}", user="magnus"))
     assert "inbjudna" in out, out
