@@ -1,7 +1,7 @@
 """invitations are delivered through the delivery ledger: one row per DM and per e-mail
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-30 09:00:00
 
 An invitation kept the state of its last DM and e-mail itself (``dm_status``, ``mail_status``,
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
