@@ -968,6 +968,7 @@ def _email(app: Product, batch: InviteBatch, job: Job, ics: bytes) -> EmailMessa
             batch.series_refs,
             batch.sender_name,
             cancelled=series.master.cancelled,
+            changed=batch.kind != NEW,
         )
     return imip_message(
         sender=organizer.email,

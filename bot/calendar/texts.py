@@ -507,9 +507,13 @@ def series_mail_body(
     sender_name: str,
     *,
     cancelled: bool = False,
+    changed: bool = False,
 ) -> str:
-    """Plain text (no Slack markup): the e-mail's text part for a whole series."""
+    """Plain text (no Slack markup): the e-mail's text part for a whole series: an invitation,
+    a change (the series as it is now) or a cancellation."""
     first = f"{sender_name} bjuder in dig till {label}, en serie av möten."
+    if changed:
+        first = f"{label}, en serie av möten, har ändrats. Så här ser serien ut nu."
     calendar = [
         "Kalenderinbjudan i det här brevet lägger in hela serien. Ändras eller ställs ett "
         "enskilt möte in får du ett besked om just det mötet.",

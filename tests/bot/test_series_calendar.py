@@ -268,6 +268,8 @@ def test_whoever_missed_a_version_gets_the_whole_series(
     assert expand(anna) == {s.astimezone(UTC) for s in going_ahead(app)}
     anna_mail = [m for m in handler.to("anna@example.se")][-1]
     assert calendar_part(anna_mail)[1]["METHOD"] == "REQUEST"
+    # The text speaks of what happened (the cancellation); the file brings her up to date.
+    assert str(anna_mail.message["Subject"]).startswith("Inställt: LG-möte torsdag 21 januari")
 
 
 # ---------------------------------------------------------------------------- the feed
@@ -861,4 +863,34 @@ def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
     body = mail.message.get_body(("plain",))
     assert body is not None
     assert "inget av mötena blir av" in body.get_content()
+    assert "bjuder in" not in body.get_content()
+
+
+def test_a_changed_series_finished_by_the_safety_tick_says_it_changed(
+    calendar_product: Product, organs: None, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """A move's batch cut short by a crash is finished by the safety tick with the whole series
+    as it is now: the e-mail says the series has changed, not that someone invites to it."""
+    handler = inbox[0]
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    assert "7 möten" in run(sara, "/mote", SERIES)
+    box = Keeper()
+    invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
+    handler.wait(1)
+    clock.advance(timedelta(minutes=1))
+    run(sara, "/mote", "flytta LG-270114 till 15 januari 13-14")  # claimed; the process dies
+    clock.advance(calendar_product.lease + timedelta(seconds=1))
+    (resumed,) = invites.resume(calendar_product, box, str)
+    assert resumed.dms == 1 and resumed.mails == 1
+    assert "har ändrats" in box.texts[-1]
+    mail = handler.wait(2)[-1]
+    assert str(mail.message["Subject"]).startswith("Ändrad serie: LG-möte")
+    body = mail.message.get_body(("plain",))
+    assert body is not None
+    assert "LG-möte, en serie av möten, har ändrats" in body.get_content()
     assert "bjuder in" not in body.get_content()
