@@ -576,6 +576,7 @@ def amend(
     for owner in owners or []:
         if owner.user_id and not ctx.directory.user_exists(owner.user_id):
             raise UserError(core_texts.unknown_user(owner.user_id))
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         view = _get(session, ref)
         a = view.assignment

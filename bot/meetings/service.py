@@ -77,6 +77,7 @@ def schedule_series(
     carrying the series' UID and its RRULE. What looks like a mistake on any of the dates is
     asked about first, once for the whole series."""
     series_uid = f"{uuid.uuid4()}@ledningsbot"
+    ctx.know_admin()  # may ask Slack: before the write lock, never while holding it
     with ctx.db.transaction(write=True) as session:
         organ = organs.resolve(session, ctx, organ_name)
         if not may_manage(ctx, organ):
