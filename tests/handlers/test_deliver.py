@@ -360,3 +360,35 @@ def test_a_message_is_found_behind_a_busy_conversation(
     assert len(slack.calls("conversations.history")) == 2
     assert notifier.find("C0LG", "justerat:LG-1:2") is None
     assert len(slack.calls("conversations.history")) == 4
+
+
+def test_a_post_cut_short_by_a_crash_that_the_safety_tick_finds_refused_is_told(
+    product: Product,
+    slack: LocalSlack,
+    client: WebClient,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process dies on its way to Slack with the justerade minutes; after the lease the
+    safety tick finds them not there, and Slack refuses them (the channel archived meanwhile):
+    Sara, who heard nothing before the crash, is told that they did not arrive."""
+    set_up_workspace(slack)
+
+    def die(*args: object, **kwargs: object) -> str:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SlackNotifier, "send", die)
+        with pytest.raises(Died):
+            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    clock.advance(product.lease + timedelta(seconds=1))
+    slack.fail_next("chat.postMessage", error="is_archived")
+    assert ledger.resume(product, SlackNotifier(client)).failed == ["C0LG"]
+    assert posted(slack, "C0LG") == [] and slack.uploaded_files() == []
+    assert dms(slack, SARA) == [
+        "⚠️ Besked: meddelandet till <#C0LG> kunde inte skickas. Allt är sparat; "
+        "försök igen om en stund."
+    ]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).failed == []
+    assert len(dms(slack, SARA)) == 1
