@@ -392,3 +392,21 @@ def test_a_post_cut_short_by_a_crash_that_the_safety_tick_finds_refused_is_told(
     clock.advance(product.lease + timedelta(seconds=1))
     assert ledger.resume(product, SlackNotifier(client)).failed == []
     assert len(dms(slack, SARA)) == 1
+
+
+def test_a_file_slack_took_before_its_500_is_not_told_as_missing_nor_uploaded_again(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """Slack takes the justerade minutes' file and answers 500: whether it is there is not
+    known, so Sara is not told to upload it herself (it would be there twice); the post stays
+    unresolved, and the safety tick finds the file's share and uploads nothing again."""
+    set_up_workspace(slack)
+    slack.fail_next("files.completeUploadExternal", status=500, after_delivery=True)
+    assert post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
+    assert not answers(slack, "Ladda upp")
+    assert ways(slack, "okänt, kontrolleras") == ["ephemeral"]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
+    assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
