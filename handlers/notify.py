@@ -204,11 +204,15 @@ class SlackNotifier:
         self, recipient: str, files: list[Attachment], after_ts: str, asker: str | None
     ) -> list[str]:
         """A settled post's files, after it (each only if its share is not there already);
-        into `asker`'s DM if the bot is not in the channel. The names of those that failed."""
+        into `asker`'s DM if the bot is not in the channel. The names of those that failed.
+        Raises DeliveryError when it is not known whether one arrived (a 5xx, a time-out) or
+        Slack asked to wait: the post stays unresolved, and whoever settles it looks for the
+        file's share before uploading it again (never "upload it yourself" for a file that
+        may be there)."""
         return [
             f.filename
             for f in files
-            if not upload(self.client, f, recipient, asker or "", after_ts=after_ts)
+            if not upload(self.client, f, recipient, asker or "", after_ts=after_ts, settle=True)
         ]
 
 
@@ -271,9 +275,12 @@ def upload(
     user_id: str,
     *,
     after_ts: str | None = None,
+    settle: bool = False,
 ) -> bool:
     """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
-    DM. With `after_ts` (the message the file belongs to), not if its share is there already."""
+    DM. With `after_ts` (the message the file belongs to), not if its share is there already.
+    With `settle`, a failure that may have reached Slack (or a 429) raises DeliveryError
+    instead of counting as not uploaded."""
     for target in dict.fromkeys((channel_id, None)):
         try:
             if target is None:  # not a member of the channel: send it to the asker instead
@@ -289,9 +296,13 @@ def upload(
             return True
         except SlackApiError as error:
             if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                if settle and (uncertain(error) or error.response.status_code == 429):
+                    raise delivery_error(error, "files.upload") from error
                 log.exception("upload of %s failed", attachment.filename)
                 return False
-        except (SlackClientError, OSError):
+        except (SlackClientError, OSError) as error:
+            if settle:  # a time-out, a lost answer, no time left in the claim, a Retry-After
+                raise delivery_error(error, "files.upload") from error
             log.exception("upload of %s failed", attachment.filename)
             return False
     return False

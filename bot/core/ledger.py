@@ -468,7 +468,8 @@ def _files_after(sender: Sender, row: Delivery, ts: str) -> list[str]:
 def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> Outcome:
     """The safety tick: finish what a crash left planned or being sent, and settle what was
     unresolved or waiting, once its lease has run out. The asker of a message whose fate they
-    were told was unknown (or to come) gets a follow-up when it is settled."""
+    were told was unknown (or to come) gets a follow-up when it is settled, and so does the
+    asker of one found not to have arrived (after a crash nobody told them anything)."""
     lease = app.lease if lease is None else lease
     stale = app.now() - lease
     with app.db.transaction() as session:
@@ -494,7 +495,13 @@ def resume(app: Product, sender: Sender, *, lease: timedelta | None = None) -> O
         outcome.missing.extend(missing)
         told = was in (UNKNOWN, WAITING)  # the asker was told it is not settled yet
         settled = status not in (UNKNOWN, WAITING)
-        if ((told and settled) or missing) and row.asker and row.kind != FOLLOW_UP:
+        # Known not delivered: the asker has not heard it (the sender that would have told
+        # them died, or told them it was being checked).
+        if (
+            ((told and settled) or status == FAILED or missing)
+            and row.asker
+            and row.kind != FOLLOW_UP
+        ):
             _follow_up(app, sender, row, delivered=status == SENT, missing=missing)
     return outcome
 

@@ -360,3 +360,53 @@ def test_a_message_is_found_behind_a_busy_conversation(
     assert len(slack.calls("conversations.history")) == 2
     assert notifier.find("C0LG", "justerat:LG-1:2") is None
     assert len(slack.calls("conversations.history")) == 4
+
+
+def test_a_post_cut_short_by_a_crash_that_the_safety_tick_finds_refused_is_told(
+    product: Product,
+    slack: LocalSlack,
+    client: WebClient,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process dies on its way to Slack with the justerade minutes; after the lease the
+    safety tick finds them not there, and Slack refuses them (the channel archived meanwhile):
+    Sara, who heard nothing before the crash, is told that they did not arrive."""
+    set_up_workspace(slack)
+
+    def die(*args: object, **kwargs: object) -> str:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SlackNotifier, "send", die)
+        with pytest.raises(Died):
+            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    clock.advance(product.lease + timedelta(seconds=1))
+    slack.fail_next("chat.postMessage", error="is_archived")
+    assert ledger.resume(product, SlackNotifier(client)).failed == ["C0LG"]
+    assert posted(slack, "C0LG") == [] and slack.uploaded_files() == []
+    assert dms(slack, SARA) == [
+        "⚠️ Besked: meddelandet till <#C0LG> kunde inte skickas. Allt är sparat; "
+        "försök igen om en stund."
+    ]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).failed == []
+    assert len(dms(slack, SARA)) == 1
+
+
+def test_a_file_slack_took_before_its_500_is_not_told_as_missing_nor_uploaded_again(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """Slack takes the justerade minutes' file and answers 500: whether it is there is not
+    known, so Sara is not told to upload it herself (it would be there twice); the post stays
+    unresolved, and the safety tick finds the file's share and uploads nothing again."""
+    set_up_workspace(slack)
+    slack.fail_next("files.completeUploadExternal", status=500, after_delivery=True)
+    assert post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
+    assert not answers(slack, "Ladda upp")
+    assert ways(slack, "okänt, kontrolleras") == ["ephemeral"]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
+    assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
