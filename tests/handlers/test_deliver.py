@@ -5,9 +5,11 @@ asker's DM)."""
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -16,7 +18,15 @@ from bot.core import ledger
 from bot.core.clock import FixedClock
 from bot.core.context import Product
 from bot.core.replies import Attachment, Message, Reply, section
-from handlers.deliver import deliver, post, respond, retry_handlers, send_dms
+from handlers.deliver import (
+    deliver,
+    post,
+    respond,
+    retry_handlers,
+    send_dm,
+    send_dms,
+    send_dms_telling,
+)
 from handlers.notify import SlackNotifier
 from handlers.slack_standin import LocalSlack
 from tests.harness import set_up_workspace, text_of
@@ -410,3 +420,67 @@ def test_a_file_slack_took_before_its_500_is_not_told_as_missing_nor_uploaded_ag
     assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
     assert posted(slack, "C0LG") == ["Justerat"] and len(slack.uploaded_files()) == 1
     assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
+
+
+def test_a_response_url_nobody_listens_on_gives_the_answer_once_unmarked(
+    slack: LocalSlack, client: WebClient
+) -> None:
+    """A refused connection never reached Slack: the answer goes once, as an ephemeral, with
+    no "it may have arrived already"."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/hooks/a"
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    ((how, text),) = answers(slack, "Beslut loggat")
+    assert how == "ephemeral" and "igen" not in text
+
+
+def test_a_response_url_that_times_out_after_taking_it_gives_the_answer_again_marked(
+    slack: LocalSlack, client: WebClient
+) -> None:
+    slack.delay("response_url", 3, after_delivery=True)  # the client gives up after 1 s
+    url = slack.response_url("a")
+    assert respond(url, say("Beslut loggat"), client=client, channel_id="C0LG", user_id=SARA)
+    slack.delay("response_url", None)
+    (first, second) = answers(slack, "Beslut loggat")
+    assert first[0] == "response_url" and second[0] == "ephemeral"
+    assert "här är svaret igen (det kan ha kommit fram redan)" in second[1]
+
+
+def test_a_dm_file_that_cannot_be_uploaded_is_told(
+    product: Product, slack: LocalSlack, client: WebClient
+) -> None:
+    slack.fail_next("files.completeUploadExternal", error="invalid_auth")
+    file = Attachment("kallelse.ics", "Kallelse", b"BEGIN:VCALENDAR\r\n")
+    _deliver(product, client, slack, Reply(say("Inbjudan"), dm_files=[(ANNA, file)]))
+    assert answers(slack, "kunde inte skicka till kallelse.ics")
+
+
+@pytest.mark.parametrize(
+    ("fault", "note"),
+    [
+        ({"error": "user_not_found"}, "kunde inte skicka till <@U0ANNA>"),
+        ({"status": 500, "conversations.history": 500}, "okänt, kontrolleras"),
+        ({"status": 429, "retry_after": 0, "times": 3}, "Slack bad mig vänta"),
+    ],
+    ids=["failed", "unknown", "asked to wait"],
+)
+def test_dms_sent_for_someone_tell_them_in_a_dm_what_did_not_arrive(
+    product: Product, slack: LocalSlack, client: WebClient, fault: dict[str, Any], note: str
+) -> None:
+    set_up_workspace(slack)
+    history = fault.pop("conversations.history", None)
+    slack.fail_next("chat.postMessage", **fault)
+    if history:
+        slack.fail_next("conversations.history", status=history)
+    send_dms_telling(product, client, [(ANNA, say("Ett uppdrag"))], SARA)
+    (told,) = dms(slack, SARA)
+    assert note in told, told
+    assert dms(slack, ANNA) == []
+
+
+def test_a_dm_slack_refuses_is_reported_not_raised(slack: LocalSlack, client: WebClient) -> None:
+    slack.fail_next("chat.postMessage", error="cannot_dm_bot")
+    assert not send_dm(client, SARA, say("Hej"))
+    assert dms(slack, SARA) == []
