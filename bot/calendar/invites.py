@@ -787,11 +787,14 @@ def resume(app: Product, postman: Postman, name: Callable[[str], str]) -> list[R
     first (its key), so it is sent only if it never arrived; an e-mail cannot be looked for and
     is sent once more (the same UID and SEQUENCE: it updates the same calendar item)."""
     stale = app.now() - app.lease
+    # Without SMTP (turned off since) an e-mail cannot go: it waits, untouched, until SMTP is
+    # set up again, rather than being taken up by every tick.
+    kinds = (DM_KIND, MAIL_KIND) if app.calendar.smtp is not None else (DM_KIND,)
     left = (
         select(Delivery.id)
         .where(
             col(Delivery.status).in_(_OPEN),
-            col(Delivery.kind).in_((DM_KIND, MAIL_KIND)),
+            col(Delivery.kind).in_(kinds),
             col(Delivery.claimed_at) < stale,
         )
         .scalar_subquery()

@@ -833,3 +833,38 @@ def test_migration_0018_moves_the_invitations_delivery_state_into_the_ledger(
         "U0ANNA": (0, "skickad", 0, "skickad"),
         "U0ROGER": (0, "skickad", None, None),
     }
+
+
+def test_an_e_mail_left_open_waits_while_smtp_is_off_and_goes_once_it_is_back(
+    calendar_product: Product, organs: None, inbox: tuple[Inbox, int], clock: FixedClock
+) -> None:
+    """The process died with Anna's DM and e-mail claimed, and SMTP was then turned off: the
+    safety tick finishes the DM, leaves the e-mail alone on every tick after (no batch, no
+    names looked up), and sends it once when SMTP is set up again."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    run(sara, "/mote", "ny LG 10 december 9-12")
+    (job,) = invites.invite(sara, "LG-261210", "").jobs  # claimed; the process dies here
+    assert job.dm and job.mail
+    no_smtp = replace(calendar_product, calendar=replace(calendar_product.calendar, smtp=None))
+    clock.advance(calendar_product.lease + timedelta(seconds=1))
+    looked_up: list[str] = []
+
+    def name(user_id: str) -> str:
+        looked_up.append(user_id)
+        return user_id
+
+    box = Postbox()
+    (report,) = invites.resume(no_smtp, box, name)
+    assert (report.dms, report.mails) == (1, 0)
+    looked_up.clear()
+    clock.advance(calendar_product.lease + timedelta(seconds=1))
+    assert invites.resume(no_smtp, box, name) == [] and looked_up == []
+    (back,) = invites.resume(calendar_product, box, name)
+    assert (back.dms, back.mails) == (0, 1)
+    assert len(inbox[0].wait(1)) == 1 and [u for u, _m, _a in box.sent] == ["U0ANNA"]
+    assert invites.resume(calendar_product, box, name) == []
