@@ -280,8 +280,11 @@ def upload(
     """Upload into the channel; without one, or when the bot is not in it, into `user_id`'s
     DM. With `after_ts` (the message the file belongs to), not if its share is there already.
     With `settle`, a failure that may have reached Slack (or a 429) raises DeliveryError
-    instead of counting as not uploaded."""
-    for target in dict.fromkeys((channel_id, None)):
+    instead of counting as not uploaded. A person's id as the channel means their DM."""
+    if channel_id is not None and channel_id[:1] in ("U", "W"):
+        user_id, channel_id = channel_id, None
+    targets: list[str | None] = list(dict.fromkeys((channel_id, None)))
+    for target in targets:
         try:
             if target is None:  # not a member of the channel: send it to the asker instead
                 target = client.conversations_open(users=user_id)["channel"]["id"]

@@ -516,9 +516,14 @@ def _follow_up(
     it), through the ledger too."""
     assert row.asker is not None
     text = texts.delivery_settled(row.recipient, delivered, missing)
-    ids = enqueue(
-        app, FOLLOW_UP, [(f"{row.key}:besked", row.asker, Message(text, [section(text)]))], None
-    )
+    message, files = Message(text, [section(text)]), []
+    if not delivered and row.message and row.recipient[:1] in ("C", "G"):
+        # A post the channel never got: the asker gets it, with its files, to post it there
+        # (it cannot be tried again under its key).
+        original, files = from_json(row.message), files_of(row.message)
+        note = texts.post_failed(row.recipient, bool(files))
+        message = Message(f"{note}\n{original.fallback}", [section(note), *original.parts])
+    ids = enqueue(app, FOLLOW_UP, [(f"{row.key}:besked", row.asker, message)], None, files=files)
     send(app, sender, ids)
 
 

@@ -394,14 +394,16 @@ def test_a_post_cut_short_by_a_crash_that_the_safety_tick_finds_refused_is_told(
     clock.advance(product.lease + timedelta(seconds=1))
     slack.fail_next("chat.postMessage", error="is_archived")
     assert ledger.resume(product, SlackNotifier(client)).failed == ["C0LG"]
-    assert posted(slack, "C0LG") == [] and slack.uploaded_files() == []
-    assert dms(slack, SARA) == [
-        "⚠️ Besked: meddelandet till <#C0LG> kunde inte skickas. Allt är sparat; "
-        "försök igen om en stund."
-    ]
+    assert posted(slack, "C0LG") == []
+    # The minutes could not be posted under their key again: Sara gets them, with the file.
+    (told,) = dms(slack, SARA)
+    assert told.startswith("⚠️ Allt är sparat, men jag kunde inte lägga ut meddelandet i <#C0LG>")
+    assert told.endswith("Justerat")
+    (uploaded,) = slack.uploaded_files()
+    assert uploaded["filename"] == "protokoll-LG.txt" and uploaded["channel_id"] == "D" + SARA
     clock.advance(product.lease + timedelta(seconds=1))
     assert ledger.resume(product, SlackNotifier(client)).failed == []
-    assert len(dms(slack, SARA)) == 1
+    assert len(dms(slack, SARA)) == 1 and len(slack.uploaded_files()) == 1
 
 
 def test_a_file_slack_took_before_its_500_is_not_told_as_missing_nor_uploaded_again(
