@@ -472,6 +472,7 @@ def test_dms_sent_for_someone_tell_them_in_a_dm_what_did_not_arrive(
     product: Product, slack: LocalSlack, client: WebClient, fault: dict[str, Any], note: str
 ) -> None:
     set_up_workspace(slack)
+    fault = dict(fault)  # the parameter is shared by the runs on each database
     history = fault.pop("conversations.history", None)
     slack.fail_next("chat.postMessage", **fault)
     if history:
