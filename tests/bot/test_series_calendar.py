@@ -822,6 +822,16 @@ def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
     assert at(second.start_date, 13).astimezone(UTC) not in expand(cal)
 
 
+def anna_only(product: Product) -> Ctx:
+    """Sara in LG's channel, where only Anna is (with an e-mail address)."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    return Ctx(product, "U0SARA", "C0LG", directory)
+
+
 def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
     calendar_product: Product, organs: None, inbox: tuple[Inbox, int], clock: FixedClock
 ) -> None:
@@ -829,12 +839,7 @@ def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
     series as METHOD:CANCEL (the master, no RECURRENCE-ID), and the DM says it is off, with no
     buttons to answer."""
     handler = inbox[0]
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA"]},
-        emails={"U0ANNA": "anna@example.se"},
-    )
-    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    sara = anna_only(calendar_product)
     assert "7 möten" in run(sara, "/mote", SERIES)
     box = Keeper()
     invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
@@ -872,12 +877,7 @@ def test_a_changed_series_finished_by_the_safety_tick_says_it_changed(
     """A move's batch cut short by a crash is finished by the safety tick with the whole series
     as it is now: the e-mail says the series has changed, not that someone invites to it."""
     handler = inbox[0]
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA"]},
-        emails={"U0ANNA": "anna@example.se"},
-    )
-    sara = Ctx(calendar_product, "U0SARA", "C0LG", directory)
+    sara = anna_only(calendar_product)
     assert "7 möten" in run(sara, "/mote", SERIES)
     box = Keeper()
     invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)

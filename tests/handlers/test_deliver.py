@@ -325,6 +325,21 @@ class Died(BaseException):
     """Not an Exception: nothing in the bot catches it, as nothing catches a SIGKILL."""
 
 
+def _post_dying_in(
+    method: str, product: Product, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The justerade minutes posted in C0LG by a process that dies in SlackNotifier.`method`
+    (its send, or the attaching of the files after it)."""
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SlackNotifier, method, die)
+        with pytest.raises(Died):
+            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+
+
 def test_a_crash_between_a_post_and_its_files_is_finished_by_the_safety_tick(
     product: Product,
     slack: LocalSlack,
@@ -336,14 +351,7 @@ def test_a_crash_between_a_post_and_its_files_is_finished_by_the_safety_tick(
     the row stays unresolved, and the safety tick finds the message by its key and brings the
     file after it, once; the message is not posted again."""
     set_up_workspace(slack)
-
-    def die(*args: object, **kwargs: object) -> list[str]:
-        raise Died
-
-    with monkeypatch.context() as patch:
-        patch.setattr(SlackNotifier, "attach", die)
-        with pytest.raises(Died):
-            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    _post_dying_in("attach", product, client, monkeypatch)
     assert posted(slack, "C0LG") == ["Justerat"] and slack.uploaded_files() == []
     assert ledger.resume(product, SlackNotifier(client)).sent == []  # within the lease
     clock.advance(product.lease + timedelta(seconds=1))
@@ -383,14 +391,7 @@ def test_a_post_cut_short_by_a_crash_that_the_safety_tick_finds_refused_is_told(
     safety tick finds them not there, and Slack refuses them (the channel archived meanwhile):
     Sara, who heard nothing before the crash, is told that they did not arrive."""
     set_up_workspace(slack)
-
-    def die(*args: object, **kwargs: object) -> str:
-        raise Died
-
-    with monkeypatch.context() as patch:
-        patch.setattr(SlackNotifier, "send", die)
-        with pytest.raises(Died):
-            post(product, client, "C0LG", say("Justerat"), [MINUTES], SARA, key="justerat:LG-1:1")
+    _post_dying_in("send", product, client, monkeypatch)
     clock.advance(product.lease + timedelta(seconds=1))
     slack.fail_next("chat.postMessage", error="is_archived")
     assert ledger.resume(product, SlackNotifier(client)).failed == ["C0LG"]
