@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from bot import commands
 from bot.core import texts as core_texts
-from bot.core.context import Ctx, Product
+from bot.core.context import Ctx, Product, StaticDirectory
 from bot.core.replies import Reply
 from bot.core.workdays import is_working_day
 from handlers.app import Bot, build_bot
@@ -43,6 +43,16 @@ PEOPLE = {
 }
 CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
 MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0LG") → Ctx
+
+
+def anna_only(product: Product) -> Ctx:
+    """Sara in LG's channel, where only Anna is (with an e-mail address): no Slack behind it."""
+    directory = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": ["U0ANNA"]},
+        emails={"U0ANNA": "anna@example.se"},
+    )
+    return Ctx(product, "U0SARA", "C0LG", directory)
 
 
 def set_up_workspace(slack: LocalSlack) -> None:

@@ -32,7 +32,7 @@ from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
 from tests.bot.test_invites import calendar_part, delivery_states, report, uploads_for
 from tests.conftest import DATABASES, POSTGRES_URL
-from tests.harness import PEOPLE, Harness, buttons, run, text_of
+from tests.harness import PEOPLE, Harness, anna_only, buttons, run, text_of
 from tests.smtp import Inbox
 
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]
@@ -820,16 +820,6 @@ def test_pre_0014_invitation_to_a_later_occurrence_gets_its_cancellation(
     assert str(master["UID"]) == second.series_uid
     assert expand(cal) == {d.astimezone(UTC) for d in going_ahead(app)}
     assert at(second.start_date, 13).astimezone(UTC) not in expand(cal)
-
-
-def anna_only(product: Product) -> Ctx:
-    """Sara in LG's channel, where only Anna is (with an e-mail address)."""
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA"]},
-        emails={"U0ANNA": "anna@example.se"},
-    )
-    return Ctx(product, "U0SARA", "C0LG", directory)
 
 
 def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
