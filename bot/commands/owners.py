@@ -180,7 +180,7 @@ def leading_owners(
         apart = tokens[i - 1].endswith(",")
     verb = i < len(tokens) and _bare(tokens[i]) in VERBS
     if alone and found and (i >= len(tokens) or tail):
-        if not _names_alone(ctx, tokens, found, i, command):
+        if not _names_alone(ctx, tokens, found, i, command, aliases):
             return None
         rest = " ".join(tokens[i:])
     elif not found or i >= len(tokens) or not (verb or len(found) > 1):
@@ -217,7 +217,14 @@ def _resolves(ctx: Ctx, found: _Found) -> bool:
     return not found.outside and bool(ctx.directory.find_people(found.value))
 
 
-def _names_alone(ctx: Ctx, tokens: list[str], found: list[_Found], end: int, command: str) -> bool:
+def _names_alone(
+    ctx: Ctx,
+    tokens: list[str],
+    found: list[_Found],
+    end: int,
+    command: str,
+    aliases: dict[str, str],
+) -> bool:
     """Names with no owner verb (`ändra U-1 Anna och Roger [till nästa AU]`): whether they are
     the new owners. Not when none of them is somebody in Slack or an organ ("Budgeten och
     verksamhetsplanen": the new text), nor one organ or @mention alone (the ordinary parser
@@ -232,16 +239,38 @@ def _names_alone(ctx: Ctx, tokens: list[str], found: list[_Found], end: int, com
             f.value if f.kind == "organ" else " ".join(tokens[f.start : f.start + f.used])
             for f in known
         ]
+        # "Roger LG i oktober": somebody, then an organ with no "till" before it – the example
+        # reads the organ as the due point.
+        owners_tail = tail
+        last = found[-1]
+        due = _organ_after_person(ctx, tokens, last, aliases) if last not in known else None
+        if due is not None:
+            kept.append(" ".join(tokens[last.start : due]))
+            owners_tail = " ".join(["till", *tokens[due:]])
         listed = [k.rstrip(",") for k in kept]
         as_owners = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " och " + listed[-1]
         raise UserError(
             assignment_texts.text_or_owners(
                 [f.value for f in found if f not in known],
                 f'{command} "{names}" {tail}'.strip(),
-                f"{command} {as_owners} {tail}".strip(),
+                f"{command} {as_owners} {owners_tail}".strip(),
             )
         )
     return True
+
+
+def _organ_after_person(
+    ctx: Ctx, tokens: list[str], found: _Found, aliases: dict[str, str]
+) -> int | None:
+    """Where an organ begins inside a name that is somebody followed by it ("Roger LG"): the
+    index of its first word, or None."""
+    for split in range(found.start + 1, found.start + found.used):
+        organ = _organ_at(tokens, split, aliases)
+        person = " ".join(tokens[found.start : split]).rstrip(",")
+        whole = organ is not None and split + organ[1] == found.start + found.used
+        if whole and ctx.directory.find_people(person):
+            return split
+    return None
 
 
 def _with_mention(command: str, tokens: list[str], found: _Found) -> str:

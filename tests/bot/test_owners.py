@@ -304,3 +304,20 @@ def test_what_looks_like_a_mistake_is_asked_before_it_is_stored(
     assert "redan sparat" in said(commands.confirm(ctx(), value))
     with ctx().db.transaction() as session:
         assert len(session.exec(select(Meeting)).all()) == before + 1
+
+
+def test_a_person_then_an_organ_with_no_till_is_asked_with_the_organ_as_due_point(
+    ctx: MakeCtx, autumn: None
+) -> None:
+    """`Anna och Roger LG i oktober`: LG reads as part of a name nobody has ("Roger LG"). Asked,
+    with the example that reads LG as the due point; that example does what it says."""
+    run(ctx(), "/uppdrag", "<@U0JENNY> Föra in det på dagordningen till nästa LG")
+    answer = run(ctx(), "/uppdrag", "ändra U-1 Anna och Roger LG i oktober")
+    assert "”Roger LG” är varken någon i Slack eller ett organ" in answer
+    as_text = '/uppdrag ändra U-1 "Anna och Roger LG" i oktober'
+    as_owners = "/uppdrag ändra U-1 Anna och Roger till LG i oktober"
+    assert f"`{as_text}`" in answer and f"`{as_owners}`" in answer
+    assert owners_of(ctx(), "U-1") == [("U0JENNY", None, None, False)]
+    run(ctx(), "/uppdrag", as_slack_sends(as_owners.removeprefix("/uppdrag ")))
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA", "U0ROGER"]
+    assert what_of(ctx(), "U-1") == ("Föra in det på dagordningen", "LG-231006", None)
