@@ -140,13 +140,15 @@ def leading_owners(
     *,
     alone: bool = False,
     consumed: Callable[[str], bool] | None = None,
+    after: str = "",
 ) -> tuple[list[OwnerSpec], str] | None:
     """The owners a text begins with as the minutes write them, and what is left (the owner
     verb's empty words dropped); None when the text does not begin that way. With ``alone``
     (`/uppdrag ändra U-1 Magnus och Roger`) the names may also be all there is, or be followed
     only by what ``consumed`` reads wholly (a due point, reporting back: `… och Roger till
     nästa AU`); then every name must be somebody in Slack or an organ – when none is, the words
-    are the new text; when only some are, the user is asked which was meant."""
+    are the new text; when only some are, the user is asked which was meant (``after``: the
+    words the user wrote after `text`, kept in the examples of that question)."""
     tokens = text.split()
     found: list[_Found] = []
     apart = True  # a comma or a joiner since the last owner
@@ -180,7 +182,7 @@ def leading_owners(
         apart = tokens[i - 1].endswith(",")
     verb = i < len(tokens) and _bare(tokens[i]) in VERBS
     if alone and found and (i >= len(tokens) or tail):
-        if not _names_alone(ctx, tokens, found, i, command, aliases):
+        if not _names_alone(ctx, tokens, found, i, command, aliases, after):
             return None
         rest = " ".join(tokens[i:])
     elif not found or i >= len(tokens) or not (verb or len(found) > 1):
@@ -224,6 +226,7 @@ def _names_alone(
     end: int,
     command: str,
     aliases: dict[str, str],
+    after: str = "",
 ) -> bool:
     """Names with no owner verb (`ändra U-1 Anna och Roger [till nästa AU]`): whether they are
     the new owners. Not when none of them is somebody in Slack or an organ ("Budgeten och
@@ -233,7 +236,7 @@ def _names_alone(
     if not known or (len(found) == 1 and found[0].kind != "name"):
         return False
     if len(known) < len(found):
-        tail = " ".join(tokens[end:])
+        tail = " ".join([*tokens[end:], after]).strip()
         names = " ".join(tokens[:end])
         kept = [
             f.value if f.kind == "organ" else " ".join(tokens[f.start : f.start + f.used])
@@ -246,7 +249,7 @@ def _names_alone(
         due = _organ_after_person(ctx, tokens, last, aliases) if last not in known else None
         if due is not None:
             kept.append(" ".join(tokens[last.start : due]))
-            owners_tail = " ".join(["till", *tokens[due:]])
+            owners_tail = " ".join(["till", *tokens[due:], after]).strip()
         listed = [k.rstrip(",") for k in kept]
         as_owners = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " och " + listed[-1]
         raise UserError(

@@ -336,6 +336,21 @@ def _amend(ctx: Ctx, ref: str, text: str) -> Reply:
     parsed = _parse(ctx, named[1] if named else text, aliases, here)
     if named:
         parsed.owners = named[0] + parsed.owners
+    elif parsed.what and (parsed.due or parsed.report_to):
+        # `ändra U-1 Anna och Roger Ledningsgrupp för samordning i oktober`: what is left once
+        # the due point is read is names only – the new owners, as names alone are above (or
+        # asked about when only some of them are somebody), never the new text.
+        alone = owner_words.leading_owners(
+            ctx,
+            parsed.what,
+            aliases,
+            f"/uppdrag ändra {ref.upper()}",
+            alone=True,
+            consumed=lambda rest: False,
+            after=text.removeprefix(parsed.what).strip() if text.startswith(parsed.what) else "",
+        )
+        if alone is not None and not alone[1]:
+            parsed.owners, parsed.what = alone[0] + parsed.owners, ""
     whole = _WHOLLY_QUOTED.fullmatch(parsed.what)
     if whole:  # `ändra U-1 "Anna och Lokaler"`: the new text, as asked when it was unclear
         parsed.what = whole.group(1).strip()

@@ -321,3 +321,27 @@ def test_a_person_then_an_organ_with_no_till_is_asked_with_the_organ_as_due_poin
     run(ctx(), "/uppdrag", as_slack_sends(as_owners.removeprefix("/uppdrag ")))
     assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA", "U0ROGER"]
     assert what_of(ctx(), "U-1") == ("Föra in det på dagordningen", "LG-231006", None)
+
+
+def test_names_left_once_a_due_point_without_till_is_read_are_the_owners_not_the_text(
+    ctx: MakeCtx, autumn: None
+) -> None:
+    """`Anna och Roger Ledningsgrupp för samordning i oktober`: the due point is read from the
+    organ's full name; what is left is names of people, so they are the new owners – the
+    assignment's text is not replaced by "Anna och Roger". With a name nobody has, asked, the
+    due point kept in both examples."""
+    run(ctx(), "/uppdrag", "<@U0JENNY> Föra in det på dagordningen till nästa LG")
+    run(ctx(), "/uppdrag", "ändra U-1 Anna och Roger Ledningsgrupp för samordning i oktober")
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA", "U0ROGER"]
+    assert what_of(ctx(), "U-1") == ("Föra in det på dagordningen", "LG-231006", None)
+    words = "Ledningsgrupp för samordning i oktober"
+    answer = run(ctx(), "/uppdrag", f"ändra U-1 Anna och Lokaler {words}")
+    assert "”Lokaler” är varken någon i Slack eller ett organ" in answer
+    assert f'`/uppdrag ändra U-1 "Anna och Lokaler" {words}`' in answer
+    assert f"`/uppdrag ändra U-1 Anna {words}`" in answer
+    assert what_of(ctx(), "U-1")[0] == "Föra in det på dagordningen"
+    # either example does what it says
+    run(ctx(), "/uppdrag", f"ändra U-1 Anna {words}")
+    assert [o[0] for o in owners_of(ctx(), "U-1")] == ["U0ANNA"]
+    run(ctx(), "/uppdrag", as_slack_sends(f'ändra U-1 "Anna och Lokaler" {words}'))
+    assert what_of(ctx(), "U-1") == ("Anna och Lokaler", "LG-231006", None)
