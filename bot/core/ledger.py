@@ -46,7 +46,8 @@ PLANNED, SENDING, SENT, FAILED, UNKNOWN = "planerad", "skickas", "skickad", "mis
 # Known not delivered because Slack asked the bot to wait (a 429 whose Retry-After did not fit
 # in the claim): sent by the safety tick once the lease is over, like a planned row.
 WAITING = "väntar"
-# A reminder caught up late together with the morning one: only that one is sent.
+# Not to be sent any more, something newer went instead: a reminder caught up late together
+# with the morning one (only that one is sent), an invitation's version a newer one replaced.
 SUPERSEDED = "ersatt"
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 _CLAIMS = itertools.count(1)
