@@ -167,10 +167,14 @@ def delivery_failed(targets: list[str]) -> str:
 
 def post_failed(channel: str, files: bool) -> str:
     """To whoever pressed or asked, with the message (and files) the channel did not get."""
-    them = "det och filerna" if files else "det"
+    here = (
+        "Här är det och filerna, så att du kan lägga ut dem"
+        if files
+        else "Här är det, så att du kan lägga ut det"
+    )
     return (
         f"⚠️ Allt är sparat, men jag kunde inte lägga ut meddelandet i {_names([channel])} "
-        f"(Slack tog inte emot det). Här är {them}, så att du kan lägga ut {them} där själv:"
+        f"(Slack tog inte emot det). {here} där själv:"
     )
 
 
