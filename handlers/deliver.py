@@ -192,7 +192,7 @@ def post(
     when it is being checked or Slack asked to wait (a besked follows), and the names of files
     that did not go. False only when the message is known not to have arrived."""
     ids = ledger.enqueue(product, "kanal", [(key, channel_id, message)], user_id, files=files)
-    outcome = ledger.send(product, SlackNotifier(client), ids)
+    outcome = ledger.send(product, SlackNotifier(client), ids, asker=user_id)
 
     def tell(text: str) -> None:
         respond(None, Message(text), client=client, channel_id=channel_id, user_id=user_id)

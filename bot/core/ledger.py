@@ -402,9 +402,16 @@ def _finish(app: Product, claim: Claim, status: str, *, ts: str | None, error: s
 
 
 def send(
-    app: Product, sender: Sender, ids: Iterable[int], *, lease: timedelta | None = None
+    app: Product,
+    sender: Sender,
+    ids: Iterable[int],
+    *,
+    lease: timedelta | None = None,
+    asker: str | None = None,
 ) -> Outcome:
-    """Send the rows given (those still to send): claim, send once, mark."""
+    """Send the rows given (those still to send): claim, send once, mark. A row someone else
+    is settling for another asker (unresolved, or waiting) counts as elsewhere for `asker`:
+    the besked goes to the one who was told."""
     lease = app.lease if lease is None else lease
     outcome = Outcome()
     for row_id in ids:
@@ -418,8 +425,10 @@ def send(
                 continue
         with app.db.transaction() as session:
             known = session.get(Delivery, row_id)
-            if known is not None:
-                _count(outcome, known.status, known.recipient)
+            if known is None:
+                continue
+            theirs = known.status in (UNKNOWN, WAITING) and known.asker not in (None, asker)
+            _count(outcome, SENDING if theirs else known.status, known.recipient)
     return outcome
 
 

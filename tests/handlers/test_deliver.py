@@ -488,3 +488,19 @@ def test_a_dm_slack_refuses_is_reported_not_raised(slack: LocalSlack, client: We
     slack.fail_next("chat.postMessage", error="cannot_dm_bot")
     assert not send_dm(client, SARA, say("Hej"))
     assert dms(slack, SARA) == []
+
+
+def test_a_second_presser_of_an_unresolved_post_is_not_promised_a_besked(
+    product: Product, slack: LocalSlack, client: WebClient, clock: FixedClock
+) -> None:
+    """Sara's post is being checked; Anna presses too (the same key): nothing is posted twice,
+    and Anna is not told she will hear how it ended (the besked goes to Sara, who was told)."""
+    _unresolved_post(product, slack, client)
+    message = say("Justerat protokoll")
+    post(product, client, "C0LG", message, [MINUTES], ANNA, key="justerat:LG-1:1")
+    assert [c.args.get("user") for c in slack.calls("chat.postEphemeral")] == [SARA]
+    clock.advance(product.lease + timedelta(seconds=1))
+    assert ledger.resume(product, SlackNotifier(client)).sent == ["C0LG"]
+    assert posted(slack, "C0LG") == ["Justerat protokoll"]
+    assert dms(slack, SARA) == ["✅ Besked: meddelandet till <#C0LG> har kommit fram."]
+    assert dms(slack, ANNA) == []
