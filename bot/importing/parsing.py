@@ -226,7 +226,7 @@ _REPORT = re.compile(
     re.IGNORECASE,
 )
 _REPORT_VERB = re.compile(
-    rf"\s+(?:och\s+)?{REPORT_VERB}\s+(?:\S+\s+)*?till\s+(?P<to>[^.;()]+)",
+    rf"(?:^|[\s,;]+)(?:och\s+)?{REPORT_VERB}\s+(?:\S+\s+)*?till\s+(?P<to>[^.;()]+)",
     re.IGNORECASE,
 )
 _DUE_WORD = re.compile(r"\s(?:till|senast|före|innan|inför|by)\s", re.IGNORECASE)
@@ -961,9 +961,7 @@ class _Reader:
                 item.assignments.append(assignment)
                 continue
             report = _REPORT.search(clean) or _REPORT_VERB.search(clean)
-            if report and re.match(
-                r"^(?:[^\w]*\s*)?(?:återkoppling|återrapportering)", clean, re.I
-            ):
+            if report and re.match(rf"^(?:[^\w]*\s*)?(?:{REPORT_NOUN}|{REPORT_VERB})", clean, re.I):
                 reports.append((no, report.group("to")))
                 continue
             if warn and _ASSIGNMENT_TRIGGER.search(clean):
