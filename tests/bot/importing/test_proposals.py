@@ -232,16 +232,19 @@ def test_five_and_five_point_two_and_five_parenthesis_are_items_a_list_inside_is
 @pytest.mark.parametrize(
     "written",
     [
+        *(
+            f"sammanställa läget och {verb} till AU."
+            for verb in ("återrapporterar", "återrapportera", "återkoppla")
+        ),
         "sammanställa läget;återrapporterar till AU.",
         "sammanställa läget, återkopplar till AU.",
         "sammanställa läget. Återrapporterar till AU.",
     ],
 )
-def test_reporting_back_after_a_semicolon_or_in_a_sentence_of_its_own_is_read(
-    written: str,
-) -> None:
-    """The verb with no space before it, or opening a sentence of its own: reporting back, not
-    part of the text (nor a due point at AU's meeting), and not a warning."""
+def test_reporting_back_reads_the_same_verbs_as_the_command(written: str) -> None:
+    """The verb forms `/uppdrag` reads as reporting back (bot.core.reporting) are reporting
+    back in minutes too, not a due point at the organ's meeting with the verb left in: also
+    right after a semicolon or a comma, or opening a sentence of its own; and no warning."""
     text = "\n".join(
         [
             "Minnesanteckningar AU",
@@ -257,23 +260,3 @@ def test_reporting_back_after_a_semicolon_or_in_a_sentence_of_its_own_is_read(
         {"owners": ["Per Holm"], "text": "Sammanställa läget", "due": None, "report_to": ["AU"]}
     ]
     assert not proposal.warnings
-
-
-@pytest.mark.parametrize("verb", ["återrapporterar", "återrapportera", "återkoppla"])
-def test_reporting_back_reads_the_same_verbs_as_the_command(verb: str) -> None:
-    """The verb forms `/uppdrag` reads as reporting back (bot.core.reporting) are reporting
-    back in minutes too, not a due point at the organ's meeting with the verb left in."""
-    text = "\n".join(
-        [
-            "Minnesanteckningar AU",
-            "Tid: 7 oktober 2026 kl. 13-15",
-            "Närvarande: Per Holm, Alvesta",
-            "",
-            "§ 6 Kommunikation",
-            f"Per Holm ges i uppdrag att sammanställa läget och {verb} till AU.",
-        ]
-    )
-    proposal = propose(read_bytes(text.encode(), "au.txt"), Known(None, ORGANS), today=TODAY)
-    assert proposal.to_dict()["items"][0]["assignments"] == [
-        {"owners": ["Per Holm"], "text": "Sammanställa läget", "due": None, "report_to": ["AU"]}
-    ]
