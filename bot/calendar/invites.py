@@ -187,7 +187,7 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
         meeting, organ = meetings.get(session, ref)
         _check_may_invite(ctx, meeting, organ)
         words = [w for w in targets.replace(",", " ").split() if w.lower() not in _JOINERS]
-        people, channels = _parse_targets(session, words, organ)
+        people, channels = _parse_targets(session, words, organ, meeting.ref)
     members: dict[str, list[str]] = {}
     for channel_id in channels:
         members[channel_id] = ctx.directory.channel_members(channel_id)
@@ -195,7 +195,7 @@ def invite(ctx: Ctx, ref: str, targets: str) -> InviteBatch:
     if not invitees:
         raise UserError(texts.invite_nobody(meeting.ref))
     if len(invitees) > MAX_INVITEES:
-        raise UserError(texts.invite_too_many(len(invitees), MAX_INVITEES))
+        raise UserError(texts.invite_too_many(len(invitees), MAX_INVITEES, meeting.ref))
     for user_id in people:
         if not ctx.directory.user_exists(user_id):
             raise UserError(core_texts.unknown_user(user_id))
@@ -365,8 +365,11 @@ def _check_may_invite(ctx: Ctx, meeting: Meeting, organ: Organ) -> None:
         raise UserError(texts.invite_past(meeting.ref))
 
 
-def _parse_targets(session: Session, words: list[str], organ: Organ) -> tuple[list[str], list[str]]:
-    """People named and channels whose members are invited; nothing named = the organ."""
+def _parse_targets(
+    session: Session, words: list[str], organ: Organ, ref: str
+) -> tuple[list[str], list[str]]:
+    """People named and channels whose members are invited; nothing named = the organ. The
+    examples in what is said back name the meeting (`ref`)."""
     people: list[str] = []
     channels: list[str] = []
     for word in words:
@@ -379,13 +382,13 @@ def _parse_targets(session: Session, words: list[str], organ: Organ) -> tuple[li
             channels.append(channel)
         elif named is not None:
             if not named.channel_id:
-                raise UserError(texts.invite_no_channel(named.short_name))
+                raise UserError(texts.invite_no_channel(named.short_name, ref))
             channels.append(named.channel_id)
         else:
-            raise UserError(texts.invite_bad_target(word))
+            raise UserError(texts.invite_bad_target(word, ref))
     if not words:
         if not organ.channel_id:
-            raise UserError(texts.invite_no_channel(organ.short_name))
+            raise UserError(texts.invite_no_channel(organ.short_name, ref))
         channels.append(organ.channel_id)
     return people, list(dict.fromkeys(channels))
 

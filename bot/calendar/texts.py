@@ -80,17 +80,17 @@ _RSVP_MARK = {"kommer": "✅", "kommer_inte": "❌", "kanske": "🤔"}
 MAX_MENTIONS = 40
 
 
-def invite_bad_target(word: str) -> str:
+def invite_bad_target(word: str, ref: str) -> str:
     return (
         f"”{esc(clip(word, 40))}” är varken en person, en kanal eller ett organ. Välj personer "
-        "med @ och kanaler med #, till exempel: `/mote bjud in LG-261207 @Anna #au`"
+        f"med @ och kanaler med #, till exempel: `/mote bjud in {esc(ref)} @Anna #au`"
     )
 
 
-def invite_no_channel(short: str) -> str:
+def invite_no_channel(short: str, ref: str) -> str:
     return (
         f"{esc(short)} har ingen kanal, så jag vet inte vilka som hör till organet. Skriv vilka "
-        f"som ska bjudas in, till exempel `/mote bjud in {esc(short)}-261207 @Anna @Roger`, "
+        f"som ska bjudas in, till exempel `/mote bjud in {esc(ref)} @Anna @Roger`, "
         f"eller koppla en kanal med `/organ koppla {esc(short)} #kanal`."
     )
 
@@ -103,10 +103,10 @@ def invite_nobody(ref: str) -> str:
     )
 
 
-def invite_too_many(count: int, limit: int) -> str:
+def invite_too_many(count: int, limit: int, ref: str) -> str:
     return (
         f"{count} personer är fler än jag bjuder in på en gång (högst {limit}). Dela upp det, "
-        "till exempel `/mote bjud in LG-261207 #au` och sedan nästa kanal."
+        f"till exempel `/mote bjud in {esc(ref)} #au` och sedan nästa kanal."
     )
 
 

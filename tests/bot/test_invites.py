@@ -368,9 +368,13 @@ def test_invite_errors_answer_in_swedish_with_an_example(ctx: MakeCtx, organs: N
     run(ctx(), "/mote", "ny PG-AVTAL 11 december 9-12")
     assert "bara sammankallande" in run(ctx("anna"), "/mote", "bjud in LG-261210")
     answer = run(ctx(), "/mote", "bjud in LG-261210 kalle")
-    assert "varken en person, en kanal eller ett organ" in answer and "/mote bjud in" in answer
+    assert "varken en person, en kanal eller ett organ" in answer
+    assert "`/mote bjud in LG-261210 @Anna #au`" in answer  # the meeting the user wrote
     answer = run(ctx(), "/mote", "bjud in PG-AVTAL-261211")
-    assert "har ingen kanal" in answer and "@Anna" in answer
+    assert "har ingen kanal" in answer and "`/mote bjud in PG-AVTAL-261211 @Anna @Roger`" in answer
+    # the example, as Slack sends it once the names are picked with @, invites them
+    picked = run(ctx(), "/mote", "bjud in PG-AVTAL-261211 <@U0ANNA|anna> <@U0ROGER|roger>")
+    assert "2 personer" in picked, picked
     assert "Jag hittar inget möte" in run(ctx(), "/mote", "bjud in LG-991231")
     assert "Skriv mötet" in run(ctx(), "/mote", "bjud in")
     # the static directory knows nobody in the channel
@@ -858,3 +862,17 @@ def test_an_e_mail_left_open_waits_while_smtp_is_off_and_goes_once_it_is_back(
     assert (back.dms, back.mails) == (0, 1)
     assert len(inbox[0].wait(1)) == 1 and [u for u, _m, _a in box.sent] == ["U0ANNA"]
     assert invites.resume(calendar_product, box, name) == []
+
+
+def test_too_many_invitees_are_refused_with_an_example_for_the_meeting(
+    product: Product, organs: None
+) -> None:
+    crowd = StaticDirectory(
+        names={u: n for n, u in PEOPLE.items()},
+        members={"C0LG": [f"U9{n:05d}" for n in range(invites.MAX_INVITEES + 1)]},
+    )
+    sara = Ctx(product, "U0SARA", "C0LG", crowd)
+    run(sara, "/mote", "ny LG 10 december 9-12")
+    answer = run(sara, "/mote", "bjud in LG-261210")
+    assert f"{invites.MAX_INVITEES + 1} personer är fler än jag bjuder in på en gång" in answer
+    assert "`/mote bjud in LG-261210 #au`" in answer
