@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from bot.commands import beslut, kalender, mote, organ, uppdrag
 from bot.core import texts as core_texts
@@ -21,7 +24,7 @@ from bot.core.errors import NeedsConfirmation, NotAllowed, NotAvailable, UserErr
 from bot.core.markup import clean, too_long_ids, unesc
 from bot.core.replies import Button, Reply, buttons, say
 from bot.decisions import texts as decision_texts
-from storage.models import Confirmation
+from storage.models import Assignment, Confirmation, Decision, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +71,45 @@ def _run(ctx: Ctx, command: str, text: str) -> Reply:
     except (NotAllowed, NotAvailable) as error:
         return say(error.message)  # a refusal or a missing setting, not a mistake: no example
     except UserError as error:
-        return say(core_texts.with_example(error.message, command, example))
+        answer = core_texts.with_example(error.message, command, example)
+        return say(_with_typed_ref(ctx, command, text, answer))
     except Exception:
         log.exception("command %s failed", command)
         return say(core_texts.GENERIC_ERROR)
     if reply.files and not reply.public:
         reply.files_private = True  # an answer only the asker sees: its files go to them too
     return reply
+
+
+# The references an example is written with, and where each kind is kept.
+_REFS: list[tuple[re.Pattern[str], type[Assignment] | type[Decision] | type[Meeting]]] = [
+    (re.compile(r"U-\d+"), Assignment),
+    (re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{4}-\d+"), Decision),
+    (re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖ0-9-]*-\d{6}"), Meeting),
+]
+
+
+def _with_typed_ref(ctx: Ctx, command: str, text: str, said: str) -> str:
+    """`said` (an example, or an error answer) with the assignment, decision or meeting the
+    user wrote put into its examples of `command`, when it exists: `ändra U-1 …` is answered
+    with `/uppdrag ändra U-1 till nästa LG`, not U-12 – an example that runs as it stands."""
+    words = text.split()
+    typed = words[1].upper().rstrip(",.:;") if len(words) > 1 else ""
+    spans = re.compile(rf"`{re.escape(command)} [^`]*`")
+    for pattern, model in _REFS:
+        if not pattern.fullmatch(typed) or not any(
+            pattern.search(span.group()) for span in spans.finditer(said)
+        ):
+            continue
+        with ctx.db.transaction() as session:
+            if session.exec(select(model.id).where(col(model.ref) == typed)).first() is None:
+                return said
+        return spans.sub(partial(_put_ref, pattern, typed), said)
+    return said
+
+
+def _put_ref(pattern: re.Pattern[str], typed: str, span: re.Match[str]) -> str:
+    return pattern.sub(typed, span.group(), count=1)
 
 
 ACTION_SAVE_ANYWAY = "bekrafta_spara"

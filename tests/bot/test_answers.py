@@ -253,3 +253,21 @@ def test_a_workshop_reminds_only_of_what_is_due_at_it(
     assert workshop == {("U0ROGER", reminders.BEFORE), ("U0ROGER", reminders.MORNING)}
     lg = {p.recipient for p in planned if p.meeting.ref == "LG-261210"}
     assert "U0ANNA" in lg
+
+
+def test_an_error_about_something_that_exists_shows_an_example_with_it(
+    ctx: MakeCtx, organs: None, clock: FixedClock
+) -> None:
+    """The example in an error answer names the assignment or meeting the user wrote when it
+    exists (one they can run as it stands), the book's example when it does not."""
+    clock.set(at("2026-11-30T08:00"))
+    run(ctx(), "/mote", "ny LG 10 december 9-12")
+    run(ctx(), "/uppdrag", "<@U0ANNA|anna> Ta fram underlag till nästa LG")
+    answer = run(ctx(), "/uppdrag", "ändra U-1 till LG i oktober 2027")
+    assert "`/uppdrag ändra U-1 till nästa LG`" in answer, answer
+    assert "`/uppdrag ändra U-99" not in run(ctx(), "/uppdrag", "ändra U-99 hej")
+    answer = run(ctx(), "/mote", "flytta lg-261210 till 31 februari")
+    assert "`/mote flytta LG-261210 till 21 augusti 13-15`" in answer, answer
+    # the example does what it says
+    assert "21 augusti 2027" in run(ctx(), "/mote", "flytta LG-261210 till 21 augusti 13-15")
+    assert "till nästa LG" in run(ctx(), "/uppdrag", "ändra U-1 till nästa LG")
