@@ -19,7 +19,7 @@ from bot.core.context import CalendarConfig, Ctx, Product, SmtpConfig, StaticDir
 from handlers.slack_standin import LocalSlack
 from storage.db import STRICT_ENV, Database
 from storage.models import CalendarStamp, Installation
-from tests.harness import PEOPLE, Harness, MakeCtx, block_kit_faults, run
+from tests.harness import PEOPLE, Harness, MakeCtx, block_kit_faults, run, sara_in_lg
 from tests.smtp import INVITE_FROM, Inbox, LoopbackSMTP
 
 # A Slack call inside a write transaction raises in every test (and in the bots the tests start
@@ -167,3 +167,10 @@ def calendar_product(product: Product, inbox: tuple[Inbox, int]) -> Product:
         public_base_url="https://ledningsbot.region.example",
     )
     return replace(product, calendar=config)
+
+
+@pytest.fixture
+def quiet(product: Product, organs: None) -> Ctx:
+    """Sara (admin) in LG's channel with Anna and Roger (Anna with an e-mail address); no
+    SMTP, no Slack."""
+    return sara_in_lg(product, "U0ANNA", "U0ROGER")

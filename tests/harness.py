@@ -45,11 +45,12 @@ CHANNELS = {"C0LG": "ledningsgrupp", "C0AU": "au", "C0ALLM": "allmant"}
 MakeCtx = Callable[..., Ctx]  # the `ctx` fixture: ctx(user="sara", channel="C0LG") → Ctx
 
 
-def anna_only(product: Product) -> Ctx:
-    """Sara in LG's channel, where only Anna is (with an e-mail address): no Slack behind it."""
+def sara_in_lg(product: Product, *members: str) -> Ctx:
+    """Sara in LG's channel with these members (Anna has an e-mail address): no Slack behind
+    it."""
     directory = StaticDirectory(
         names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA"]},
+        members={"C0LG": list(members)},
         emails={"U0ANNA": "anna@example.se"},
     )
     return Ctx(product, "U0SARA", "C0LG", directory)

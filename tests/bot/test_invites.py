@@ -28,7 +28,7 @@ from handlers.settings import SettingsError, load_settings
 from handlers.slack_standin import LocalSlack
 from storage.db import alembic_config
 from storage.models import Delivery, Invitation, Meeting
-from tests.harness import PEOPLE, Harness, MakeCtx, anna_only, buttons, run, text_of
+from tests.harness import PEOPLE, Harness, MakeCtx, buttons, run, sara_in_lg, text_of
 from tests.smtp import INVITE_FROM, Inbox, Mail
 
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]  # UBOT: the bot, left out
@@ -404,17 +404,6 @@ class Postbox:
         self.doubted.append(doubt)
 
 
-@pytest.fixture
-def quiet(product: Product, organs: None) -> Ctx:
-    """Sara in LG's channel, a directory that knows members and e-mails, no SMTP."""
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA", "U0ROGER"]},
-        emails={"U0ANNA": "anna@example.se"},
-    )
-    return Ctx(product, "U0SARA", "C0LG", directory)
-
-
 def test_a_claim_holds_until_stale_and_failures_are_retried(quiet: Ctx, clock: FixedClock) -> None:
     run(quiet, "/mote", "ny LG 10 december 9-12")
     first = invites.invite(quiet, "LG-261210", "")
@@ -482,7 +471,7 @@ def test_a_sender_overtaken_during_a_slow_dm_leaves_the_e_mail_to_the_one_that_t
     """A DM slower than the claim's lease (a busy machine): another sender takes the claim
     over meanwhile and sends the DM (found) and the e-mail. The slow one must not send the
     e-mail too: it renews its claim before the e-mail and finds it gone."""
-    ctx = anna_only(calendar_product)
+    ctx = sara_in_lg(calendar_product, "U0ANNA")
     run(ctx, "/mote", "ny LG 10 december 9-12")
     slow = invites.invite(ctx, "LG-261210", "")
 
@@ -840,7 +829,7 @@ def test_an_e_mail_left_open_waits_while_smtp_is_off_and_goes_once_it_is_back(
     """The process died with Anna's DM and e-mail claimed, and SMTP was then turned off: the
     safety tick finishes the DM, leaves the e-mail alone on every tick after (no batch, no
     names looked up), and sends it once when SMTP is set up again."""
-    sara = anna_only(calendar_product)
+    sara = sara_in_lg(calendar_product, "U0ANNA")
     run(sara, "/mote", "ny LG 10 december 9-12")
     (job,) = invites.invite(sara, "LG-261210", "").jobs  # claimed; the process dies here
     assert job.dm and job.mail

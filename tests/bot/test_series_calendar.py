@@ -32,7 +32,7 @@ from storage.db import Database, alembic_config, normalise_url
 from storage.models import Invitation, Meeting
 from tests.bot.test_invites import calendar_part, delivery_states, report, uploads_for
 from tests.conftest import DATABASES, POSTGRES_URL
-from tests.harness import PEOPLE, Harness, anna_only, buttons, run, text_of
+from tests.harness import PEOPLE, Harness, buttons, run, sara_in_lg, text_of
 from tests.smtp import Inbox
 
 LG_MEMBERS = ["U0SARA", "U0MAGNUS", "U0ANNA", "U0ROGER", "UBOT"]
@@ -336,17 +336,6 @@ class Keeper:
     ) -> None:
         self.sent.append((user_id, key, attachment, doubt))
         self.texts.append(message.fallback)
-
-
-@pytest.fixture
-def quiet(product: Product, organs: None) -> Ctx:
-    """Sara (admin) in LG's channel with Anna and Roger; no SMTP."""
-    directory = StaticDirectory(
-        names={u: n for n, u in PEOPLE.items()},
-        members={"C0LG": ["U0ANNA", "U0ROGER"]},
-        emails={"U0ANNA": "anna@example.se"},
-    )
-    return Ctx(product, "U0SARA", "C0LG", directory)
 
 
 def test_without_smtp_the_whole_series_is_published_and_a_crash_is_finished_once(
@@ -829,7 +818,7 @@ def test_a_fully_cancelled_series_finished_by_the_safety_tick_is_a_cancel(
     series as METHOD:CANCEL (the master, no RECURRENCE-ID), and the DM says it is off, with no
     buttons to answer."""
     handler = inbox[0]
-    sara = anna_only(calendar_product)
+    sara = sara_in_lg(calendar_product, "U0ANNA")
     assert "7 möten" in run(sara, "/mote", SERIES)
     box = Keeper()
     invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
@@ -867,7 +856,7 @@ def test_a_changed_series_finished_by_the_safety_tick_says_it_changed(
     """A move's batch cut short by a crash is finished by the safety tick with the whole series
     as it is now: the e-mail says the series has changed, not that someone invites to it."""
     handler = inbox[0]
-    sara = anna_only(calendar_product)
+    sara = sara_in_lg(calendar_product, "U0ANNA")
     assert "7 möten" in run(sara, "/mote", SERIES)
     box = Keeper()
     invites.deliver(calendar_product, invites.invite(sara, "LG-261203", ""), box)
