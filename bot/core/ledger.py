@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -260,12 +260,9 @@ class Claim:
     """A row taken for sending: only its holder (``token``) marks or renews it."""
 
     id: int
-    key: str
-    recipient: str
     token: str
     claimed_at: datetime
     doubt: bool  # an earlier attempt may have arrived: look for it before sending
-    was: str  # the row's status before it was taken
 
 
 def take(
@@ -303,7 +300,7 @@ def take(
         session.add(row)
         session.flush()
         assert row.id is not None
-        return Claim(row.id, key, recipient, token, now, False, PLANNED)
+        return Claim(row.id, token, now, False)
     return _take_row(session, row, now, lease, again=again)
 
 
@@ -333,7 +330,7 @@ def _take_row(
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None
     assert row.id is not None
-    return Claim(row.id, row.key, row.recipient, token, now, row.attempts > 0, row.status)
+    return Claim(row.id, token, now, row.attempts > 0)
 
 
 def mark(
@@ -375,9 +372,7 @@ def renew(session: Session, claims: Iterable[Claim], now: datetime) -> list[Clai
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        renewed.append(
-            Claim(claim.id, claim.key, claim.recipient, claim.token, now, claim.doubt, claim.was)
-        )
+        renewed.append(replace(claim, claimed_at=now))
     return renewed
 
 
@@ -562,10 +557,3 @@ def status_of(app: Product, ids: Iterable[int]) -> dict[int, str]:
     with app.db.transaction() as session:
         rows = session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all()
         return {row.id or 0: row.status for row in rows}
-
-
-def message_ts(app: Product, row_id: int) -> str | None:
-    """The ts of a message sent (or found in Slack) under this row."""
-    with app.db.transaction() as session:
-        row = session.get(Delivery, row_id)
-        return row.message_ts if row is not None else None
